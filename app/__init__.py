@@ -1,0 +1,114 @@
+"""Application factory: small configure_* steps, nothing done at import time."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import config as settings
+from .extensions import babel, csrf, db, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(settings.ROOT / "templates"),
+        instance_path=str(settings.INSTANCE),
+    )
+    app.config.update(settings.DEFAULTS)
+    app.config.update(settings.from_environment())
+    app.config.update(config or {})
+    configure_database(app)
+    configure_security(app)
+    configure_i18n(app)
+    configure_blueprints(app)
+    configure_errors(app)
+    configure_templates(app)
+    configure_cli(app)
+    return app
+
+
+def configure_database(app: Flask) -> None:
+    from .database import install_sqlite_pragmas
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
+    with app.app_context():
+        install_sqlite_pragmas(db.engine)
+    _import_models()
+
+
+def _import_models() -> None:
+    """Every model module, so metadata (and Alembic) see all tables."""
+    from .auth import models as _auth  # noqa: F401
+    from .basel import events as _basel_events  # noqa: F401  (registers the case handler)
+    from .basel import models as _basel  # noqa: F401
+    from .cases import models as _cases  # noqa: F401
+    from .reference import models as _reference  # noqa: F401
+
+
+def configure_security(app: Flask) -> None:
+    from .access import enforce_route_rules
+    from .auth.session import load_user, unauthorized
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(unauthorized)
+    app.before_request(enforce_route_rules)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self'; frame-ancestors 'none'",
+        )
+        return response
+
+
+def configure_i18n(app: Flask) -> None:
+    from .i18n import select_locale, select_timezone
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        timezone_selector=select_timezone,
+        default_translation_directories=str(settings.ROOT / "app" / "translations"),
+    )
+
+
+def configure_blueprints(app: Flask) -> None:
+    """All blueprints registered from this one place."""
+    from .api.blueprint import bp as api_bp
+    from .auth.blueprint import bp as auth_bp
+    from .basel.blueprint import bp as basel_bp
+    from .cases.blueprint import bp as cases_bp
+    from .health import bp as health_bp
+
+    for bp in (auth_bp, cases_bp, basel_bp, api_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def configure_errors(app: Flask) -> None:
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def configure_templates(app: Flask) -> None:
+    from .templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def configure_cli(app: Flask) -> None:
+    from .auth.cli import tokens_cli, users_cli
+    from .cases.cli import audit_cli
+    from .demo.cli import demo_cli
+    from .reference.cli import refdata_cli
+
+    for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,1 @@
+"""Basel PIC notifications: the form data (harmonised blocks 1–18) and its responses."""

@@ -1,0 +1,165 @@
+"""Filing a Basel export notification: create a draft, fill it section by section."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from app.access import allow
+from app.auth.roles import Role
+from app.cases.handlers import invalid
+from app.cases.uploads import from_file_storage
+from app.cases.views import get_visible_case
+from app.reference import lookups
+from app.timeutil import today_in_japan
+
+from . import operations
+from .completeness import SECTIONS, missing_items
+from .forms import form_values, section_input
+
+bp = Blueprint("basel", __name__, url_prefix="/basel")
+
+SECTION_TEMPLATES = {s: f"basel/section_{s}.html" for s in SECTIONS}
+
+
+def _version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+
+
+def _editable_case(case_id: int):
+    case = get_visible_case(case_id, current_user)
+    if case.case_type != operations.CASE_TYPE:
+        abort(404)
+    return case
+
+
+@bp.route("/export/new", methods=["POST"])
+@allow(Role.EXPORTER)
+def new_export():
+    case = operations.create_draft(current_user)
+    flash(_("Draft %(ref)s created. Fill in each section; it is saved as you go.",
+            ref=case.reference), "success")
+    return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
+
+
+@bp.route("/<int:case_id>/edit/<section>", methods=["GET", "POST"])
+@allow(Role.EXPORTER)
+def edit(case_id: int, section: str):
+    if section not in SECTIONS:
+        abort(404)
+    case = _editable_case(case_id)
+    errors: dict = {}
+    status = 200
+    if request.method == "POST":
+        if section not in operations.SECTION_SCHEMAS:
+            abort(405)
+        try:
+            operations.save_section(case.id, section, section_input(section, request.form),
+                                    current_user, _version())
+            flash(_("Saved."), "success")
+            return redirect(url_for("basel.edit", case_id=case.id, section=_next(section)
+                                    if request.form.get("next") else section))
+        except ValidationError as exc:
+            errors, status = exc.messages, 422
+            flash(_("Nothing was saved: correct the marked fields."), "error")
+        except operations.NotEditable:
+            abort(409)
+    return _render_section(case, section, errors, status)
+
+
+def _next(section: str) -> str:
+    index = SECTIONS.index(section)
+    return SECTIONS[min(index + 1, len(SECTIONS) - 1)]
+
+
+def _render_section(case, section: str, errors: dict, status: int = 200):
+    n = operations.notification(case)
+    today = today_in_japan()
+    missing = missing_items(n, today)
+    values = request.form if errors else form_values(n, section)
+    return render_template(
+        SECTION_TEMPLATES[section], case=case, n=n, section=section, sections=SECTIONS,
+        missing=missing, errors=errors, values=values, lists=_code_lists(section, today),
+        editable=case.state in ("DRAFT", "INCOMPLETE_RETURNED"),
+    ), status
+
+
+def _code_lists(section: str, today):
+    wanted = {
+        "shipment": ("packaging",),
+        "waste": ("operation", "basel_viii", "basel_ix", "oecd_gc", "y_code", "h_code",
+                  "un_class", "hs", "physical"),
+        "route": ("transport_mode", "country", "competent_authority"),
+        "parties": ("country", "transport_mode"),
+    }.get(section, ())
+    return {name: lookups.codes(name, today) for name in wanted}
+
+
+@bp.route("/<int:case_id>/parties/<role>", methods=["POST"])
+@bp.route("/<int:case_id>/parties/<role>/<int:seq>", methods=["POST"])
+@allow(Role.EXPORTER)
+def save_party(case_id: int, role: str, seq: int | None = None):
+    case = _editable_case(case_id)
+    try:
+        operations.save_party(case.id, role, seq, dict(request.form), current_user,
+                              _version())
+        flash(_("Saved."), "success")
+    except ValidationError as exc:
+        flash(_("Nothing was saved: correct the marked fields."), "error")
+        return _render_section(case, "parties", {f"{role}-{seq or 'new'}": exc.messages}, 422)
+    except operations.NotEditable:
+        abort(409)
+    return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
+
+
+@bp.route("/<int:case_id>/parties/<role>/<int:seq>/remove", methods=["POST"])
+@allow(Role.EXPORTER)
+def remove_party(case_id: int, role: str, seq: int):
+    case = _editable_case(case_id)
+    try:
+        operations.remove_party(case.id, role, seq, current_user, _version())
+    except ValidationError as exc:
+        return _render_section(case, "parties", {f"{role}-{seq}": exc.messages}, 422)
+    except operations.NotEditable:
+        abort(409)
+    flash(_("Removed."), "success")
+    return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
+
+
+@bp.route("/<int:case_id>/attachments", methods=["POST"])
+@allow(Role.EXPORTER)
+def add_attachment(case_id: int):
+    case = _editable_case(case_id)
+    try:
+        upload = from_file_storage(request.files.get("document"))
+        if upload is None:
+            raise invalid("document", "Choose a file to attach.")
+        operations.add_attachment(case.id, request.form.get("kind", ""), upload, current_user,
+                                  _version(), request.form.get("description") or None)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"document": exc.messages}
+        flash(_("Nothing was saved: correct the marked fields."), "error")
+        return _render_section(case, "attachments", messages, 422)
+    except operations.NotEditable:
+        abort(409)
+    flash(_("Document added."), "success")
+    return redirect(url_for("basel.edit", case_id=case.id, section="attachments"))
+
+
+@bp.route("/<int:case_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
+@allow(Role.EXPORTER)
+def remove_attachment(case_id: int, attachment_id: int):
+    case = _editable_case(case_id)
+    try:
+        operations.remove_attachment(case.id, attachment_id, current_user, _version())
+    except ValidationError as exc:
+        return _render_section(case, "attachments", exc.messages, 422)
+    except operations.NotEditable:
+        abort(409)
+    flash(_("Document removed."), "success")
+    return redirect(url_for("basel.edit", case_id=case.id, section="attachments"))

@@ -1,0 +1,65 @@
+"""Payloads of the export workflow's events, validated at the boundary (forms and API alike)."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from app.cases.uploads import DocumentField
+
+
+class EventSchema(Schema):
+    """Every event may carry a comment or reason shown on the timeline."""
+
+    reason = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+    @pre_load
+    def blanks(self, data, **kwargs):
+        """Forms send empty strings for untouched fields; they mean “not given”."""
+        return {k: v for k, v in dict(data).items() if v not in ("", None)}
+
+
+class AuthorityAnswerSchema(EventSchema):
+    """An answer of a State concerned, recorded from the partner's document."""
+
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    received_on = fields.Date(required=True)
+    document = DocumentField(load_default=None)
+
+
+class ConsentSchema(AuthorityAnswerSchema):
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(required=True)
+    conditions = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data["valid_to"] < data["valid_from"]:
+            raise ValidationError("The consent cannot end before it begins.", "valid_to")
+
+
+class ReplySchema(EventSchema):
+    document = DocumentField(load_default=None)
+
+
+class ExportApprovalSchema(EventSchema):
+    approval_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    approval_date = fields.Date(required=True)
+
+
+class TacitConsentSchema(EventSchema):
+    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+
+
+EVENT_SCHEMAS: dict[str, type[Schema]] = {
+    "record_acknowledgement": AuthorityAnswerSchema,
+    "record_information_request": AuthorityAnswerSchema,
+    "record_objection": AuthorityAnswerSchema,
+    "record_consent": ConsentSchema,
+    "reply_to_request": ReplySchema,
+    "record_export_approval": ExportApprovalSchema,
+    "tacit_consent": TacitConsentSchema,
+}
+
+
+def schema_for(event: str) -> Schema:
+    return EVENT_SCHEMAS.get(event, EventSchema)()

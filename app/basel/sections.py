@@ -1,0 +1,175 @@
+"""The notification form's sections as marshmallow schemas: one validation for web and API.
+
+Saving a draft only checks that what is given is well-formed and uses real codes; whether
+everything needed is there is the completeness check's job (completeness.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from app.reference import lookups
+from app.timeutil import today_in_japan
+
+
+def _blank_to_none(data: dict) -> dict:
+    return {k: (None if v == "" else v) for k, v in data.items()}
+
+
+class SectionSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # forms post buttons and tokens besides the fields
+
+    @pre_load
+    def blanks(self, data, **kwargs):
+        return _blank_to_none(dict(data))
+
+
+def code_list(list_name: str, **kwargs) -> fields.List:
+    """A list of codes from one reference list, each valid today."""
+    return fields.List(fields.String(validate=validate.Length(max=40)),
+                       load_default=list, metadata={"code_list": list_name}, **kwargs)
+
+
+def check_codes(schema: Schema, data: dict, on: date | None = None) -> None:
+    on = on or today_in_japan()
+    errors: dict[str, list[str]] = {}
+    for name, field in schema.fields.items():
+        list_name = field.metadata.get("code_list")
+        if list_name is None or name not in data:
+            continue
+        values = data[name] if isinstance(data[name], list) else [data[name]]
+        bad = [v for v in values if v and not lookups.is_valid(list_name, v, on)]
+        if bad:
+            errors[name] = [f"Unknown or expired code: {', '.join(bad)}."]
+    if errors:
+        raise ValidationError(errors)
+
+
+class ShipmentSchema(SectionSchema):
+    notification_type = fields.String(allow_none=True,
+                                      validate=validate.OneOf(["single", "general"]))
+    pre_consented = fields.Boolean(load_default=False)
+    intended_shipments = fields.Integer(allow_none=True, validate=validate.Range(min=1,
+                                                                                max=10000))
+    total_quantity = fields.Decimal(allow_none=True, places=3,
+                                    validate=validate.Range(min=0, min_inclusive=False,
+                                                            max=10_000_000))
+    quantity_unit = fields.String(allow_none=True, validate=validate.OneOf(["t", "m3"]))
+    first_departure = fields.Date(allow_none=True)
+    last_departure = fields.Date(allow_none=True)
+    special_handling = fields.Boolean(load_default=False)
+    special_handling_details = fields.String(allow_none=True,
+                                             validate=validate.Length(max=4000))
+    insurance = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    packaging = code_list("packaging")
+
+    @validates_schema
+    def _codes(self, data, **kwargs):
+        check_codes(self, data)
+
+
+class WasteSchema(SectionSchema):
+    operation_code = fields.String(allow_none=True, metadata={"code_list": "operation"})
+    technology = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    reason_for_export = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    waste_designation = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    waste_composition = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    generating_process = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    un_number = fields.String(allow_none=True, validate=validate.Regexp(r"^(UN)?\d{4}$"))
+    un_shipping_name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    national_code_export = fields.String(allow_none=True, validate=validate.Length(max=40))
+    national_code_import = fields.String(allow_none=True, validate=validate.Length(max=40))
+    basel_viii = code_list("basel_viii")
+    basel_ix = code_list("basel_ix")
+    oecd_gc = code_list("oecd_gc")
+    y_code = code_list("y_code")
+    h_code = code_list("h_code")
+    un_class = code_list("un_class")
+    hs = code_list("hs")
+    physical = code_list("physical")
+
+    @validates_schema
+    def _codes(self, data, **kwargs):
+        check_codes(self, data)
+
+
+class TransitSchema(SectionSchema):
+    country_code = fields.String(required=True, metadata={"code_list": "country"},
+                                 validate=validate.Regexp(r"^[A-Z]{2}$"))
+    authority_code = fields.String(allow_none=True, validate=validate.Length(max=20))
+    entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    exit_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+
+    @validates_schema
+    def _codes(self, data, **kwargs):
+        check_codes(self, data)
+
+
+class RouteSchema(SectionSchema):
+    transport_mode = code_list("transport_mode")
+    exit_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    customs_office_exit = fields.String(allow_none=True, validate=validate.Length(max=200))
+    customs_office_entry = fields.String(allow_none=True, validate=validate.Length(max=200))
+    import_country = fields.String(allow_none=True, metadata={"code_list": "country"},
+                                   validate=validate.Regexp(r"^[A-Z]{2}$"))
+    import_authority = fields.String(allow_none=True, validate=validate.Length(max=20))
+    entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    transits = fields.List(fields.Nested(TransitSchema), load_default=list)
+
+    @validates_schema
+    def _route(self, data, **kwargs):
+        check_codes(self, data)
+        countries = [t["country_code"] for t in data.get("transits", [])]
+        if "JP" in countries or (data.get("import_country") in countries):
+            raise ValidationError("A transit State cannot be Japan or the State of import.",
+                                  "transits")
+        if len(set(countries)) != len(countries):
+            raise ValidationError("Each transit State may appear once.", "transits")
+        if data.get("import_country") == "JP":
+            raise ValidationError("Japan is the State of export in an export notification.",
+                                  "import_country")
+
+
+PARTY_ROLES_EDITABLE = ("exporter", "importer", "generator", "facility", "carrier")
+
+
+class PartySchema(SectionSchema):
+    registration_no = fields.String(allow_none=True, validate=validate.Length(max=40))
+    name = fields.String(allow_none=True, validate=validate.Length(max=200))
+    address = fields.String(allow_none=True, validate=validate.Length(max=400))
+    country_code = fields.String(allow_none=True, metadata={"code_list": "country"},
+                                 validate=validate.Regexp(r"^[A-Z]{2}$"))
+    contact_person = fields.String(allow_none=True, validate=validate.Length(max=200))
+    tel = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
+    fax = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
+    email = fields.Email(allow_none=True)
+    site = fields.String(allow_none=True, validate=validate.Length(max=400))
+    transport_mode = fields.String(allow_none=True, metadata={"code_list": "transport_mode"})
+
+    @validates_schema
+    def _codes(self, data, **kwargs):
+        check_codes(self, data)
+
+
+class DeclarationSchema(SectionSchema):
+    declaration_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    accept = fields.Boolean(required=True, validate=validate.Equal(True))
+
+
+SECTION_SCHEMAS = {
+    "shipment": ShipmentSchema,
+    "waste": WasteSchema,
+    "route": RouteSchema,
+    "declaration": DeclarationSchema,
+}

@@ -1,0 +1,1 @@
+"""Working-day calendars per country, from the `holidays` library plus administrative closures."""

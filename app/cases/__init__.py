@@ -1,0 +1,1 @@
+"""Cases: the aggregate every procedure shares — state, version, audit trail, deadlines."""

@@ -1,0 +1,171 @@
+"""Case pages shared by every procedure: home, search, work queue, case view, transitions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.access import allow
+from app.auth.roles import Role
+from app.errors import workflow_message
+from app.extensions import db
+from app.templating import event_label, state_label
+from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
+
+from . import queries, runner
+from .deadlines import open_deadlines
+from .diagrams import mermaid_source, transition_rows
+from .models import Attachment, Case
+from .views import case_page_context, get_visible_case
+
+bp = Blueprint("cases", __name__)
+
+OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.CUSTOMS, Role.ADMIN)
+
+
+def _filters() -> queries.Filters:
+    args = request.args
+    try:
+        page = max(int(args.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    return queries.Filters(
+        q=args.get("q", "")[:100], state=args.get("state", ""),
+        country=args.get("country", "")[:2].upper(), code=args.get("code", "")[:40],
+        case_type=args.get("case_type", ""), needs_action=args.get("needs_action") == "1",
+        page=page,
+    )
+
+
+@bp.route("/")
+@allow()
+def home():
+    if current_user.role in (Role.OFFICIAL_MOE, Role.OFFICIAL_METI):
+        return redirect(url_for("cases.queue"))
+    return redirect(url_for("cases.search"))
+
+
+@bp.route("/queue")
+@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
+def queue():
+    filters = _filters()
+    filters.needs_action = True
+    return _list_page(filters, template="cases/queue.html")
+
+
+@bp.route("/cases")
+@allow()
+def search():
+    return _list_page(_filters(), template="cases/search.html")
+
+
+def _list_page(filters: queries.Filters, template: str):
+    rows, total = queries.page(current_user, filters)
+    info = queries.summaries([case.id for case, _due in rows])
+    states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
+    return render_template(template, rows=rows, total=total, info=info, filters=filters,
+                           states=states, page_size=queries.PAGE_SIZE)
+
+
+@bp.route("/cases.csv")
+@allow()
+def export_csv():
+    filters = _filters()
+    rows = db.session.execute(queries.search(current_user, filters)).all()
+    info = queries.summaries([case.id for case, _due in rows])
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese text correctly with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow([_("Number"), _("State"), _("Exporter"), _("Facility"),
+                     _("State of import"), _("Quantity"), _("Next deadline"), _("Updated")])
+    for case, due in rows:
+        extra = info[case.id]
+        writer.writerow([case.reference, state_label(case.state, case.case_type),
+                         extra.get("exporter", ""), extra.get("facility", ""),
+                         extra.get("import_country", ""), extra.get("quantity", ""),
+                         due.isoformat() if due else "", case.updated_at.isoformat()])
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": "attachment; filename=cases.csv"})
+
+
+@bp.route("/cases/<int:case_id>")
+@allow()
+def view(case_id: int):
+    case = get_visible_case(case_id, current_user)
+    return render_template("cases/view.html", **case_page_context(case, current_user))
+
+
+@bp.route("/cases/<int:case_id>/events/<event>", methods=["POST"])
+@allow()
+def fire_event(case_id: int, event: str):
+    case = get_visible_case(case_id, current_user)
+    payload = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    if (document := request.files.get("document")) and document.filename:
+        payload["document"] = document
+    try:
+        version = int(request.form.get("version", ""))
+    except ValueError:
+        abort(400)
+    try:
+        runner.fire(case.id, event, actor=current_user, expected_version=version,
+                    payload=payload)
+    except ValidationError as exc:
+        return _event_failed(case, event, exc.messages)
+    except WorkflowError as exc:
+        errors = {getattr(exc, "field", None) or "_schema": [workflow_message(exc)]}
+        status = 422 if isinstance(exc, Refusal) else 403 if isinstance(exc, RoleNotAllowed) \
+            else 409
+        return _event_failed(case, event, errors, status=status)
+    flash(_("%(action)s: done.", action=event_label(event, case.case_type)), "success")
+    return redirect(url_for("cases.view", case_id=case.id))
+
+
+def _event_failed(case: Case, event: str, errors, status: int = 422):
+    db.session.expire_all()
+    case = db.session.get(Case, case.id)
+    context = case_page_context(case, current_user, form_event=event, form_errors=errors,
+                                form_values=request.form)
+    flash(_("Nothing was changed: correct the marked fields."), "error")
+    return render_template("cases/view.html", **context), status
+
+
+@bp.route("/cases/<int:case_id>/attachments/<int:attachment_id>")
+@allow()
+def download(case_id: int, attachment_id: int):
+    case = get_visible_case(case_id, current_user)
+    row = db.session.scalar(select(Attachment).where(
+        Attachment.id == attachment_id, Attachment.case_id == case.id))
+    if row is None:
+        abort(404)
+    return Response(row.content, mimetype=row.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(row.filename)}"})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+@bp.route("/cases/<int:case_id>/timeline")
+@allow()
+def timeline(case_id: int):
+    case = get_visible_case(case_id, current_user)
+    return render_template("cases/timeline.html", case=case, events=case.events,
+                           deadlines=open_deadlines(case))
+
+
+@bp.route("/workflows/<case_type>")
+@allow()
+def workflow_diagram(case_type: str):
+    workflow = REGISTRY.get(case_type)
+    if workflow is None:
+        abort(404)
+    return render_template("cases/workflow.html", case_type=case_type, workflow=workflow,
+                           mermaid=mermaid_source(workflow), rows=transition_rows(workflow))

@@ -1,0 +1,55 @@
+"""Deadline rows: set and cleared by transitions, swept by the scheduler."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import Case, Deadline
+
+
+def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):
+    query = select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.fired_at.is_(None), Deadline.cleared_at.is_(None)
+    )
+    if kind is not None:
+        query = query.where(Deadline.kind == kind)
+    if country is not None:
+        query = query.where(Deadline.country_code == country)
+    return db.session.scalars(query.order_by(Deadline.due_at)).all()
+
+
+def set_deadline(
+    case: Case,
+    kind: str,
+    due_at: datetime,
+    *,
+    country: str | None = None,
+    regime: str | None = None,
+    rule_key: str | None = None,
+) -> Deadline:
+    """Open a deadline, replacing an open one of the same kind for the same authority."""
+    clear_deadlines(case, kinds=[kind], country=country)
+    row = Deadline(
+        case_id=case.id, kind=kind, due_at=due_at, country_code=country,
+        regime=regime, rule_key=rule_key,
+    )
+    db.session.add(row)
+    return row
+
+
+def clear_deadlines(
+    case: Case, kinds: list[str] | None = None, country: str | None = None
+) -> int:
+    """Close open deadlines (all, or those of `kinds` / `country`); returns how many."""
+    now = utcnow()
+    cleared = 0
+    for row in open_deadlines(case, country=country):
+        if kinds is None or row.kind in kinds:
+            row.cleared_at = now
+            cleared += 1
+    return cleared

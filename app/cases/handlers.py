@@ -1,0 +1,59 @@
+"""The per-case-type side of a transition: payload schemas, domain effects, facts, deadlines.
+
+The runner is generic; each case type registers a handler that knows its own tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from marshmallow import Schema
+
+from .models import Case
+
+
+@dataclass
+class TransitionContext:
+    case: Case
+    event: str
+    actor: Any  # User or None for the system
+    role: str
+    data: dict[str, Any]
+    from_state: str
+    to_state: str | None = None
+    #: what the audit event records beyond the payload (ids of rows written, etc.)
+    audit: dict[str, Any] = field(default_factory=dict)
+
+
+class CaseTypeHandler(Protocol):
+    def schema_for(self, event: str) -> Schema:
+        """The marshmallow schema for the event's payload."""
+
+    def before(self, ctx: TransitionContext) -> None:
+        """Write the domain rows the event carries (responses, flags) before the workflow runs;
+        raise marshmallow.ValidationError for payload problems the schema cannot see."""
+
+    def facts(self, ctx: TransitionContext) -> dict[str, Any]:
+        """The facts the workflow's guards and validators read."""
+
+    def after(self, ctx: TransitionContext) -> None:
+        """Effects of the new state: numbers, deadlines set or cleared."""
+
+
+HANDLERS: dict[str, CaseTypeHandler] = {}
+
+
+def register(case_type: str, handler: CaseTypeHandler) -> None:
+    HANDLERS[case_type] = handler
+
+
+def handler_for(case_type: str) -> CaseTypeHandler:
+    return HANDLERS[case_type]
+
+
+def invalid(field: str, message: str):
+    """A ValidationError naming its field, as a schema would report it: {field: [message]}."""
+    from marshmallow import ValidationError
+
+    return ValidationError({field: [message]})

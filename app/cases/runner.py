@@ -1,0 +1,152 @@
+"""The transition runner: every state change of every case goes through `fire`.
+
+One transition = one database transaction: lock the case, check version, role and payload,
+write the event's domain rows, run the workflow (guards, validators), set the new state,
+set/clear deadlines, append the audit event, commit. Any refusal rolls everything back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
+from app.timeutil import utcnow
+from workflows import SYSTEM, EventNotAllowed, Facts, RoleNotAllowed, workflow_for
+
+from .audit import append_event
+from .deadlines import clear_deadlines
+from .handlers import TransitionContext, handler_for
+from .models import Case
+from .visibility import can_see
+
+
+class CaseNotFound(Exception):
+    """No such case, or not one this user may see (the two are not told apart)."""
+
+
+class StaleCase(Exception):
+    """The case changed since the user loaded it."""
+
+    def __init__(self, current_version: int | None = None):
+        super().__init__("stale case")
+        self.current_version = current_version
+
+
+def lock_case(case_id: int) -> Case:
+    """Load the case with a row lock (PostgreSQL; SQLite serialises writers anyway)."""
+    case = db.session.execute(
+        select(Case).where(Case.id == case_id).with_for_update()
+    ).scalar_one_or_none()
+    if case is None:
+        raise CaseNotFound()
+    return case
+
+
+def fire(
+    case_id: int,
+    event: str,
+    *,
+    actor=None,
+    expected_version: int | None = None,
+    payload: dict[str, Any] | None = None,
+) -> Case:
+    """Run one transition as `actor` (None = the system) and commit it, or change nothing."""
+    try:
+        case = _run(case_id, event, actor, expected_version, payload or {})
+        db.session.commit()
+        return case
+    except StaleDataError as exc:  # another transaction bumped the version meanwhile
+        db.session.rollback()
+        raise StaleCase() from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _run(case_id, event, actor, expected_version, payload) -> Case:
+    case = lock_case(case_id)
+    if actor is not None and not can_see(actor, case):
+        raise CaseNotFound()
+    if expected_version is not None and case.version != expected_version:
+        raise StaleCase(case.version)
+    workflow = workflow_for(case.case_type)
+    role = actor.role if actor is not None else SYSTEM
+    if event not in workflow.ROLES:
+        raise EventNotAllowed(event=event, state=case.state)
+    if role not in workflow.ROLES[event]:
+        raise RoleNotAllowed(event=event)
+    handler = handler_for(case.case_type)
+    data = handler.schema_for(event).load(payload)
+    ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
+    handler.before(ctx)
+    db.session.flush()
+    facts = Facts(case.state, handler.facts(ctx))
+    ctx.to_state = workflow.fire(facts, event, role, **_workflow_kwargs(data))
+    case.state = ctx.to_state
+    case.updated_at = utcnow()
+    handler.after(ctx)
+    if workflow.is_final(ctx.to_state):
+        clear_deadlines(case)
+    append_event(
+        case, event=event, actor=actor, role=role, from_state=ctx.from_state,
+        to_state=ctx.to_state, reason=data.get("reason"),
+        payload={**_auditable(data), **ctx.audit},
+    )
+    db.session.flush()
+    return case
+
+
+def act(
+    case_id: int,
+    action: str,
+    change: Callable[[Case], dict[str, Any] | None],
+    *,
+    actor,
+    expected_version: int | None = None,
+    reason: str | None = None,
+) -> Case:
+    """A change that is not a state transition (saving a draft, adding a document), with the
+    same lock, version check and audit event as a transition."""
+    try:
+        case = lock_case(case_id)
+        if not can_see(actor, case):
+            raise CaseNotFound()
+        if expected_version is not None and case.version != expected_version:
+            raise StaleCase(case.version)
+        details = change(case) or {}
+        case.updated_at = utcnow()
+        append_event(
+            case, event=action, actor=actor, role=actor.role, from_state=case.state,
+            to_state=case.state, reason=reason, payload=details,
+        )
+        db.session.commit()
+        return case
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleCase() from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _workflow_kwargs(data: dict[str, Any]) -> dict[str, Any]:
+    """Validators see the reason; everything else stays with the handler."""
+    return {"reason": data.get("reason")}
+
+
+def _auditable(data: dict[str, Any]) -> dict[str, Any]:
+    """The payload as JSON-safe values for the audit trail (files by name and digest only)."""
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if key in ("reason", "document"):
+            continue
+        out[key] = value if isinstance(value, (str, int, bool, type(None))) else str(value)
+    return out
+
+
+__all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "fire", "lock_case"]

@@ -1,0 +1,72 @@
+"""Documents coming in with a form or an API call, checked once and turned into Attachments."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from flask import current_app
+from marshmallow import ValidationError, fields
+
+from .models import Attachment, Case
+
+ALLOWED_TYPES = {
+    "application/pdf", "image/png", "image/jpeg", "image/tiff", "text/plain", "application/xml",
+    "text/xml", "application/zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    content_type: str
+    content: bytes
+
+    def to_attachment(self, case: Case, kind: str, user, description: str | None = None):
+        return Attachment(
+            case=case, kind=kind, filename=self.filename, content_type=self.content_type,
+            size=len(self.content), sha256=hashlib.sha256(self.content).hexdigest(),
+            content=self.content, description=description, uploaded_by=user,
+        )
+
+
+def _check(filename: str, content_type: str, content: bytes) -> Upload:
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name:
+        raise ValidationError("The file has no name.")
+    if not content:
+        raise ValidationError("The file is empty.")
+    if len(content) > current_app.config["MAX_ATTACHMENT_BYTES"]:
+        raise ValidationError("The file is larger than 10 MB.")
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind not in ALLOWED_TYPES:
+        raise ValidationError("This file type is not accepted (PDF, images, Office, text, XML).")
+    return Upload(name[:255], kind, content)
+
+
+def from_file_storage(storage) -> Upload | None:
+    """A werkzeug FileStorage from a form; None when no file was chosen."""
+    if storage is None or not getattr(storage, "filename", ""):
+        return None
+    return _check(storage.filename, storage.mimetype, storage.read())
+
+
+class DocumentField(fields.Field):
+    """A document: an uploaded file (forms) or {filename, content_type, content_base64} (API)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, Upload):
+            return value
+        if hasattr(value, "filename") and hasattr(value, "read"):
+            return from_file_storage(value)
+        if not isinstance(value, dict):
+            raise ValidationError("Expected a file or an object with content_base64.")
+        try:
+            content = base64.b64decode(value.get("content_base64", ""), validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError("content_base64 is not valid base64.") from exc
+        return _check(value.get("filename", ""), value.get("content_type", ""), content)

@@ -1,0 +1,67 @@
+"""Settings read from the environment. Nothing here touches the database or the network."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; in development a key kept under instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def from_environment() -> dict:
+    """The configuration a process gets when nothing is passed to create_app()."""
+    production = os.environ.get("APP_ENV", "development") == "production"
+    return {
+        "SECRET_KEY": _secret_key(),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE / 'eproc.sqlite3'}"
+        ),
+        # Cookies only over HTTPS in production; `make run` serves plain http on 127.0.0.1.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@eproc.example.go.jp"),
+    }
+
+
+DEFAULTS = {
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
+    "BABEL_DEFAULT_LOCALE": "ja",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+    "LANGUAGES": ("ja", "en"),
+    # Login throttling: this many failures for one e-mail or one address within the window
+    # refuses further attempts until the window has passed.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # National numbering of notifications: ISO-2 country, year, serial (domain.md §2.3 block 3).
+    "NOTIFICATION_NUMBER_FORMAT": "JP{year}{serial:06d}",
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}

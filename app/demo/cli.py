@@ -1,0 +1,165 @@
+"""`flask demo load` (idempotent) and `flask demo users` (printed by `make run` on start)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from app.auth.models import Organisation, User
+from app.auth.passwords import hash_password
+from app.cases import runner
+from app.extensions import db
+from app.timeutil import today_in_japan
+
+from .samples import complete_export
+
+demo_cli = AppGroup("demo", help="Demo organisations, users and cases.")
+
+DEMO_PASSWORD = "demo-2026"
+
+ORGANISATIONS = [
+    # key, name, name_ja, kind, country, registration_no, authority_code
+    ("moe", "Ministry of the Environment", "環境省", "authority", "JP", None, "JP-MOE"),
+    ("meti", "Ministry of Economy, Trade and Industry", "経済産業省", "authority", "JP", None,
+     "JP-METI"),
+    ("customs", "Yokohama Customs", "横浜税関", "authority", "JP", None, None),
+    ("pref", "Chiba Prefecture", "千葉県", "authority", "JP", None, None),
+    ("exporter", "Tokyo E-Scrap Recycling K.K.", "東京イースクラップリサイクル株式会社",
+     "company", "JP", "0100-01-123456", None),
+    ("exporter2", "Osaka Metal Trading Co., Ltd.", "大阪メタルトレーディング株式会社",
+     "company", "JP", "1200-01-654321", None),
+    ("facility", "Kanto Smelting & Refining Co.", "関東製錬株式会社", "company", "JP",
+     "0300-01-777777", None),
+    ("epa", "U.S. Environmental Protection Agency", "米国環境保護庁", "authority", "US", None,
+     "USA01"),
+    ("admin", "Digital Agency – e-procedure operations", "デジタル庁 電子申請運用", "authority",
+     "JP", None, None),
+]
+
+USERS = [
+    # email, name, role, organisation key, country
+    ("exporter@demo.example", "Yamada Taro", "exporter", "exporter", None),
+    ("exporter2@demo.example", "Nakamura Aoi", "exporter", "exporter2", None),
+    ("facility@demo.example", "Kobayashi Ren", "facility", "facility", None),
+    ("moe@demo.example", "Tanaka Yui", "official_moe", "moe", None),
+    ("meti@demo.example", "Ito Haruto", "official_meti", "meti", None),
+    ("customs@demo.example", "Watanabe Sho", "customs", "customs", None),
+    ("prefecture@demo.example", "Kato Mei", "prefecture", "pref", None),
+    ("partner-us@demo.example", "Jordan Lee", "partner_agency", "epa", "US"),
+    ("admin@demo.example", "Admin Operator", "admin", "admin", None),
+]
+
+
+def _organisations() -> dict[str, Organisation]:
+    orgs = {}
+    for key, name, name_ja, kind, country, reg, code in ORGANISATIONS:
+        org = db.session.scalar(select(Organisation).where(Organisation.name == name))
+        if org is None:
+            org = Organisation(name=name, name_ja=name_ja, kind=kind, country_code=country,
+                               registration_no=reg, authority_code=code,
+                               address="1-1 Kasumigaseki, Chiyoda-ku, Tokyo" if country == "JP"
+                               else "Washington, DC", tel="03-5555-0100",
+                               email=f"info@{key}.demo.example", contact_person=None)
+            db.session.add(org)
+        orgs[key] = org
+    return orgs
+
+
+def _users(orgs) -> dict[str, User]:
+    users = {}
+    for email, name, role, org_key, country in USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name, role=role, organisation=orgs[org_key],
+                        country_code=country, password_hash=hash_password(DEMO_PASSWORD))
+            db.session.add(user)
+        users[email.split("@")[0]] = user
+    db.session.commit()
+    return users
+
+
+def _cases(u: dict[str, User]) -> None:
+    """Cases in different states, each moved by the real runner as its actors would."""
+    exporter, moe, meti = u["exporter"], u["moe"], u["meti"]
+    today = today_in_japan()
+
+    def fire(case, event, actor, **payload):
+        return runner.fire(case.id, event, actor=actor, payload=payload)
+
+    from app.basel import operations
+
+    operations.create_draft(exporter)  # an empty draft to fill
+    submitted = complete_export(exporter, country="KR", quantity="48", shipments=4)
+    fire(submitted, "submit", exporter)
+
+    returned = complete_export(u["exporter2"], country="US", waste="battery", shipments=1,
+                               quantity="18")
+    fire(returned, "submit", u["exporter2"])
+    fire(returned, "start_review", moe)
+    fire(returned, "return_for_correction", moe,
+         reason="Block 14: give the UN number and check the H-codes against the SDS.")
+
+    acknowledged = complete_export(exporter, country="US", quantity="240", shipments=12)
+    fire(acknowledged, "submit", exporter)
+    fire(acknowledged, "start_review", moe)
+    fire(acknowledged, "approve_transmission", moe)
+    fire(acknowledged, "record_acknowledgement", moe, country="US",
+         received_on=today.isoformat())
+
+    consented = complete_export(exporter, country="CA", quantity="96", shipments=8)
+    fire(consented, "submit", exporter)
+    fire(consented, "start_review", moe)
+    fire(consented, "confirm_contract", moe)
+    fire(consented, "approve_transmission", moe)
+    fire(consented, "record_consent", moe, country="CA",
+         received_on=(today - timedelta(days=2)).isoformat(),
+         valid_from=today.isoformat(), valid_to=(today + timedelta(days=330)).isoformat(),
+         conditions="Shipments only through the Port of Vancouver.",
+         document=_document("consent-CA.pdf"))
+
+    active = complete_export(exporter, country="US", quantity="60", shipments=3)
+    fire(active, "submit", exporter)
+    fire(active, "start_review", moe)
+    fire(active, "approve_transmission", moe)
+    fire(active, "record_acknowledgement", moe, country="US",
+         received_on=(today - timedelta(days=20)).isoformat())
+    fire(active, "record_consent", moe, country="US",
+         received_on=(today - timedelta(days=10)).isoformat(),
+         valid_from=(today - timedelta(days=5)).isoformat(),
+         valid_to=(today + timedelta(days=300)).isoformat(), document=_document("AOC-US.pdf"))
+    fire(active, "confirm_contract", moe)
+    fire(active, "record_export_approval", meti, approval_no="METI-B-2026-0042",
+         approval_date=today.isoformat())
+
+
+def _document(name: str):
+    from app.cases.uploads import Upload
+
+    from .samples import PDF
+
+    return Upload(name, "application/pdf", PDF)
+
+
+@demo_cli.command("load")
+def load() -> None:
+    """Create the demo organisations, users and cases (once; later runs change nothing)."""
+    already = db.session.scalar(select(User).where(User.email == USERS[0][0])) is not None
+    users = _users(_organisations())
+    if already:
+        click.echo("demo data already present")
+        return
+    _cases(users)
+    click.echo("demo data loaded")
+
+
+@demo_cli.command("users")
+def users() -> None:
+    """Print the demo accounts."""
+    click.echo(f"Demo users (password for all: {DEMO_PASSWORD})")
+    for email, name, role, org_key, country in USERS:
+        org = next(o for o in ORGANISATIONS if o[0] == org_key)[1]
+        suffix = f" [{country}]" if country else ""
+        click.echo(f"  {role:<15} {email:<28} {name} – {org}{suffix}")

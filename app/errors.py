@@ -1,0 +1,97 @@
+"""Errors as users should see them: a page or a problem+json, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from app.cases.runner import CaseNotFound, StaleCase
+from app.extensions import db
+from workflows import EventNotAllowed, Refusal, RoleNotAllowed, WorkflowError
+
+from .api.problems import problem
+
+TITLES = {
+    400: "Bad request",
+    401: "Sign-in required",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.blueprint == "api"
+
+
+def workflow_message(exc: WorkflowError) -> str:
+    from .templating import event_label, state_label
+
+    params = dict(exc.params)
+    if "event" in params:
+        params["event"] = event_label(params["event"])
+    if "state" in params:
+        params["state"] = state_label(params["state"])
+    return _(exc.message).format(**params)
+
+
+def _respond(status: int, detail: str | None = None, errors=None, **extra):
+    title = _(TITLES.get(status, "Error"))
+    if wants_json():
+        return problem(status, title, detail, errors=errors, **extra)
+    return render_template("errors.html", status=status, title=title, detail=detail), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        detail = None
+        if exc.code == 413:
+            detail = _("The upload is larger than the limit (16 MB per request).")
+        return _respond(exc.code or 500, detail)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return _respond(400, _("The form expired or was sent from elsewhere. Reload the page "
+                               "and try again."))
+
+    @app.errorhandler(CaseNotFound)
+    def case_not_found(exc):
+        return _respond(404, _("No such case, or you may not see it."))
+
+    @app.errorhandler(StaleCase)
+    def stale(exc: StaleCase):
+        return _respond(409, _("This case changed since you opened it. Reload it and try "
+                               "again."), current_version=exc.current_version)
+
+    @app.errorhandler(RoleNotAllowed)
+    def role_not_allowed(exc):
+        return _respond(403, workflow_message(exc))
+
+    @app.errorhandler(EventNotAllowed)
+    def event_not_allowed(exc):
+        return _respond(409, workflow_message(exc))
+
+    @app.errorhandler(Refusal)
+    def refusal(exc: Refusal):
+        errors = {exc.field: [workflow_message(exc)]} if exc.field else None
+        return _respond(422, workflow_message(exc), errors=errors)
+
+    @app.errorhandler(ValidationError)
+    def invalid(exc: ValidationError):
+        return _respond(422, _("Some fields are not valid."), errors=exc.messages)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, _("The error was logged. Nothing was changed."))

@@ -1,0 +1,1 @@
+"""Reference data: code lists and per-regime rules, versioned by validity dates, with sources."""

@@ -1,0 +1,210 @@
+"""Helpers templates use: translated labels of states, events and codes; dates; countdowns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_wtf.csrf import generate_csrf
+
+from app.timeutil import utcnow
+from workflows import REGISTRY
+from workflows.base import N_
+
+#: labels of the audit events that are not workflow transitions
+ACTION_LABELS = {
+    "create": N_("Draft created"),
+    "save_section": N_("Draft saved"),
+    "save_party": N_("Party saved"),
+    "remove_party": N_("Party removed"),
+    "add_attachment": N_("Document added"),
+    "remove_attachment": N_("Document removed"),
+}
+
+
+ROLE_LABELS = {
+    "exporter": N_("Exporter / importer"),
+    "facility": N_("Recycling facility"),
+    "official_moe": N_("MOE official"),
+    "official_meti": N_("METI official"),
+    "prefecture": N_("Prefecture official"),
+    "customs": N_("Customs officer"),
+    "partner_agency": N_("Partner agency"),
+    "admin": N_("Administrator"),
+    "system": N_("System"),
+}
+
+DEADLINE_LABELS = {
+    "acknowledgement": N_("Acknowledgement due"),
+    "tacit_consent": N_("Objection period ends (tacit consent)"),
+    "consent_expiry": N_("Consent expires"),
+    "activation": N_("Consent period begins"),
+}
+
+ATTACHMENT_LABELS = {
+    "contract": N_("Contract exporter–disposer"),
+    "esm_info": N_("ESM information of the facility"),
+    "insurance": N_("Insurance"),
+    "partner_document": N_("Partner authority's document"),
+    "other": N_("Other"),
+}
+
+REASON_PROMPTS = {
+    "return_for_correction": N_("What must be corrected"),
+    "refuse": N_("Reasons for refusal"),
+    "revoke": N_("Reasons for revocation"),
+    "record_information_request": N_("The information requested"),
+    "record_objection": N_("Reasons given for the objection"),
+    "reply_to_request": N_("Answer to the request"),
+}
+
+
+SECTION_LABELS = {
+    "parties": N_("Parties"),
+    "shipment": N_("Shipments and packaging"),
+    "waste": N_("Waste and operation"),
+    "route": N_("Route and States concerned"),
+    "attachments": N_("Documents"),
+    "declaration": N_("Declaration"),
+}
+
+PARTY_FIELD_LABELS = (
+    ("registration_no", N_("Registration no.")),
+    ("name", N_("Name")),
+    ("address", N_("Address")),
+    ("country_code", N_("Country")),
+    ("contact_person", N_("Contact person")),
+    ("tel", N_("Telephone")),
+    ("fax", N_("Fax")),
+    ("email", N_("E-mail")),
+)
+
+
+def section_label(section: str) -> str:
+    return _(SECTION_LABELS.get(section, section))
+
+
+def party_label(role: str) -> str:
+    from app.basel.completeness import PARTY_LABELS
+
+    return _(PARTY_LABELS[role])
+
+
+def party_fields(role: str) -> list[tuple[str, str]]:
+    fields = [(name, _(label)) for name, label in PARTY_FIELD_LABELS]
+    if role == "generator":
+        fields.append(("site", _("Site of generation")))
+    if role == "facility":
+        fields.append(("site", _("Actual site of disposal/recovery")))
+    if role == "carrier":
+        fields.append(("transport_mode", _("Means of transport")))
+    return fields
+
+
+def role_label(role: str) -> str:
+    return _(ROLE_LABELS.get(role, role))
+
+
+def deadline_label(kind: str) -> str:
+    return _(DEADLINE_LABELS.get(kind, kind))
+
+
+def attachment_label(kind: str) -> str:
+    return _(ATTACHMENT_LABELS.get(kind, kind))
+
+
+def reason_prompt(event: str) -> str:
+    return _(REASON_PROMPTS.get(event, N_("Reason")))
+
+
+def missing_text(item) -> str:
+    """A completeness item in the user's language (its parameters are labels too)."""
+    params = {k: _(v) for k, v in item.params}
+    return _(item.message).format(**params)
+
+
+def timeline_details(event) -> str:
+    payload = event.payload or {}
+    parts = []
+    if country := payload.get("country"):
+        parts.append(country_name(country))
+    if number := payload.get("number"):
+        parts.append(_("number %(n)s", n=number))
+    if document := payload.get("document"):
+        parts.append(document.get("filename", "") if isinstance(document, dict) else "")
+    if filename := payload.get("filename"):
+        parts.append(filename)
+    for key in ("valid_from", "valid_to", "approval_no"):
+        if payload.get(key):
+            parts.append(f"{key}: {payload[key]}")
+    return " · ".join(p for p in parts if p)
+
+
+def locale_code() -> str:
+    return str(get_locale() or "ja")
+
+
+def state_label(state: str, case_type: str = "basel_export") -> str:
+    workflow = REGISTRY[case_type]
+    found = workflow.states_map.get(state)
+    return _(found.name) if found is not None else state
+
+
+def event_label(event: str, case_type: str = "basel_export") -> str:
+    workflow = REGISTRY[case_type]
+    if event in workflow.LABELS:
+        return _(workflow.LABELS[event])
+    if event in ACTION_LABELS:
+        return _(ACTION_LABELS[event])
+    return event
+
+
+def code_label(list_name: str, code: str | None) -> str:
+    if not code:
+        return ""
+    from app.reference import lookups
+
+    row = lookups.find(list_name, code, None)
+    return f"{code} – {row.label(locale_code())}" if row else code
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    from app.reference import lookups
+
+    return lookups.country_label(code, locale_code())
+
+
+def countdown(due: datetime | None) -> str:
+    """“in 3 days”, “today”, “2 days overdue” — what an official scanning a queue needs."""
+    if due is None:
+        return ""
+    days = (due - utcnow()).total_seconds() / 86400
+    if days < 0:
+        return _("%(n)d day(s) overdue", n=int(-days) + 1)
+    if days < 1:
+        return _("due today")
+    return _("%(n)d day(s) left", n=int(days))
+
+
+def fmt_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return format_date(value, "yyyy-MM-dd")
+
+
+def register_template_helpers(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        state_label=state_label, event_label=event_label, code_label=code_label,
+        country_name=country_name, countdown=countdown, csrf_token=generate_csrf,
+        locale_code=locale_code, role_label=role_label, deadline_label=deadline_label,
+        attachment_label=attachment_label, reason_prompt=reason_prompt,
+        missing_text=missing_text, timeline_details=timeline_details,
+        section_label=section_label, party_label=party_label, party_fields=party_fields,
+    )
+    app.jinja_env.filters["date"] = fmt_date

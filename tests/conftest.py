@@ -1,0 +1,121 @@
+"""Fixtures: the app on a real database — SQLite always, PostgreSQL when a server answers.
+
+Every test that uses `app` runs once per backend. The schema comes from the Alembic
+migrations (never create_all) and the reference data from the real load command. After each
+test, case and user tables are emptied; reference data stays.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from app import create_app
+from app.extensions import db as _db
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REFERENCE_TABLES = {"reference_codes", "regime_rules", "reference_datasets", "alembic_version"}
+
+
+def postgres_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", PG_DEFAULT)
+
+
+def postgres_available(url: str) -> str | None:
+    """None when the server answers, else the reason it does not."""
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means: no server for us
+        return f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
+
+
+def _reset_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def _make_app(url: str, tmp: Path):
+    from flask_migrate import upgrade
+
+    from app.reference.loader import load_all
+
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "localhost.test",
+        "SESSION_COOKIE_SECURE": False,
+    })
+    with app.app_context():
+        upgrade()
+        load_all()
+    return app
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend_app(request, tmp_path_factory):
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = postgres_url()
+        reason = postgres_available(url)
+        if reason is not None:
+            message = f"PostgreSQL at {url} does not answer ({reason})"
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"{message}; CI requires it", pytrace=False)
+            pytest.skip(f"{message}; PostgreSQL tests skipped")
+        _reset_schema(url)
+    app = _make_app(url, tmp_path_factory.mktemp("instance"))
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()  # close pooled connections before the interpreter does
+
+
+def _empty_tables() -> None:
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in REFERENCE_TABLES]
+    _db.session.remove()
+    with _db.engine.begin() as conn:
+        if _db.engine.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def app(backend_app):
+    with backend_app.app_context():
+        try:
+            yield backend_app
+        finally:
+            _db.session.rollback()
+            _empty_tables()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def is_postgres(app) -> bool:
+    return _db.engine.dialect.name == "postgresql"

@@ -1,0 +1,127 @@
+"""What every case workflow shares: roles per event, readable refusals, one way to fire.
+
+A workflow class is a python-statemachine `StateMachine` whose model is a plain *facts* object
+(the case state plus the derived facts its guards read). Nothing here touches Flask or SQL; the
+transition runner in app/cases builds the facts, fires the event, and persists the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from statemachine import StateMachine
+from statemachine.exceptions import TransitionNotAllowed
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation; the app translates it when it shows it."""
+    return message
+
+
+SYSTEM = "system"  #: the role timers and incoming partner messages act as
+
+
+class WorkflowError(Exception):
+    """Base of every refusal the workflow gives; `message` is a translatable template."""
+
+    message: str = N_("This action is not possible.")
+
+    def __init__(self, message: str | None = None, **params: Any):
+        self.message = message or self.message
+        self.params = params
+        super().__init__(self.message.format(**params))
+
+
+class Refusal(WorkflowError):
+    """A validator refused the transition; the reason is for the user to read and fix."""
+
+    def __init__(self, message: str, field: str | None = None, **params: Any):
+        super().__init__(message, **params)
+        self.field = field
+
+
+class EventNotAllowed(WorkflowError):
+    message = N_("“{event}” is not possible while the case is {state}.")
+
+
+class RoleNotAllowed(WorkflowError):
+    message = N_("Your role may not do “{event}”.")
+
+
+@dataclass
+class Facts:
+    """The model a workflow runs on: the state value and what guards need to know."""
+
+    state: str
+    flags: dict[str, Any] = field(default_factory=dict)
+
+    def fact(self, name: str) -> Any:
+        """A fact the runner must have supplied; a missing one is a programming error."""
+        return self.flags[name]
+
+
+class CaseWorkflow(StateMachine):
+    """Base class: subclasses declare states, events, ROLES and EDITABLE."""
+
+    #: event id -> roles allowed to fire it (SYSTEM for timers and partner messages)
+    ROLES: ClassVar[dict[str, frozenset[str]]] = {}
+    #: states in which the filer may still change the form data
+    EDITABLE: ClassVar[frozenset[str]] = frozenset()
+    #: roles that may edit the form data in an editable state
+    EDITOR_ROLES: ClassVar[frozenset[str]] = frozenset()
+    #: how the case type is called in the UI
+    TITLE: ClassVar[str] = ""
+    #: event id -> translatable label for buttons and the timeline
+    LABELS: ClassVar[dict[str, str]] = {}
+
+    @classmethod
+    def check_definition(cls) -> None:
+        """Every event names its roles and every ROLES entry is an event (checked at import)."""
+        events = {e.id for e in cls.events}
+        if missing := events - set(cls.ROLES):
+            raise TypeError(f"{cls.__name__}: events without roles: {sorted(missing)}")
+        if extra := set(cls.ROLES) - events:
+            raise TypeError(f"{cls.__name__}: roles for unknown events: {sorted(extra)}")
+        if unlabelled := events - set(cls.LABELS):
+            raise TypeError(f"{cls.__name__}: events without labels: {sorted(unlabelled)}")
+        unknown = cls.EDITABLE - set(cls.states_map)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown editable states {sorted(unknown)}")
+
+    @classmethod
+    def state_values(cls) -> list[str]:
+        return [s.value for s in cls.states]
+
+    @classmethod
+    def event_ids(cls) -> list[str]:
+        return [e.id for e in cls.events]
+
+    @classmethod
+    def events_from(cls, state: str) -> list[str]:
+        """Events with at least one transition out of `state` (whatever the guards say)."""
+        source = cls.states_map[state]
+        return sorted({e.id for t in source.transitions for e in t.events})
+
+    @classmethod
+    def events_for(cls, state: str, role: str) -> list[str]:
+        """Events this role could fire from `state`, before guards and validators."""
+        return [e for e in cls.events_from(state) if role in cls.ROLES[e]]
+
+    @classmethod
+    def is_final(cls, state: str) -> bool:
+        return cls.states_map[state].final
+
+    @classmethod
+    def fire(cls, facts: Facts, event: str, role: str, **payload: Any) -> str:
+        """Fire `event` as `role` on `facts`; return the new state or raise a WorkflowError."""
+        if event not in cls.ROLES:
+            raise EventNotAllowed(event=event, state=facts.state)
+        if role not in cls.ROLES[event]:
+            raise RoleNotAllowed(event=event)
+        machine = cls(model=facts)
+        try:
+            machine.send(event, **payload)
+        except TransitionNotAllowed as exc:
+            raise EventNotAllowed(event=event, state=facts.state) from exc
+        return facts.state
