@@ -61,6 +61,16 @@ def _make_app(url: str, tmp: Path):
     with app.app_context():
         upgrade()
         load_all()
+
+    @app.teardown_request
+    def _forget_request_globals(_exc):
+        # Tests hold one app context open around many requests, so `g` would carry the
+        # signed-in user, API user and locale from one request (and client) to the next.
+        # In production every request has its own app context; make tests behave the same.
+        from flask import g
+
+        g.__dict__.clear()
+
     return app
 
 

@@ -18,7 +18,7 @@ def make_org(name: str | None = None, *, kind: str = "company", country: str = "
     org = Organisation(name=name or f"Org {n}", kind=kind, country_code=country,
                        registration_no=registration_no, authority_code=authority_code,
                        address=f"{n} Test Street, Tokyo", tel="03-0000-0000",
-                       email=f"org{n}@example.test")
+                       email=f"org{n}@example.com")
     db.session.add(org)
     db.session.commit()
     return org
@@ -31,7 +31,7 @@ def make_user(role: str, org=None, *, country: str | None = None, email: str | N
         org = make_org(kind=kind, country=country or "JP")
     if role == "partner_agency" and country is None:
         country = org.country_code if org.country_code != "JP" else "US"
-    user = User(email=email or f"{role}{n}@example.test", name=f"{role.title()} {n}",
+    user = User(email=email or f"{role}{n}@example.com", name=f"{role.title()} {n}",
                 role=role, organisation=org, country_code=country,
                 password_hash=hash_password(PASSWORD))
     db.session.add(user)

@@ -74,7 +74,7 @@ class ShipmentSchema(SectionSchema):
     insurance = fields.String(allow_none=True, validate=validate.Length(max=4000))
     packaging = code_list("packaging")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
         check_codes(self, data)
 
@@ -99,7 +99,7 @@ class WasteSchema(SectionSchema):
     hs = code_list("hs")
     physical = code_list("physical")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
         check_codes(self, data)
 
@@ -111,7 +111,7 @@ class TransitSchema(SectionSchema):
     entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
     exit_point = fields.String(allow_none=True, validate=validate.Length(max=200))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
         check_codes(self, data)
 
@@ -157,7 +157,7 @@ class PartySchema(SectionSchema):
     site = fields.String(allow_none=True, validate=validate.Length(max=400))
     transport_mode = fields.String(allow_none=True, metadata={"code_list": "transport_mode"})
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
         check_codes(self, data)
 

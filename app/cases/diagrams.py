@@ -34,23 +34,39 @@ def transition_rows(workflow: type[CaseWorkflow]) -> list[dict]:
     return rows
 
 
+#: an event reaching one target from this many states is drawn once, from a note
+FAN_IN = 4
+
+
+def fan_in_events(workflow: type[CaseWorkflow]) -> dict[tuple[str, str], list[str]]:
+    """(event, target) pairs reachable from many states, e.g. withdraw → WITHDRAWN."""
+    sources: dict[tuple[str, str], list[str]] = {}
+    for row in transition_rows(workflow):
+        if not row["internal"]:
+            sources.setdefault((row["event"], row["target"]), []).append(row["source"])
+    return {key: found for key, found in sources.items() if len(found) >= FAN_IN}
+
+
 def mermaid_source(workflow: type[CaseWorkflow]) -> str:
     lines = ["stateDiagram-v2", "    direction TB"]
     for state in workflow.states:
         lines.append(f'    state "{_quote(_(state.name))}" as {state.value}')
     lines.append(f"    [*] --> {workflow.initial_state.value}")
+    fans = fan_in_events(workflow)
     seen = set()
     for row in transition_rows(workflow):
-        if row["internal"]:
-            continue  # self-transitions (partial answers) are listed in the table only
         key = (row["source"], row["target"], row["event"])
-        if key in seen:
-            continue
+        if row["internal"] or key in seen or (row["event"], row["target"]) in fans:
+            continue  # self-transitions are in the table; fan-ins get one arrow below
         seen.add(key)
         guard = f" [{', '.join(row['guards'])}]" if row["guards"] else ""
         who = " (system)" if row["roles"] == [SYSTEM] else ""
         label = _quote(f"{row['label']}{who}{guard}").replace(":", " ")
         lines.append(f"    {row['source']} --> {row['target']} : {label}")
+    for (event, target), sources in fans.items():
+        note = _("from any of %(n)d states", n=len(sources))
+        lines.append(f"    state \"{_quote(note)}\" as from_many_{event}")
+        lines.append(f"    from_many_{event} --> {target} : {_quote(_(workflow.LABELS[event]))}")
     for state in workflow.final_states:
         lines.append(f"    {state.value} --> [*]")
     return "\n".join(lines)

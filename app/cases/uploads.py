@@ -41,7 +41,7 @@ def _check(filename: str, content_type: str, content: bytes) -> Upload:
     if not content:
         raise ValidationError("The file is empty.")
     if len(content) > current_app.config["MAX_ATTACHMENT_BYTES"]:
-        raise ValidationError("The file is larger than 10 MB.")
+        raise ValidationError("The file is larger than the limit for one document.")
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
         raise ValidationError("This file type is not accepted (PDF, images, Office, text, XML).")

@@ -1,0 +1,140 @@
+"""Every route × every role, generated from the URL map, against the access table below.
+
+A route missing from ACCESS fails `test_every_route_has_an_access_entry`; a role reaching a
+route it should not (or refused one it should reach) fails `test_route_access`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.auth.tokens import create_token
+from app.cases import runner
+from app.demo.samples import complete_export
+from app.extensions import db
+from tests.factories import login, make_user
+
+ALL = {"exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
+       "partner_agency", "admin"}
+PUBLIC = "public"
+
+#: endpoint -> roles that may use it (PUBLIC: anyone, signed in or not)
+ACCESS: dict[str, set[str] | str] = {
+    "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.set_language": PUBLIC,
+    "api.openapi": PUBLIC,
+    "auth.logout": ALL,
+    "cases.home": ALL,
+    "cases.search": ALL,
+    "cases.export_csv": ALL,
+    "cases.view": ALL,
+    "cases.timeline": ALL,
+    "cases.download": ALL,
+    "cases.fire_event": ALL,
+    "cases.workflow_diagram": ALL,
+    "cases.queue": {"official_moe", "official_meti", "admin"},
+    "basel.new_export": {"exporter"},
+    "basel.edit": {"exporter"},
+    "basel.save_party": {"exporter"},
+    "basel.remove_party": {"exporter"},
+    "basel.add_attachment": {"exporter"},
+    "basel.remove_attachment": {"exporter"},
+    "api.list_cases": ALL,
+    "api.get_case": ALL,
+    "api.transitions": ALL,
+    "api.fire": ALL,
+    "api.events": ALL,
+    "api.reference": ALL,
+    "api.create_case": {"exporter"},
+    "api.update_case": {"exporter"},
+    "api.save_party": {"exporter"},
+    "api.add_attachment": {"exporter"},
+}
+
+ROLES = sorted(ALL) + ["anonymous"]
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_access_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints - set(ACCESS) == set(), "routes without an entry in ACCESS"
+    assert set(ACCESS) - endpoints == set(), "ACCESS lists routes that no longer exist"
+
+
+@pytest.fixture
+def world(app):
+    """One user per role, and a submitted case to point URLs at."""
+    users = {role: make_user(role) for role in sorted(ALL)}
+    case = complete_export(users["exporter"])
+    runner.fire(case.id, "submit", actor=users["exporter"])
+    tokens = {role: create_token(user, "test") for role, user in users.items()}
+    db.session.commit()
+    return {"users": users, "tokens": tokens, "case": case,
+            "attachment": case.attachments[0].id}
+
+
+def _url(rule, world) -> str:
+    values = {"case_id": world["case"].id, "attachment_id": world["attachment"],
+              "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
+              "case_type": "basel_export", "list_name": "country", "filename": "style.css"}
+    return rule.build({k: v for k, v in values.items() if k in rule.arguments},
+                      append_unknown=False)[1]
+
+
+def _request(client, method, url, headers):
+    kwargs = {"headers": headers}
+    if method in ("POST", "PATCH", "PUT"):
+        kwargs["json" if url.startswith("/api/") else "data"] = {}
+    return client.open(url, method=method, **kwargs)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_route_access(app, world, role):
+    client = app.test_client()
+    headers = {}
+    if role != "anonymous":
+        login(client, world["users"][role])
+        headers = {"Authorization": f"Bearer {world['tokens'][role]}"}
+    wrong = []
+    for rule, method in _routes(app):
+        if rule.endpoint in ("auth.logout", "auth.login"):
+            continue  # signing out/in changes the session the other checks rely on
+        allowed = ACCESS[rule.endpoint]
+        url = _url(rule, world)
+        response = _request(client, method, url, headers if url.startswith("/api/") else {})
+        status = response.status_code
+        response.close()
+        if allowed == PUBLIC or (role != "anonymous" and role in allowed):
+            ok = status not in (401, 403) and status < 500 and not _to_login(response)
+        elif role == "anonymous":
+            ok = status == 401 if url.startswith("/api/") else _to_login(response)
+        else:
+            ok = status == 403
+        if not ok:
+            wrong.append(f"{method} {url} as {role}: {status}")
+    assert wrong == []
+
+
+def _to_login(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
+def test_api_ignores_the_browser_session(app, world):
+    """A signed-in browser cannot call the API with its cookie (no CSRF path into the API)."""
+    client = app.test_client()
+    login(client, world["users"]["exporter"])
+    assert client.get("/api/v1/cases").status_code == 401
+
+
+def test_unknown_token_is_refused(app, world):
+    client = app.test_client()
+    response = client.get("/api/v1/cases", headers={"Authorization": "Bearer jpe_forged"})
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
