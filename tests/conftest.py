@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 
 from app import create_app
 from app.extensions import db as _db
@@ -45,6 +46,15 @@ def _reset_schema(url: str) -> None:
     engine.dispose()
 
 
+class EnglishClient(FlaskClient):
+    """Test requests ask for English unless a test sends its own Accept-Language; the
+    assertions read English messages, and tests/i18n checks the Japanese side."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
+
 def _make_app(url: str, tmp: Path):
     from flask_migrate import upgrade
 
@@ -58,6 +68,7 @@ def _make_app(url: str, tmp: Path):
         "SERVER_NAME": "localhost.test",
         "SESSION_COOKIE_SECURE": False,
     })
+    app.test_client_class = EnglishClient
     with app.app_context():
         upgrade()
         load_all()

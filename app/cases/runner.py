@@ -14,6 +14,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 from workflows import SYSTEM, EventNotAllowed, Facts, RoleNotAllowed, workflow_for
@@ -57,6 +58,7 @@ def fire(
 ) -> Case:
     """Run one transition as `actor` (None = the system) and commit it, or change nothing."""
     try:
+        begin_write(db.session)
         case = _run(case_id, event, actor, expected_version, payload or {})
         db.session.commit()
         return case
@@ -113,6 +115,7 @@ def act(
     """A change that is not a state transition (saving a draft, adding a document), with the
     same lock, version check and audit event as a transition."""
     try:
+        begin_write(db.session)
         case = lock_case(case_id)
         if not can_see(actor, case):
             raise CaseNotFound()
