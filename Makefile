@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install migrate demo translations lint bench scheduler clean
+.PHONY: run test install migrate demo translations translations-update lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f >/dev/null
+	$(BIN)/pybabel compile -d app/translations >/dev/null
+
+# After changing user-visible text: refresh the catalogue, translate the new entries in
+# app/translations/ja/LC_MESSAGES/messages.po, then `make test` (tests/i18n checks completeness).
+translations-update: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l -k ValidationError -k invalid:2 \
+		-o $(VENV)/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete -i $(VENV)/messages.pot -d app/translations -l ja
 
 migrate: install
 	$(FLASK) db upgrade

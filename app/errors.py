@@ -11,21 +11,22 @@ from werkzeug.exceptions import HTTPException
 from app.cases.runner import CaseNotFound, StaleCase
 from app.extensions import db
 from workflows import EventNotAllowed, Refusal, RoleNotAllowed, WorkflowError
+from workflows.base import N_
 
 from .api.problems import problem
 
 TITLES = {
-    400: "Bad request",
-    401: "Sign-in required",
-    403: "Not allowed",
-    404: "Not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    413: "Too large",
-    415: "Unsupported media type",
-    422: "Invalid input",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: N_("Bad request"),
+    401: N_("Sign-in required"),
+    403: N_("Not allowed"),
+    404: N_("Not found"),
+    405: N_("Method not allowed"),
+    409: N_("Conflict"),
+    413: N_("Too large"),
+    415: N_("Unsupported media type"),
+    422: N_("Invalid input"),
+    429: N_("Too many requests"),
+    500: N_("Something went wrong"),
 }
 
 
@@ -45,7 +46,7 @@ def workflow_message(exc: WorkflowError) -> str:
 
 
 def _respond(status: int, detail: str | None = None, errors=None, **extra):
-    title = _(TITLES.get(status, "Error"))
+    title = _(TITLES.get(status, N_("Error")))
     if wants_json():
         return problem(status, title, detail, errors=errors, **extra)
     return render_template("errors.html", status=status, title=title, detail=detail), status

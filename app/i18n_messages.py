@@ -8,6 +8,8 @@ Keep each text identical to the library's default (marshmallow/fields.py, valida
 schema.py; wtforms/validators.py).
 """
 
+import re
+
 from workflows.base import N_
 
 MARSHMALLOW_MESSAGES = [
@@ -43,3 +45,36 @@ WTFORMS_MESSAGES = [
     N_("This field is required."),
     N_("Invalid email address."),
 ]
+
+#: marshmallow messages whose numbers or choices are filled in before we see them: matched
+#: by pattern and translated with the values carried over
+FILLED_MESSAGES = [
+    (r"^Longer than maximum length (?P<max>\d+)\.$",
+     N_("Longer than maximum length %(max)s.")),
+    (r"^Shorter than minimum length (?P<min>\d+)\.$",
+     N_("Shorter than minimum length %(min)s.")),
+    (r"^Length must be between (?P<min>\d+) and (?P<max>\d+)\.$",
+     N_("Length must be between %(min)s and %(max)s.")),
+    (r"^Must be greater than or equal to (?P<min>[\d.]+) and less than or equal to "
+     r"(?P<max>[\d.]+)\.$", N_("Must be between %(min)s and %(max)s.")),
+    (r"^Must be greater than (?P<min>[\d.]+) and less than or equal to (?P<max>[\d.]+)\.$",
+     N_("Must be greater than %(min)s and at most %(max)s.")),
+    (r"^Must be greater than or equal to (?P<min>[\d.]+)\.$",
+     N_("Must be greater than or equal to %(min)s.")),
+    (r"^Must be one of: (?P<choices>.+)\.$", N_("Must be one of: %(choices)s.")),
+    (r"^Unknown or expired code: (?P<codes>.+)\.$", N_("Unknown or expired code: %(codes)s.")),
+]
+_COMPILED = [(re.compile(pattern), msgid) for pattern, msgid in FILLED_MESSAGES]
+
+
+def translate_error(message: str) -> str:
+    """A validation message in the user's language, filled-in library messages included."""
+    from flask_babel import gettext
+
+    translated = gettext(message)
+    if translated != message:
+        return translated
+    for pattern, msgid in _COMPILED:
+        if match := pattern.match(message):
+            return gettext(msgid, **match.groupdict())
+    return message

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 
+from app.i18n_messages import translate_error
 from app.timeutil import utcnow
 from workflows import REGISTRY
 from workflows.base import N_
@@ -103,6 +104,18 @@ def party_fields(role: str) -> list[tuple[str, str]]:
     return fields
 
 
+REGIME_LABELS = {
+    "OECD": N_("OECD Decision (amber control)"),
+    "BASEL": N_("Basel Convention"),
+    "EU": N_("EU Waste Shipment Regulation"),
+    "JP": N_("Japan, Basel Act ordinance"),
+}
+
+
+def regime_label(regime: str) -> str:
+    return _(REGIME_LABELS.get(regime, regime))
+
+
 def role_label(role: str) -> str:
     return _(ROLE_LABELS.get(role, role))
 
@@ -136,10 +149,18 @@ def timeline_details(event) -> str:
         parts.append(document.get("filename", "") if isinstance(document, dict) else "")
     if filename := payload.get("filename"):
         parts.append(filename)
-    for key in ("valid_from", "valid_to", "approval_no"):
+    for key, label in DETAIL_LABELS.items():
         if payload.get(key):
-            parts.append(f"{key}: {payload[key]}")
+            parts.append(_("%(label)s: %(value)s", label=_(label), value=payload[key]))
     return " · ".join(p for p in parts if p)
+
+
+DETAIL_LABELS = {
+    "received_on": N_("Date of the document"),
+    "valid_from": N_("Valid from"),
+    "valid_to": N_("Valid until"),
+    "approval_no": N_("Approval number"),
+}
 
 
 def locale_code() -> str:
@@ -202,9 +223,11 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         state_label=state_label, event_label=event_label, code_label=code_label,
         country_name=country_name, countdown=countdown, csrf_token=generate_csrf,
-        locale_code=locale_code, role_label=role_label, deadline_label=deadline_label,
+        locale_code=locale_code, role_label=role_label, regime_label=regime_label,
+        deadline_label=deadline_label,
         attachment_label=attachment_label, reason_prompt=reason_prompt,
         missing_text=missing_text, timeline_details=timeline_details,
         section_label=section_label, party_label=party_label, party_fields=party_fields,
     )
     app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["errmsg"] = translate_error

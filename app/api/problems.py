@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import jsonify
-from flask_babel import gettext
+
+from app.i18n_messages import translate_error
 
 
 def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
@@ -22,9 +23,9 @@ def _flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
             if isinstance(item, (dict, list)):
                 out.extend(_flatten(item, prefix))
             else:
-                out.append({"field": prefix or "_schema", "reason": gettext(str(item))})
+                out.append({"field": prefix or "_schema", "reason": translate_error(str(item))})
     else:
-        out.append({"field": prefix or "_schema", "reason": gettext(str(messages))})
+        out.append({"field": prefix or "_schema", "reason": translate_error(str(messages))})
     return out
 
 

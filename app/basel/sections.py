@@ -20,6 +20,7 @@ from marshmallow import (
 
 from app.reference import lookups
 from app.timeutil import today_in_japan
+from workflows.base import N_
 
 
 def _blank_to_none(data: dict) -> dict:
@@ -164,7 +165,8 @@ class PartySchema(SectionSchema):
 
 class DeclarationSchema(SectionSchema):
     declaration_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
-    accept = fields.Boolean(required=True, validate=validate.Equal(True))
+    accept = fields.Boolean(required=True, validate=validate.Equal(
+        True, error=N_("Tick the box to make the declaration.")))
 
 
 SECTION_SCHEMAS = {

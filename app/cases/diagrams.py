@@ -60,7 +60,7 @@ def mermaid_source(workflow: type[CaseWorkflow]) -> str:
             continue  # self-transitions are in the table; fan-ins get one arrow below
         seen.add(key)
         guard = f" [{', '.join(row['guards'])}]" if row["guards"] else ""
-        who = " (system)" if row["roles"] == [SYSTEM] else ""
+        who = _(" (system)") if row["roles"] == [SYSTEM] else ""
         label = _quote(f"{row['label']}{who}{guard}").replace(":", " ")
         lines.append(f"    {row['source']} --> {row['target']} : {label}")
     for (event, target), sources in fans.items():
