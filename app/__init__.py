@@ -43,6 +43,7 @@ def _import_models() -> None:
     from .basel import events as _basel_events  # noqa: F401  (registers the case handler)
     from .basel import models as _basel  # noqa: F401
     from .cases import models as _cases  # noqa: F401
+    from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 
 

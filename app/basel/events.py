@@ -212,4 +212,13 @@ class BaselExportHandler:
         deadlines.clear_deadlines(ctx.case, kinds=["activation"])
 
 
+    # --- deadlines falling due ---------------------------------------------------------------
+    def deadline_event(self, deadline):
+        if deadline.kind == "tacit_consent":
+            return "tacit_consent", {"country": deadline.country_code}
+        if deadline.kind == "activation":
+            return "activate", {}
+        return None  # acknowledgement overdue, consent expiry (until issue 3's expire): alarms
+
+
 register("basel_export", BaselExportHandler())

@@ -40,6 +40,10 @@ class CaseTypeHandler(Protocol):
     def after(self, ctx: TransitionContext) -> None:
         """Effects of the new state: numbers, deadlines set or cleared."""
 
+    def deadline_event(self, deadline) -> tuple[str, dict[str, Any]] | None:
+        """The system event a due deadline fires (e.g. ("tacit_consent", {"country": "US"})),
+        or None when the deadline only raises an alarm (overdue receipt, missing answer)."""
+
 
 HANDLERS: dict[str, CaseTypeHandler] = {}
 

@@ -114,6 +114,10 @@ class Deadline(db.Model):
     fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: cleared because what it waited for happened (or the case ended)
     cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: what firing did: the event fired, "alarm", or why the event was refused
+    outcome: Mapped[str | None] = mapped_column(String(200))
+    #: when the "deadline approaching" reminder went out (once per deadline)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(back_populates="deadlines")
 

@@ -23,6 +23,7 @@ from .audit import append_event
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
 from .models import Case
+from .signals import case_transitioned
 from .visibility import can_see
 
 
@@ -59,7 +60,7 @@ def fire(
     """Run one transition as `actor` (None = the system) and commit it, or change nothing."""
     try:
         begin_write(db.session)
-        case = _run(case_id, event, actor, expected_version, payload or {})
+        case = apply_transition(case_id, event, actor, expected_version, payload or {})
         db.session.commit()
         return case
     except StaleDataError as exc:  # another transaction bumped the version meanwhile
@@ -70,7 +71,12 @@ def fire(
         raise
 
 
-def _run(case_id, event, actor, expected_version, payload) -> Case:
+def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
+    """The transition inside the caller's transaction (the caller commits or rolls back).
+
+    `fire` is what views and the API use; the deadline sweeper calls this directly so that
+    marking a deadline fired and the transition it fires commit together.
+    """
     case = lock_case(case_id)
     if actor is not None and not can_see(actor, case):
         raise CaseNotFound()
@@ -99,6 +105,7 @@ def _run(case_id, event, actor, expected_version, payload) -> Case:
         to_state=ctx.to_state, reason=data.get("reason"),
         payload={**_auditable(data), **ctx.audit},
     )
+    case_transitioned.send(case, ctx=ctx)
     db.session.flush()
     return case
 
@@ -152,4 +159,5 @@ def _auditable(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "fire", "lock_case"]
+__all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "apply_transition", "fire",
+           "lock_case"]

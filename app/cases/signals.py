@@ -1,0 +1,18 @@
+"""Signals other areas listen to, sent inside the transition's transaction.
+
+Listeners write rows (e-mail notices, outgoing messages) with the same session, so what they
+write commits or rolls back together with the transition. They must not do I/O themselves.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: sent by the runner after the new state, deadlines and audit event are in place;
+#: receivers get `ctx` (app.cases.handlers.TransitionContext)
+case_transitioned = _signals.signal("case-transitioned")
+
+#: sent by the deadline sweeper when a due deadline raises an alarm instead of a transition
+#: (overdue receipt, overdue certificate, acknowledgement not received); receivers get
+#: `deadline` (app.cases.models.Deadline) and `case`
+deadline_alarm = _signals.signal("deadline-alarm")
