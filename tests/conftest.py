@@ -37,12 +37,32 @@ def postgres_available(url: str) -> str | None:
         return f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}"
 
 
-def _reset_schema(url: str) -> None:
+#: each test run works in its own PostgreSQL schema, so runs sharing a server never collide
+PG_SCHEMA = f"test_run_{os.getpid()}"
+
+
+def isolated_postgres_url() -> str:
+    """The PostgreSQL URL this run uses: its own schema first on the search path.
+
+    Subprocesses started by tests (scheduler crash tests) get the same URL as DATABASE_URL.
+    """
+    url = sa.engine.make_url(postgres_url())
+    return url.update_query_dict({"options": f"-csearch_path={PG_SCHEMA}"}).render_as_string(
+        hide_password=False)
+
+
+def _create_schema(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
-            conn.execute(sa.text("CREATE SCHEMA public"))
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine.dispose()
+
+
+def _drop_schema(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
     engine.dispose()
 
 
@@ -90,19 +110,21 @@ def backend_app(request, tmp_path_factory):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
-        url = postgres_url()
-        reason = postgres_available(url)
+        reason = postgres_available(postgres_url())
         if reason is not None:
-            message = f"PostgreSQL at {url} does not answer ({reason})"
+            message = f"PostgreSQL at {postgres_url()} does not answer ({reason})"
             if os.environ.get("CI") == "true":
                 pytest.fail(f"{message}; CI requires it", pytrace=False)
             pytest.skip(f"{message}; PostgreSQL tests skipped")
-        _reset_schema(url)
+        _create_schema(postgres_url())
+        url = isolated_postgres_url()
     app = _make_app(url, tmp_path_factory.mktemp("instance"))
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()  # close pooled connections before the interpreter does
+    if request.param == "postgresql":
+        _drop_schema(postgres_url())
 
 
 def _empty_tables() -> None:
