@@ -40,8 +40,13 @@ def configure_database(app: Flask) -> None:
 def _import_models() -> None:
     """Every model module, so metadata (and Alembic) see all tables."""
     from .auth import models as _auth  # noqa: F401
-    from .basel import events as _basel_events  # noqa: F401  (registers the case handler)
+
+    # the case-type handlers register themselves with the runner
+    from .basel import events as _basel_events  # noqa: F401
     from .basel import models as _basel  # noqa: F401
+    from .basel import partner_events as _partner_events  # noqa: F401
+    from .basel import shipment_events as _shipment_events  # noqa: F401
+    from .basel import shipments as _shipments  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
@@ -87,9 +92,10 @@ def configure_blueprints(app: Flask) -> None:
     from .auth.blueprint import bp as auth_bp
     from .basel.blueprint import bp as basel_bp
     from .cases.blueprint import bp as cases_bp
+    from .customs.blueprint import bp as customs_bp
     from .health import bp as health_bp
 
-    for bp in (auth_bp, cases_bp, basel_bp, api_bp, health_bp):
+    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 
 

@@ -22,6 +22,9 @@ ACTION_LABELS = {
     "remove_party": N_("Party removed"),
     "add_attachment": N_("Document added"),
     "remove_attachment": N_("Document removed"),
+    "register": N_("Partner's notification registered"),
+    "edit": N_("Change the notification"),
+    "save_shipment": N_("Movement document saved"),
 }
 
 
@@ -52,6 +55,14 @@ ATTACHMENT_LABELS = {
     "other": N_("Other"),
 }
 
+def code_options(list_name: str):
+    """The codes valid today, for a select in an event form."""
+    from app.reference import lookups
+    from app.timeutil import today_in_japan
+
+    return lookups.codes(list_name, today_in_japan())
+
+
 REASON_PROMPTS = {
     "return_for_correction": N_("What must be corrected"),
     "refuse": N_("Reasons for refusal"),
@@ -59,6 +70,11 @@ REASON_PROMPTS = {
     "record_information_request": N_("The information requested"),
     "record_objection": N_("Reasons given for the objection"),
     "reply_to_request": N_("Answer to the request"),
+    "request_information": N_("The information requested"),
+    "receive_information": N_("The information received"),
+    "object": N_("Reasons for the objection"),
+    "reject": N_("Why the facility rejected the shipment"),
+    "cannot_complete": N_("Why the recovery cannot be completed as contracted"),
 }
 
 
@@ -132,6 +148,14 @@ def reason_prompt(event: str) -> str:
     return _(REASON_PROMPTS.get(event, N_("Reason")))
 
 
+def problem_text(message: str, params: dict) -> str:
+    """A translatable message whose `state` parameter is a state value."""
+    params = dict(params)
+    if "state" in params:
+        params["state"] = state_label(params["state"])
+    return _(message).format(**params)
+
+
 def missing_text(item) -> str:
     """A completeness item in the user's language (its parameters are labels too)."""
     params = {k: _(v) for k, v in item.params}
@@ -167,16 +191,20 @@ def locale_code() -> str:
     return str(get_locale() or "ja")
 
 
-def state_label(state: str, case_type: str = "basel_export") -> str:
-    workflow = REGISTRY[case_type]
-    found = workflow.states_map.get(state)
-    return _(found.name) if found is not None else state
+def state_label(state: str, case_type: str | None = None) -> str:
+    """A state's label in the case type's workflow (or the first workflow that has it)."""
+    workflows = [REGISTRY[case_type]] if case_type else list(REGISTRY.values())
+    for workflow in workflows:
+        if (found := workflow.states_map.get(state)) is not None:
+            return _(found.name)
+    return state
 
 
-def event_label(event: str, case_type: str = "basel_export") -> str:
-    workflow = REGISTRY[case_type]
-    if event in workflow.LABELS:
-        return _(workflow.LABELS[event])
+def event_label(event: str, case_type: str | None = None) -> str:
+    workflows = [REGISTRY[case_type]] if case_type else list(REGISTRY.values())
+    for workflow in workflows:
+        if event in workflow.LABELS:
+            return _(workflow.LABELS[event])
     if event in ACTION_LABELS:
         return _(ACTION_LABELS[event])
     return event
@@ -228,6 +256,7 @@ def register_template_helpers(app: Flask) -> None:
         attachment_label=attachment_label, reason_prompt=reason_prompt,
         missing_text=missing_text, timeline_details=timeline_details,
         section_label=section_label, party_label=party_label, party_fields=party_fields,
+        code_options=code_options, problem_text=problem_text,
     )
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["errmsg"] = translate_error

@@ -48,9 +48,21 @@ def run_migrations_online():
     conf_args.setdefault("compare_type", True)
 
     with _db().engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # batch mode rebuilds tables (copy, drop, rename); with foreign keys enforced the
+            # drop of a referenced table fails, so they are checked once after the migration
+            # on the DBAPI connection: outside any transaction (inside one it is ignored)
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            raw = connection.connection.driver_connection
+            broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+            raw.execute("PRAGMA foreign_keys=ON")
+            if broken:
+                raise RuntimeError(f"foreign keys broken by the migration: {broken[:5]}")
 
 
 if context.is_offline_mode():

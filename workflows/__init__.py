@@ -10,10 +10,16 @@ from .base import (
     WorkflowError,
 )
 from .basel_export import BaselExportWorkflow
+from .basel_import import BaselImportWorkflow
+from .basel_shipment import BaselShipmentWorkflow
+from .basel_transit import BaselTransitWorkflow
 
 #: case_type -> workflow class
 REGISTRY: dict[str, type[CaseWorkflow]] = {
     "basel_export": BaselExportWorkflow,
+    "basel_import": BaselImportWorkflow,
+    "basel_transit": BaselTransitWorkflow,
+    "basel_shipment": BaselShipmentWorkflow,
 }
 
 

@@ -36,6 +36,10 @@ class BaselExportWorkflow(CaseWorkflow):
     export_authorised = State(N_("Export approved (consent period not yet begun)"),
                               value="EXPORT_AUTHORISED")
     active = State(N_("Active: shipments allowed"), value="ACTIVE")
+    exhausted = State(N_("Exhausted: all shipments or the total quantity used"),
+                      value="EXHAUSTED")
+    expired = State(N_("Consent expired"), value="EXPIRED")
+    completed = State(N_("Completed: every shipment closed"), final=True, value="COMPLETED")
     revoked = State(N_("Consent revoked"), final=True, value="REVOKED")
     withdrawn = State(N_("Withdrawn"), final=True, value="WITHDRAWN")
 
@@ -108,7 +112,15 @@ class BaselExportWorkflow(CaseWorkflow):
     activate = export_authorised.to(active, cond="consent_period_started")
     revoke = (consent_complete.to(revoked, validators="require_reason")
               | export_authorised.to(revoked, validators="require_reason")
-              | active.to(revoked, validators="require_reason"))
+              | active.to(revoked, validators="require_reason")
+              | exhausted.to(revoked, validators="require_reason"))
+    #: the announced shipments reached the intended number or total quantity (blocks 4–5)
+    exhaust = active.to(exhausted)
+    #: the consent's validity ended (deadline `consent_expiry`)
+    expire = (active.to(expired) | export_authorised.to(expired) | consent_complete.to(expired))
+    #: every shipment has its certificate, was returned or cancelled
+    complete = (exhausted.to(completed, cond="all_shipments_closed")
+                | expired.to(completed, cond="all_shipments_closed"))
 
     ROLES = {
         "submit": frozenset({EXPORTER}),
@@ -127,6 +139,9 @@ class BaselExportWorkflow(CaseWorkflow):
         "record_export_approval": frozenset({METI}),
         "activate": frozenset({SYSTEM}),
         "revoke": frozenset({MOE}),
+        "exhaust": frozenset({SYSTEM}),
+        "expire": frozenset({SYSTEM}),
+        "complete": frozenset({SYSTEM}),
     }
     LABELS = {
         "submit": N_("Submit to MOE"),
@@ -145,6 +160,9 @@ class BaselExportWorkflow(CaseWorkflow):
         "record_export_approval": N_("Record export approval (METI)"),
         "activate": N_("Consent period begins"),
         "revoke": N_("Revoke consent"),
+        "exhaust": N_("All shipments or the total quantity announced"),
+        "expire": N_("Consent validity ended"),
+        "complete": N_("All shipments closed"),
     }
     EDITABLE = frozenset({"DRAFT", "INCOMPLETE_RETURNED"})
     EDITOR_ROLES = frozenset({EXPORTER})
@@ -161,6 +179,10 @@ class BaselExportWorkflow(CaseWorkflow):
     def contract_confirmed(self) -> bool:
         """MOE holds the confirmation of the exporter–disposer contract (Basel Art. 6(3)(b))."""
         return bool(self.model.fact("contract_confirmed"))
+
+    def all_shipments_closed(self) -> bool:
+        """Every shipment under the notification is recovered, returned or cancelled."""
+        return bool(self.model.fact("all_shipments_closed"))
 
     def consent_period_started(self) -> bool:
         """Today is on or after the start of the consents' validity."""

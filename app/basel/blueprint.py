@@ -14,6 +14,7 @@ from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
 from app.timeutil import today_in_japan
+from workflows import workflow_for
 
 from . import operations
 from .completeness import SECTIONS, missing_items
@@ -31,9 +32,13 @@ def _version() -> int:
         abort(400)
 
 
+NOTIFICATION_TYPES = ("basel_export", "basel_import", "basel_transit")
+EDITORS = (Role.EXPORTER, Role.OFFICIAL_MOE)
+
+
 def _editable_case(case_id: int):
     case = get_visible_case(case_id, current_user)
-    if case.case_type != operations.CASE_TYPE:
+    if case.case_type not in NOTIFICATION_TYPES:
         abort(404)
     return case
 
@@ -48,7 +53,7 @@ def new_export():
 
 
 @bp.route("/<int:case_id>/edit/<section>", methods=["GET", "POST"])
-@allow(Role.EXPORTER)
+@allow(*EDITORS)
 def edit(case_id: int, section: str):
     if section not in SECTIONS:
         abort(404)
@@ -85,8 +90,13 @@ def _render_section(case, section: str, errors: dict, status: int = 200):
     return render_template(
         SECTION_TEMPLATES[section], case=case, n=n, section=section, sections=SECTIONS,
         missing=missing, errors=errors, values=values, lists=_code_lists(section, today),
-        editable=case.state in ("DRAFT", "INCOMPLETE_RETURNED"),
+        editable=_may_edit(case),
     ), status
+
+
+def _may_edit(case) -> bool:
+    workflow = workflow_for(case.case_type)
+    return case.state in workflow.EDITABLE and current_user.role in workflow.EDITOR_ROLES
 
 
 def _code_lists(section: str, today):
@@ -102,7 +112,7 @@ def _code_lists(section: str, today):
 
 @bp.route("/<int:case_id>/parties/<role>", methods=["POST"])
 @bp.route("/<int:case_id>/parties/<role>/<int:seq>", methods=["POST"])
-@allow(Role.EXPORTER)
+@allow(*EDITORS)
 def save_party(case_id: int, role: str, seq: int | None = None):
     case = _editable_case(case_id)
     try:
@@ -118,7 +128,7 @@ def save_party(case_id: int, role: str, seq: int | None = None):
 
 
 @bp.route("/<int:case_id>/parties/<role>/<int:seq>/remove", methods=["POST"])
-@allow(Role.EXPORTER)
+@allow(*EDITORS)
 def remove_party(case_id: int, role: str, seq: int):
     case = _editable_case(case_id)
     try:
@@ -132,7 +142,7 @@ def remove_party(case_id: int, role: str, seq: int):
 
 
 @bp.route("/<int:case_id>/attachments", methods=["POST"])
-@allow(Role.EXPORTER)
+@allow(*EDITORS)
 def add_attachment(case_id: int):
     case = _editable_case(case_id)
     try:
@@ -152,7 +162,7 @@ def add_attachment(case_id: int):
 
 
 @bp.route("/<int:case_id>/attachments/<int:attachment_id>/remove", methods=["POST"])
-@allow(Role.EXPORTER)
+@allow(*EDITORS)
 def remove_attachment(case_id: int, attachment_id: int):
     case = _editable_case(case_id)
     try:
@@ -163,3 +173,62 @@ def remove_attachment(case_id: int, attachment_id: int):
         abort(409)
     flash(_("Document removed."), "success")
     return redirect(url_for("basel.edit", case_id=case.id, section="attachments"))
+
+
+# --- shipments --------------------------------------------------------------------------------
+@bp.route("/<int:case_id>/shipments", methods=["POST"])
+@allow(Role.EXPORTER, Role.OFFICIAL_MOE)
+def prepare_shipment(case_id: int):
+    from app.cases.views import case_page_context
+
+    from .forms import shipment_input
+    from .shipment_ops import prepare_shipment as prepare
+
+    case = get_visible_case(case_id, current_user)
+    try:
+        shipment = prepare(case.id, shipment_input(request.form), current_user)
+    except ValidationError as exc:
+        flash(_("Nothing was saved: correct the marked fields."), "error")
+        context = case_page_context(case, current_user, prepare_errors=exc.messages,
+                                    prepare_values=request.form)
+        return render_template("cases/view.html", **context), 422
+    flash(_("Movement document %(ref)s prepared. Check it, then announce the shipment.",
+            ref=shipment.reference), "success")
+    return redirect(url_for("cases.view", case_id=shipment.id))
+
+
+# --- partner notifications (Japan imports or is a transit State) -------------------------------
+@bp.route("/partner-notifications/new", methods=["GET", "POST"])
+@allow(Role.OFFICIAL_MOE)
+def register_partner():
+    from marshmallow import Schema, fields, validate
+
+    from .shipment_ops import register_partner_notification
+
+    class RegistrationSchema(Schema):
+        case_type = fields.String(required=True, validate=validate.OneOf(
+            ["basel_import", "basel_transit"]))
+        number = fields.String(required=True, validate=validate.Regexp(
+            r"^[A-Z]{2}[A-Z0-9\-]{3,30}$"))
+        export_country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+        received_on = fields.Date(required=True)
+
+    errors: dict = {}
+    if request.method == "POST":
+        raw = {k: v for k, v in request.form.items() if k in ("case_type", "number",
+                                                             "export_country", "received_on")}
+        try:
+            data = RegistrationSchema().load({k: v.strip().upper() if k in (
+                "number", "export_country") else v for k, v in raw.items()})
+            document = from_file_storage(request.files.get("document"))
+            if document is None:
+                raise invalid("document", "Attach the partner authority's notification.")
+            case = register_partner_notification(current_user, document=document, **data)
+            flash(_("Notification %(ref)s registered. Complete its data, then acknowledge it.",
+                    ref=case.reference), "success")
+            return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
+        except ValidationError as exc:
+            errors = exc.messages
+    countries = lookups.codes("country", today_in_japan())
+    return render_template("basel/register.html", errors=errors, values=request.form,
+                           countries=countries), 422 if errors else 200

@@ -31,7 +31,10 @@ class Missing:
 
 def missing_items(n: BaselNotification, on: date) -> list[Missing]:
     found: list[Missing] = []
-    for check in (_parties, _shipment, _waste, _route, _attachments, _declaration):
+    checks = [_parties, _shipment, _waste, _route, _attachments]
+    if n.case.case_type == "basel_export":
+        checks.append(_declaration)  # a partner's notification was signed by its notifier
+    for check in checks:
         found.extend(check(n, on))
     return found
 
@@ -166,13 +169,13 @@ def _route(n: BaselNotification, on: date) -> list[Missing]:
                                                            "(block 8).")))
     export, imports = n.states_in("export"), n.states_in("import")
     if not export or not export[0].exit_point:
-        found.append(Missing("route", "exit_point", N_("Give the point of exit from Japan "
-                                                       "(block 15c).")))
+        found.append(Missing("route", "exit_point", N_("Give the point of exit from the State "
+                                                       "of export (block 15c).")))
     if not imports:
         found.append(Missing("route", "import_country", N_("Give the State of import "
                                                            "(block 15).")))
     for state in n.states:
-        if state.role != "export" and not state.authority_code:
+        if state.country_code != "JP" and not state.authority_code:
             found.append(Missing("route", f"authority-{state.country_code}",
                                  N_("Give the competent authority code for {country}."),
                                  (("country", state.country_code),)))
@@ -185,6 +188,11 @@ def _route(n: BaselNotification, on: date) -> list[Missing]:
 def _attachments(n: BaselNotification, on: date) -> list[Missing]:
     kinds = {a.kind for a in n.case.attachments}
     found = []
+    if n.case.case_type != "basel_export":
+        if "partner_document" not in kinds:
+            found.append(Missing("attachments", "partner_document", N_(
+                "Attach the partner authority's notification document.")))
+        return found
     if "contract" not in kinds:
         found.append(Missing("attachments", "contract", N_("Attach the contract between the "
                                                            "exporter and the disposer.")))

@@ -16,7 +16,7 @@ from app.extensions import db
 from app.reference import lookups
 from app.timeutil import today_in_japan, utcnow
 
-from . import answers
+from . import answers, consent
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -52,8 +52,8 @@ class BaselExportHandler:
         elif ctx.event == "confirm_contract":
             self._confirm_contract(ctx, n)
         elif ctx.event == "record_export_approval":
-            n.export_approval_no = ctx.data["approval_no"]
-            n.export_approval_date = ctx.data["approval_date"]
+            n.approval_no = ctx.data["approval_no"]
+            n.approval_date = ctx.data["approval_date"]
 
     def _authority(self, n: BaselNotification, country: str) -> StateConcerned:
         for state in n.authorities:
@@ -139,6 +139,7 @@ class BaselExportHandler:
             "all_consented": answers.all_consented(n),
             "contract_confirmed": n.contract_confirmed_at is not None,
             "consent_period_started": window is not None and window[0] <= today,
+            "all_shipments_closed": consent.all_closed(n) if ctx.event == "complete" else False,
         }
 
     # --- after the state changed ------------------------------------------------------------
@@ -218,7 +219,9 @@ class BaselExportHandler:
             return "tacit_consent", {"country": deadline.country_code}
         if deadline.kind == "activation":
             return "activate", {}
-        return None  # acknowledgement overdue, consent expiry (until issue 3's expire): alarms
+        if deadline.kind == "consent_expiry":
+            return "expire", {}
+        return None  # an acknowledgement not received in time: an alarm
 
 
 register("basel_export", BaselExportHandler())

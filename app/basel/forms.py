@@ -76,6 +76,7 @@ def form_values(n: BaselNotification, section: str) -> MultiDict:
 def _route_values(n: BaselNotification, values: MultiDict) -> None:
     export = n.states_in("export")
     values["exit_point"] = (export[0].exit_point or "") if export else ""
+    values["export_authority"] = (export[0].authority_code or "") if export else ""
     imp = n.import_state
     values["import_country"] = imp.country_code if imp else ""
     values["import_authority"] = (imp.authority_code or "") if imp else ""
@@ -83,3 +84,12 @@ def _route_values(n: BaselNotification, values: MultiDict) -> None:
     for i, state in enumerate(n.states_in("transit")):
         for attr in ("country_code", "authority_code", "entry_point", "exit_point"):
             values[f"transit-{i}-{attr}"] = getattr(state, attr) or ""
+
+
+def shipment_input(form: MultiDict) -> dict:
+    """The prepare-shipment form as ShipmentSchema expects it."""
+    data = {k: v for k, v in form.items() if k in (
+        "actual_quantity", "quantity_unit", "shipment_date", "expected_arrival", "packages",
+        "notes") and v != ""}
+    data["packaging"] = [v for v in form.getlist("packaging") if v]
+    return data

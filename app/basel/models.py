@@ -75,13 +75,18 @@ class BaselNotification(db.Model):
     #: block 17: the notifier's declaration
     declaration_name: Mapped[str | None] = mapped_column(String(200))
     declaration_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: import/transit: the day Japan received the partner authority's notification
+    received_on: Mapped[date | None] = mapped_column(Date)
+    #: import: the importer's certification as a recycling importer (no METI approval needed)
+    importer_certification_no: Mapped[str | None] = mapped_column(String(40))
+    importer_certified_until: Mapped[date | None] = mapped_column(Date)
     #: when MOE transmitted the notification to the States concerned (partners see it from then)
     transmitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Basel Art. 6(3)(b): MOE holds written confirmation of the exporter–disposer contract
     contract_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: METI export approval under the Foreign Exchange Act Art. 48(3)
-    export_approval_no: Mapped[str | None] = mapped_column(String(40))
-    export_approval_date: Mapped[date | None] = mapped_column(Date)
+    #: METI's approval under the Foreign Exchange Act: export (Art. 48(3)) or import (Art. 52)
+    approval_no: Mapped[str | None] = mapped_column(String(40))
+    approval_date: Mapped[date | None] = mapped_column(Date)
 
     case: Mapped[Case] = relationship()
     parties: Mapped[list[Party]] = relationship(

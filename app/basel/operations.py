@@ -19,7 +19,7 @@ from app.cases.runner import act
 from app.cases.uploads import Upload
 from app.extensions import db
 from app.timeutil import utcnow
-from workflows import workflow_for
+from workflows import RoleNotAllowed, workflow_for
 
 from .models import BaselNotification, NotificationCode, Party, StateConcerned
 from .sections import SECTION_SCHEMAS, PartySchema
@@ -57,7 +57,9 @@ def notification(case: Case) -> BaselNotification:
 
 def _ensure_editable(case: Case, user) -> None:
     workflow = workflow_for(case.case_type)
-    if case.state not in workflow.EDITABLE or user.role not in workflow.EDITOR_ROLES:
+    if user.role not in workflow.EDITOR_ROLES:
+        raise RoleNotAllowed(event="edit")
+    if case.state not in workflow.EDITABLE:
         raise NotEditable()
 
 
@@ -138,28 +140,57 @@ def _apply_route(n: BaselNotification, data: dict) -> None:
     export = n.states_in("export")[0]
     if "exit_point" in data:
         export.exit_point = data["exit_point"]
+    if data.get("export_authority") and export.country_code != "JP":
+        export.authority_code = data["export_authority"]
     if "import_country" in data or "transits" in data:
-        _replace_foreign_states(n, data)
+        _replace_route_states(n, data)
 
 
-def _replace_foreign_states(n: BaselNotification, data: dict) -> None:
+def _check_japan_role(case_type: str, import_country: str | None, transits: list[str]) -> None:
+    """Where Japan must (not) be, by direction: export → import abroad and no Japanese
+    transit; import → Japan imports; transit → Japan among the transit States."""
+    if case_type == "basel_export":
+        if import_country == "JP":
+            raise invalid("import_country",
+                          "Japan is the State of export in an export notification.")
+        if "JP" in transits:
+            raise invalid("transits", "Japan cannot be a transit State of its own export.")
+    elif case_type == "basel_import":
+        if import_country not in (None, "JP"):
+            raise invalid("import_country", "Japan is the State of import of this case.")
+        if "JP" in transits:
+            raise invalid("transits", "Japan is the State of import, not of transit.")
+    elif case_type == "basel_transit":
+        if import_country == "JP":
+            raise invalid("import_country", "Japan is a State of transit in this case.")
+        if "JP" not in transits:
+            raise invalid("transits", "Japan must be among the States of transit.")
+
+
+def _replace_route_states(n: BaselNotification, data: dict) -> None:
+    case_type = n.case.case_type
     current_import = n.import_state
-    import_country = data.get("import_country", current_import.country_code
-                              if current_import else None)
+    import_country = data.get("import_country") or (
+        current_import.country_code if current_import else None)
+    if case_type == "basel_import":
+        import_country = "JP"
     transits = data.get("transits", [
         {"country_code": s.country_code, "authority_code": s.authority_code,
          "entry_point": s.entry_point, "exit_point": s.exit_point}
         for s in n.states_in("transit")])
-    keep = n.states_in("export")
-    rows = [StateConcerned(role="transit", seq=i, **t) for i, t in enumerate(transits, start=1)]
+    _check_japan_role(case_type, import_country, [t["country_code"] for t in transits])
+    rows = [StateConcerned(role="transit", seq=i, **{
+        **t, "authority_code": t.get("authority_code") or ("JP-MOE" if t["country_code"] == "JP"
+                                                           else None)})
+            for i, t in enumerate(transits, start=1)]
     if import_country:
         rows.append(StateConcerned(
             role="import", seq=len(rows) + 1, country_code=import_country,
-            authority_code=data.get("import_authority", current_import.authority_code
-                                    if current_import else None),
+            authority_code="JP-MOE" if import_country == "JP" else data.get(
+                "import_authority", current_import.authority_code if current_import else None),
             entry_point=data.get("entry_point", current_import.entry_point
                                  if current_import else None)))
-    n.states[:] = keep
+    n.states[:] = n.states_in("export")
     db.session.flush()  # old rows go before new ones take their unique (country, role) slot
     n.states.extend(rows)
 

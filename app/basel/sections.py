@@ -126,20 +126,20 @@ class RouteSchema(SectionSchema):
                                    validate=validate.Regexp(r"^[A-Z]{2}$"))
     import_authority = fields.String(allow_none=True, validate=validate.Length(max=20))
     entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    #: the foreign State of export's authority (import and transit cases)
+    export_authority = fields.String(allow_none=True, validate=validate.Length(max=20))
     transits = fields.List(fields.Nested(TransitSchema), load_default=list)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _route(self, data, **kwargs):
+        """Checks that hold in every direction; where Japan stands is checked per case type
+        when the route is applied (operations._check_japan_role)."""
         check_codes(self, data)
         countries = [t["country_code"] for t in data.get("transits", [])]
-        if "JP" in countries or (data.get("import_country") in countries):
-            raise ValidationError("A transit State cannot be Japan or the State of import.",
-                                  "transits")
+        if data.get("import_country") and data.get("import_country") in countries:
+            raise ValidationError("A transit State cannot be the State of import.", "transits")
         if len(set(countries)) != len(countries):
             raise ValidationError("Each transit State may appear once.", "transits")
-        if data.get("import_country") == "JP":
-            raise ValidationError("Japan is the State of export in an export notification.",
-                                  "import_country")
 
 
 PARTY_ROLES_EDITABLE = ("exporter", "importer", "generator", "facility", "carrier")

@@ -34,6 +34,8 @@ class Case(db.Model):
     state: Mapped[str] = mapped_column(String(40), index=True)
     #: optimistic lock: every change bumps it; a stale version is refused
     version: Mapped[int] = mapped_column(default=1)
+    #: the case this one belongs to: a shipment's notification
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: the organisation that files the case (notifier / applicant)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -43,6 +45,8 @@ class Case(db.Model):
 
     organisation: Mapped[Organisation] = relationship()
     created_by: Mapped[User] = relationship()
+    parent: Mapped[Case | None] = relationship(remote_side="Case.id", back_populates="children")
+    children: Mapped[list[Case]] = relationship(back_populates="parent", order_by="Case.id")
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", order_by="CaseEvent.seq", cascade="all, delete-orphan"
     )

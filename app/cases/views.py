@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.basel import answers
@@ -10,6 +11,7 @@ from app.basel.models import BaselNotification
 from app.extensions import db
 from app.timeutil import today_in_japan
 from workflows import SYSTEM, workflow_for
+from workflows.base import N_
 
 from .deadlines import open_deadlines
 from .models import Case
@@ -18,10 +20,65 @@ from .visibility import can_see
 
 #: events whose form asks for a text the workflow requires
 REASON_REQUIRED = {"return_for_correction", "refuse", "revoke", "record_information_request",
-                   "record_objection", "reply_to_request"}
+                   "record_objection", "reply_to_request", "request_information",
+                   "receive_information", "object", "reject", "cannot_complete"}
 #: events recording a partner authority's answer (country, date, document)
 AUTHORITY_ANSWERS = {"record_acknowledgement", "record_information_request",
                      "record_objection", "record_consent"}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  #: date, text, decimal, textarea, file, authority, transport_mode, operation
+    label: str  #: translatable
+    required: bool = True
+
+
+_ANSWER = [Field("country", "authority", N_("Authority")),
+           Field("received_on", "date", N_("Date on the partner's document"))]
+_APPROVAL = [Field("approval_no", "text", N_("Approval number")),
+             Field("approval_date", "date", N_("Approval date"))]
+_CUSTODY = [Field("carrier_name", "text", N_("Carrier")),
+            Field("transport_mode", "transport_mode", N_("Means of transport")),
+            Field("transferred_on", "date", N_("Date of transfer")),
+            Field("signed_by", "text", N_("Signed for the carrier by"))]
+_VALIDITY = [Field("valid_from", "date", N_("Consent valid from")),
+             Field("valid_to", "date", N_("Consent valid until")),
+             Field("conditions", "textarea", N_("Conditions (if any)"), required=False)]
+
+#: the fields each event's form asks for, besides the reason/comment
+EVENT_FIELDS: dict[str, list[Field]] = {
+    "record_acknowledgement": [*_ANSWER, Field("document", "file", N_("Partner's document"),
+                                               required=False)],
+    "record_information_request": [*_ANSWER, Field("document", "file",
+                                                   N_("Partner's document"), required=False)],
+    "record_objection": [*_ANSWER, Field("document", "file", N_("Partner's document"))],
+    "record_consent": [*_ANSWER, *_VALIDITY, Field("document", "file",
+                                                   N_("Partner's document"))],
+    "reply_to_request": [Field("document", "file", N_("Document (optional)"), required=False)],
+    "record_export_approval": _APPROVAL,
+    "record_import_approval": _APPROVAL,
+    "consent": _VALIDITY,
+    "depart": _CUSTODY,
+    "transfer_custody": _CUSTODY,
+    "confirm_receipt": [Field("received_on", "date", N_("Date of receipt")),
+                        Field("received_quantity", "decimal", N_("Quantity received")),
+                        Field("approx_recovery_date", "date",
+                              N_("Approximate date of recovery/disposal"), required=False),
+                        Field("document", "file", N_("Signed movement document"),
+                              required=False)],
+    "reject": [Field("received_on", "date", N_("Date of receipt")),
+               Field("document", "file", N_("Facility's document"), required=False)],
+    "confirm_recovery": [Field("recovery_completed_on", "date",
+                               N_("Recovery/disposal completed on")),
+                         Field("recovery_operation_code", "operation", N_("Operation")),
+                         Field("document", "file", N_("Certificate of recovery/disposal"),
+                               required=False)],
+    "confirm_return": [Field("returned_on", "date", N_("Returned on"))],
+}
+#: events whose form has no free comment (their text fields say it all)
+NO_COMMENT = {"record_consent", "consent"}
 
 
 def get_visible_case(case_id: int, user) -> Case:
@@ -34,6 +91,25 @@ def get_visible_case(case_id: int, user) -> Case:
 def available_events(case: Case, user) -> list[str]:
     workflow = workflow_for(case.case_type)
     return [e for e in workflow.events_for(case.state, user.role) if user.role != SYSTEM]
+
+
+def _shipment_context(case: Case, user) -> dict[str, Any]:
+    """For a notification: its shipments and what remains of the consent; for a shipment:
+    its movement-document data."""
+    from app.basel import consent
+    from app.basel.shipments import Shipment
+
+    if case.case_type == "basel_shipment":
+        shipment = db.session.get(Shipment, case.id)
+        parent_n = db.session.get(BaselNotification, shipment.notification_id)
+        return {"shipment": shipment, "parent_n": parent_n}
+    n = db.session.get(BaselNotification, case.id)
+    if n is None or case.case_type not in ("basel_export", "basel_import"):
+        return {}
+    may_prepare = (case.state in ("ACTIVE",) and user.role in
+                   workflow_for("basel_shipment").ROLES["announce"])
+    return {"shipments": consent.shipments_of(n), "usage": consent.usage(n),
+            "window": consent.consent_window(case, n), "may_prepare": may_prepare}
 
 
 def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
@@ -52,7 +128,9 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "events": available_events(case, user),
         "deadlines": open_deadlines(case),
         "reason_required": REASON_REQUIRED,
-        "authority_answers": AUTHORITY_ANSWERS,
+        "event_fields": EVENT_FIELDS,
+        "no_comment": NO_COMMENT,
+        **_shipment_context(case, user),
         "form_event": form_state.get("form_event"),
         "form_errors": form_state.get("form_errors") or {},
         "form_values": form_state.get("form_values") or {},

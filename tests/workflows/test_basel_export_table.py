@@ -16,7 +16,8 @@ ROLES = ["exporter", "facility", "official_moe", "official_meti", "prefecture", 
          "partner_agency", "admin", "system"]
 
 NOTHING_PENDING = {"all_acknowledged": False, "all_consented": False,
-                   "contract_confirmed": False, "consent_period_started": False, "missing": []}
+                   "contract_confirmed": False, "consent_period_started": False,
+                   "all_shipments_closed": False, "missing": []}
 
 EXP, MOE, METI, SYS = {"exporter"}, {"official_moe"}, {"official_meti"}, {"system"}
 BEFORE_ACTIVE = ["DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED", "CA_E_REVIEW", "TRANSMITTED",
@@ -53,14 +54,20 @@ ALLOWED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("CONSENT_COMPLETE", "revoke"): (MOE, "REVOKED"),
     ("EXPORT_AUTHORISED", "revoke"): (MOE, "REVOKED"),
     ("ACTIVE", "revoke"): (MOE, "REVOKED"),
+    ("EXHAUSTED", "revoke"): (MOE, "REVOKED"),
+    ("ACTIVE", "exhaust"): (SYS, "EXHAUSTED"),
+    ("ACTIVE", "expire"): (SYS, "EXPIRED"),
+    ("EXPORT_AUTHORISED", "expire"): (SYS, "EXPIRED"),
+    ("CONSENT_COMPLETE", "expire"): (SYS, "EXPIRED"),
 }
 #: cells that exist but whose only transitions are guarded, and nothing pending lets none pass
-GUARDED_ONLY = {("EXPORT_AUTHORISED", "activate")}
+GUARDED_ONLY = {("EXPORT_AUTHORISED", "activate"), ("EXHAUSTED", "complete"),
+                ("EXPIRED", "complete")}
 
 
 def roles_ever_allowed(event: str) -> set[str]:
     return {r for (s, e), (roles, _t) in ALLOWED.items() if e == event for r in roles} | (
-        SYS if event == "activate" else set())
+        SYS if event in ("activate", "complete") else set())
 
 
 CELLS = [(s, e, r) for s in W.state_values() for e in W.event_ids() for r in ROLES]
@@ -104,6 +111,8 @@ def test_table_covers_every_event():
     ("CONSENT_COMPLETE", {"consent_period_started": True}, "record_export_approval",
      "official_meti", "ACTIVE"),
     ("EXPORT_AUTHORISED", {"consent_period_started": True}, "activate", "system", "ACTIVE"),
+    ("EXHAUSTED", {"all_shipments_closed": True}, "complete", "system", "COMPLETED"),
+    ("EXPIRED", {"all_shipments_closed": True}, "complete", "system", "COMPLETED"),
 ])
 def test_guarded_targets(state, facts, event, role, target):
     assert W.fire(Facts(state, {**NOTHING_PENDING, **facts}), event, role, reason="r") == target

@@ -1,0 +1,141 @@
+"""Import and transit notifications (Japan is the State of import or of transit): Japan's own
+acknowledgement, questions and decision, its deadlines, and METI's import approval."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from app.calendars.working_days import add_period, end_of_day
+from app.cases import deadlines
+from app.cases.handlers import TransitionContext, invalid, register
+from app.extensions import db
+from app.reference import lookups
+from app.timeutil import today_in_japan
+
+from . import answers, consent
+from .completeness import missing_items
+from .models import AuthorityResponse, BaselNotification
+from .regime import regime_of, tacit_consent_applies, tacit_rule_key
+from .schemas import EventSchema, ExportApprovalSchema
+
+
+class DecisionSchema(EventSchema):
+    valid_from = fields.Date(required=True)
+    valid_to = fields.Date(required=True)
+    conditions = fields.String(load_default=None, validate=validate.Length(max=4000))
+
+    @validates_schema
+    def _period(self, data, **kwargs):
+        if data["valid_to"] < data["valid_from"]:
+            raise ValidationError("The consent cannot end before it begins.", "valid_to")
+
+
+SCHEMAS = {"consent": DecisionSchema, "record_import_approval": ExportApprovalSchema}
+#: Japan's own answers, stored like a partner's so the case reads the same both ways
+ANSWER_KINDS = {"acknowledge": "acknowledgement", "request_information": "information_request",
+                "receive_information": "information_reply", "object": "objection",
+                "consent": "consent"}
+
+
+def notification_of(ctx: TransitionContext) -> BaselNotification:
+    return db.session.get(BaselNotification, ctx.case.id)
+
+
+class PartnerNotificationHandler:
+    def schema_for(self, event: str):
+        return SCHEMAS.get(event, EventSchema)()
+
+    # --- Japan's own answers ------------------------------------------------------------------
+    def before(self, ctx: TransitionContext) -> None:
+        n = notification_of(ctx)
+        own = consent.japan_state(n)
+        today = today_in_japan()
+        if ctx.event == "consent":
+            self._check_validity(n, ctx.data["valid_from"], ctx.data["valid_to"])
+            self._answer(ctx, own, "consent", today, ctx.data.get("conditions"),
+                         ctx.data["valid_from"], ctx.data["valid_to"])
+        elif ctx.event == "tacit_consent":
+            rule = lookups.rule(regime_of(n, today), "consent_max_validity", today)
+            self._answer(ctx, own, "tacit_consent", today, None, today,
+                         add_period(today, rule.amount, rule.unit, "JP"))
+        elif ctx.event in ANSWER_KINDS:
+            self._answer(ctx, own, ANSWER_KINDS[ctx.event], today, ctx.data.get("reason"))
+        elif ctx.event == "record_import_approval":
+            n.approval_no = ctx.data["approval_no"]
+            n.approval_date = ctx.data["approval_date"]
+
+    def _check_validity(self, n: BaselNotification, valid_from: date, valid_to: date) -> None:
+        key = "pre_consented_max_validity" if n.pre_consented else "consent_max_validity"
+        rule = lookups.rule("OECD" if n.pre_consented else regime_of(n, valid_from), key,
+                            valid_from)
+        if valid_to > add_period(valid_from, rule.amount, rule.unit, "JP"):
+            raise invalid("valid_to", "The consent is valid for longer than the rules allow.")
+
+    def _answer(self, ctx, own, kind, on, text, valid_from=None, valid_to=None) -> None:
+        db.session.add(AuthorityResponse(
+            case_id=ctx.case.id, state=own, kind=kind, received_on=on, text=text,
+            valid_from=valid_from, valid_to=valid_to,
+            recorded_by_id=ctx.actor.id if ctx.actor else None))
+
+    # --- facts --------------------------------------------------------------------------------
+    def facts(self, ctx: TransitionContext) -> dict[str, Any]:
+        n = notification_of(ctx)
+        today = today_in_japan()
+        return {
+            "missing": missing_items(n, today) if ctx.event == "acknowledge" else [],
+            "importer_certified": bool(n.importer_certification_no and n.importer_certified_until
+                                       and n.importer_certified_until >= today),
+            "all_shipments_closed": consent.all_closed(n) if ctx.event == "complete" else False,
+        }
+
+    # --- deadlines ----------------------------------------------------------------------------
+    def after(self, ctx: TransitionContext) -> None:
+        n = notification_of(ctx)
+        today = today_in_japan()
+        if ctx.event == "acknowledge":
+            deadlines.clear_deadlines(ctx.case, kinds=["acknowledgement"])
+            self._objection_window(ctx, n, today)
+        elif ctx.event == "request_information":
+            deadlines.clear_deadlines(ctx.case, kinds=["tacit_consent"])  # the clock stops
+        elif ctx.event == "receive_information":
+            self._objection_window(ctx, n, today)  # and restarts on the answer
+        elif ctx.event in ("consent", "tacit_consent"):
+            deadlines.clear_deadlines(ctx.case, kinds=["tacit_consent"])
+            own = answers.status_of(consent.japan_state(n)).consent
+            deadlines.set_deadline(ctx.case, "consent_expiry", end_of_day(own.valid_to, "JP"))
+
+    def _objection_window(self, ctx, n: BaselNotification, today: date) -> None:
+        regime = regime_of(n, today)
+        own = consent.japan_state(n)
+        if own is None or not tacit_consent_applies(regime, own, today):
+            return
+        rule = lookups.rule(regime, tacit_rule_key(regime), today)
+        due = add_period(today, rule.amount, rule.unit, "JP")
+        deadlines.set_deadline(ctx.case, "tacit_consent", end_of_day(due, "JP"),
+                               country="JP", regime=regime, rule_key=rule.key)
+
+    def deadline_event(self, deadline):
+        if deadline.kind == "tacit_consent":
+            return "tacit_consent", {}
+        if deadline.kind == "consent_expiry":
+            return "expire", {}
+        return None  # Japan's own acknowledgement overdue: an alarm for MOE
+
+
+def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date) -> None:
+    """On registration: Japan's acknowledgement is due (OECD: 3 working days of receipt)."""
+    regime = regime_of(n, received_on)
+    try:
+        rule = lookups.rule(regime, "acknowledgement_period", received_on)
+    except lookups.MissingRule:
+        return
+    due = add_period(received_on, rule.amount, rule.unit, "JP")
+    deadlines.set_deadline(case, "acknowledgement", end_of_day(due, "JP"), country="JP",
+                           regime=regime, rule_key=rule.key)
+
+
+register("basel_import", PartnerNotificationHandler())
+register("basel_transit", PartnerNotificationHandler())

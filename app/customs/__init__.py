@@ -1,0 +1,1 @@
+"""Customs verification: is this shipment covered by a valid consent?"""

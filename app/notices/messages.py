@@ -1,0 +1,116 @@
+"""The text of a notice: subject and body from `templates/notices/<kind>.html`, written in the
+recipient's language, and the Notice rows that carry them.
+
+The templates are plain text. They are named .html so that babel.cfg's Jinja extractor finds
+their strings, and rendered with autoescaping off (an “&” in a reason stays an “&”). Each kind
+template sets `subject` and fills the blocks of its layout; templates get plain values only.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import current_app
+from flask_babel import force_locale
+from jinja2 import Environment
+
+from app.cases.deadlines import open_deadlines
+from app.cases.handlers import TransitionContext
+from app.cases.models import Case, Deadline
+from app.extensions import db
+from workflows import workflow_for
+
+from .models import Notice
+from .settings import setting
+
+_SUBJECT_MAX = 300  # Notice.subject's column size
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def notice_locale(user) -> str:
+    """The user's language when the app speaks it, else the default (Japanese)."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def case_url(case_id: int) -> str:
+    """The absolute address of the case page, built from the route and PUBLIC_BASE_URL (the
+    scheduler has no request to take a host from)."""
+    path = current_app.url_map.bind("notices.invalid").build("cases.view", {"case_id": case_id})
+    return setting("PUBLIC_BASE_URL").rstrip("/") + path
+
+
+def transition_values(ctx: TransitionContext) -> dict[str, Any]:
+    """What a transition notice says, as plain values (labels are translated in the template)."""
+    data = ctx.data
+    return {
+        **_case_values(ctx.case),
+        "event": ctx.event,
+        "state": ctx.to_state,
+        "actor_name": ctx.actor.name if ctx.actor is not None else None,
+        "actor_role": ctx.role,
+        "reason": data.get("reason"),
+        "conditions": data.get("conditions"),
+        "country": data.get("country"),
+        "approval_no": data.get("approval_no"),
+        "valid_from": data.get("valid_from"),
+        "valid_to": data.get("valid_to"),
+        "deadline": _deadline_values(next(iter(open_deadlines(ctx.case)), None)),
+    }
+
+
+def deadline_values(deadline: Deadline) -> dict[str, Any]:
+    case = deadline.case
+    return {**_case_values(case), "state": case.state, "deadline": _deadline_values(deadline)}
+
+
+def _case_values(case: Case) -> dict[str, Any]:
+    return {
+        "ref": case.reference,
+        "case_type": case.case_type,
+        "procedure": workflow_for(case.case_type).TITLE,
+        "link": case_url(case.id),
+    }
+
+
+def _deadline_values(deadline: Deadline | None) -> dict[str, Any] | None:
+    if deadline is None:
+        return None
+    return {"kind": deadline.kind, "country": deadline.country_code, "due": deadline.due_at}
+
+
+def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> list[Notice]:
+    """One Notice per user, in the session (the caller's transaction commits it)."""
+    notices = []
+    for user in users:
+        locale = notice_locale(user)
+        subject, body = render(kind, locale, recipient_name=user.name, **values)
+        notices.append(Notice(
+            case_id=case.id, recipient_user_id=user.id, recipient_email=user.email,
+            locale=locale, kind=kind, subject=subject, body=body,
+        ))
+    db.session.add_all(notices)
+    return notices
+
+
+def render(kind: str, locale: str, **values: Any) -> tuple[str, str]:
+    """(subject, body) of notice `kind` in `locale`."""
+    template = _environment().get_template(f"notices/{kind}.html")
+    with force_locale(locale):
+        module = template.make_module(values)
+        body = str(module)
+        subject = " ".join(str(module.subject).split())  # one header line, whatever the text
+    return subject[:_SUBJECT_MAX], _BLANK_LINES.sub("\n\n", body).strip() + "\n"
+
+
+def _environment() -> Environment:
+    """The app's Jinja environment (helpers, filters, gettext) without autoescaping."""
+    app = current_app._get_current_object()
+    env = app.extensions.get("notices.jinja")
+    if env is None:
+        env = app.jinja_env.overlay(autoescape=False, trim_blocks=True, lstrip_blocks=True,
+                                    cache_size=100)
+        app.extensions["notices.jinja"] = env
+    return env

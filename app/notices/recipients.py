@@ -1,0 +1,118 @@
+"""Who is told what: declarative tables from events and deadlines to recipient groups.
+
+A new workflow (import, transit, shipments) adds rows to RULES and DEADLINE_AUDIENCES, a new
+kind of person a group to GROUPS, and a template `templates/notices/<kind>.html` for each new
+notice kind. Whoever a row names, a person only gets a notice when their account is active and
+they may see the case (app.cases.visibility.can_see), and never for their own action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, or_, select
+
+from app.auth.models import User
+from app.auth.roles import Role
+from app.cases.models import Case
+from app.cases.visibility import can_see
+from app.extensions import db
+
+#: recipient group -> the users in it for a case, as a WHERE clause on User
+GROUPS: dict[str, Callable[[Case], ColumnElement[bool]]] = {
+    "moe": lambda case: User.role == Role.OFFICIAL_MOE.value,
+    "meti": lambda case: User.role == Role.OFFICIAL_METI.value,
+    #: the filing organisation's exporter/importer accounts
+    "filer": lambda case: (User.role == Role.EXPORTER.value)
+    & (User.organisation_id == case.organisation_id),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Send notice `kind` to `groups` when a transition of `case_type` matches.
+
+    `events`: the events that match (empty: any event). `entering`: the states the case must
+    enter, coming from another state (empty: any transition, self-transitions included).
+    """
+
+    case_type: str
+    kind: str
+    groups: tuple[str, ...]
+    events: frozenset[str] = frozenset()
+    entering: frozenset[str] = frozenset()
+
+    def matches(self, case_type: str, event: str, from_state: str, to_state: str) -> bool:
+        if case_type != self.case_type or (self.events and event not in self.events):
+            return False
+        return not self.entering or (to_state in self.entering and from_state != to_state)
+
+
+def _export(kind: str, groups: tuple[str, ...], events=(), entering=()) -> Rule:
+    return Rule("basel_export", kind, groups, frozenset(events), frozenset(entering))
+
+
+#: in order: a person matched by two rows of one transition gets the first row's notice only
+RULES: list[Rule] = [
+    # the exporter filed or answered: MOE must review
+    _export("submitted", ("moe",), events={"submit"}),
+    _export("reply_received", ("moe",), events={"reply_to_request"}),
+    _export("withdrawn", ("moe",), events={"withdraw"}),
+    # a decision the exporter must read and act on
+    _export("returned", ("filer",), events={"return_for_correction"}),
+    _export("refused", ("filer",), events={"refuse"}),
+    _export("information_requested", ("filer",), events={"record_information_request"}),
+    _export("objected", ("filer",), events={"record_objection"}),
+    _export("consented", ("filer",), events={"record_consent", "tacit_consent"},
+            entering={"CONSENTED", "CONSENT_COMPLETE"}),
+    _export("revoked", ("filer",), events={"revoke"}),
+    _export("expired", ("filer",), events={"expire"}),
+    # every consent and the contract confirmation held: METI records the export approval
+    _export("approval_due", ("meti",), entering={"CONSENT_COMPLETE"}),
+    _export("export_approved", ("filer",), events={"record_export_approval"}),
+    _export("activated", ("filer",), events={"activate"}),
+]
+
+
+@dataclass(frozen=True)
+class DeadlineAudience:
+    #: told when the deadline passed without what it waited for (the sweeper's alarm)
+    overdue: tuple[str, ...]
+    #: reminded REMINDER_DAYS before it falls due
+    approaching: tuple[str, ...]
+
+
+#: deadline kind -> who acts on it; kinds not listed use DEFAULT_AUDIENCE
+DEADLINE_AUDIENCES: dict[str, DeadlineAudience] = {
+    # MOE chases the partner authority; the exporter learns why nothing moves
+    "acknowledgement": DeadlineAudience(("moe", "filer"), ("moe",)),
+    # MOE must record an objection received before the period ends
+    "tacit_consent": DeadlineAudience(("moe",), ("moe",)),
+    "activation": DeadlineAudience(("filer",), ("filer",)),
+    "consent_expiry": DeadlineAudience(("filer", "moe"), ("filer",)),
+    # shipments: the facility's receipt and certificate reach MOE through the exporter
+    "receipt": DeadlineAudience(("moe", "filer"), ("filer",)),
+    "certificate": DeadlineAudience(("moe", "filer"), ("filer",)),
+}
+DEFAULT_AUDIENCE = DeadlineAudience(("moe", "filer"), ("moe", "filer"))
+
+
+def rules_for(case_type: str, event: str, from_state: str, to_state: str) -> list[Rule]:
+    return [r for r in RULES if r.matches(case_type, event, from_state, to_state)]
+
+
+def audience_for(deadline_kind: str) -> DeadlineAudience:
+    return DEADLINE_AUDIENCES.get(deadline_kind, DEFAULT_AUDIENCE)
+
+
+def recipients(case: Case, groups: tuple[str, ...], *, actor=None) -> list[User]:
+    """The active users of `groups` who may see `case`, without the one who acted."""
+    if not groups:
+        return []
+    in_groups = or_(*(GROUPS[name](case) for name in groups))
+    users = db.session.scalars(
+        select(User).where(User.active.is_(True), in_groups).order_by(User.id)
+    ).all()
+    actor_id = getattr(actor, "id", None)
+    return [u for u in users if u.id != actor_id and can_see(u, case)]

@@ -1,0 +1,62 @@
+"""PostgreSQL only: two sweepers at once never fire a deadline twice (SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from app.cases.signals import deadline_alarm
+from app.extensions import db
+from app.scheduler.sweep import SweepReport, sweep_due
+from app.timeutil import utcnow
+
+from .cases import ALARMS_PER_CASE, CASES, assert_each_due_deadline_fired_exactly_once, due_cases
+
+pytestmark = pytest.mark.postgres_only
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(is_postgres):
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (BEGIN IMMEDIATE serialises "
+                    "its writers, so there is no concurrent sweep to test)")
+
+
+def test_two_sweepers_never_fire_a_deadline_twice(app, people, alarms):
+    now = utcnow()
+    case_ids = due_cases(people, now)
+    start = threading.Barrier(2, timeout=30)
+    reports: list[SweepReport] = []
+    errors: list[BaseException] = []
+
+    def slow_listener(case, deadline):
+        time.sleep(0.002)  # widen the window in which both sweepers want the same rows
+
+    def sweeper():
+        try:
+            with app.app_context():
+                start.wait()
+                reports.append(sweep_due(now, batch=25))
+                db.session.remove()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    with deadline_alarm.connected_to(slow_listener):
+        threads = [threading.Thread(target=sweeper) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    assert errors == []
+    assert len(reports) == 2
+    # a row both sweepers skipped (each held the other's case) is left for the next sweep
+    rest = sweep_due(now)
+    total = CASES * ALARMS_PER_CASE
+    assert sum(r.fired for r in [*reports, rest]) == CASES
+    assert sum(r.alarms for r in [*reports, rest]) == total
+    assert all(r.refused == 0 and r.failed == 0 for r in [*reports, rest])
+    assert all(r.handled > 0 for r in reports), reports  # both really swept
+    assert len(alarms) == len(set(alarms)) == total
+    assert_each_due_deadline_fired_exactly_once(case_ids, total, notices_expected=total)

@@ -1,0 +1,111 @@
+"""Basel import notification: Japan is the State of import (domain.md §1.6 JI1–JI7, §1.7.1).
+
+A partner authority's notification is registered by MOE (by hand; by XML with the exchange),
+acknowledged, reviewed; MOE may ask for more information (the clock stops until the answer),
+consent with conditions, or object with reasons. Where the regime allows it, silence until the
+end of the objection period is tacit consent. METI then records the import approval (Foreign
+Exchange Act Art. 52) — unless the importer is a certified recycling importer, who needs none
+(2018 amendment, JI7). Shipments follow under the active consent.
+"""
+
+from __future__ import annotations
+
+from statemachine import State
+
+from .base import SYSTEM, CaseWorkflow, N_, Refusal
+
+MOE = "official_moe"
+METI = "official_meti"
+
+
+class BaselImportWorkflow(CaseWorkflow):
+    TITLE = N_("Basel import notification")
+
+    received = State(N_("Notification received from the partner authority"), initial=True,
+                     value="RECEIVED")
+    acknowledged = State(N_("Acknowledged"), value="ACKNOWLEDGED")
+    info_requested = State(N_("Information requested"), value="INFO_REQUESTED")
+    consented = State(N_("Consented"), value="CONSENTED")
+    objected = State(N_("Objected"), final=True, value="OBJECTED")
+    active = State(N_("Active: shipments allowed"), value="ACTIVE")
+    exhausted = State(N_("Exhausted: all shipments or the total quantity used"),
+                      value="EXHAUSTED")
+    expired = State(N_("Consent expired"), value="EXPIRED")
+    completed = State(N_("Completed: every shipment closed"), final=True, value="COMPLETED")
+    revoked = State(N_("Consent revoked"), final=True, value="REVOKED")
+    withdrawn = State(N_("Withdrawn by the notifier"), final=True, value="WITHDRAWN")
+
+    acknowledge = received.to(acknowledged, validators="require_complete")
+    request_information = acknowledged.to(info_requested, validators="require_reason")
+    receive_information = info_requested.to(acknowledged, validators="require_reason")
+    consent = acknowledged.to(consented)
+    tacit_consent = acknowledged.to(consented)
+    object = (acknowledged.to(objected, validators="require_reason")
+              | info_requested.to(objected, validators="require_reason"))
+    record_import_approval = consented.to(active)
+    activate_certified_importer = consented.to(active, validators="require_certified")
+    exhaust = active.to(exhausted)
+    expire = (active.to(expired) | consented.to(expired))
+    complete = (exhausted.to(completed, cond="all_shipments_closed")
+                | expired.to(completed, cond="all_shipments_closed"))
+    revoke = (consented.to(revoked, validators="require_reason")
+              | active.to(revoked, validators="require_reason")
+              | exhausted.to(revoked, validators="require_reason"))
+    record_withdrawal = (received.to(withdrawn) | acknowledged.to(withdrawn)
+                         | info_requested.to(withdrawn) | consented.to(withdrawn))
+
+    ROLES = {
+        "acknowledge": frozenset({MOE}),
+        "request_information": frozenset({MOE}),
+        "receive_information": frozenset({MOE}),
+        "consent": frozenset({MOE}),
+        "tacit_consent": frozenset({SYSTEM}),
+        "object": frozenset({MOE}),
+        "record_import_approval": frozenset({METI}),
+        "activate_certified_importer": frozenset({MOE, METI}),
+        "exhaust": frozenset({SYSTEM}),
+        "expire": frozenset({SYSTEM}),
+        "complete": frozenset({SYSTEM}),
+        "revoke": frozenset({MOE}),
+        "record_withdrawal": frozenset({MOE}),
+    }
+    LABELS = {
+        "acknowledge": N_("Acknowledge the notification"),
+        "request_information": N_("Request further information"),
+        "receive_information": N_("Record the information received"),
+        "consent": N_("Consent (with conditions if any)"),
+        "tacit_consent": N_("Tacit consent (objection period ended)"),
+        "object": N_("Object"),
+        "record_import_approval": N_("Record import approval (METI)"),
+        "activate_certified_importer": N_("Activate: certified importer, no approval needed"),
+        "exhaust": N_("All shipments or the total quantity announced"),
+        "expire": N_("Consent validity ended"),
+        "complete": N_("All shipments closed"),
+        "revoke": N_("Revoke consent"),
+        "record_withdrawal": N_("Record withdrawal by the notifier"),
+    }
+    EDITABLE = frozenset({"RECEIVED"})
+    EDITOR_ROLES = frozenset({MOE})
+
+    def all_shipments_closed(self) -> bool:
+        return bool(self.model.fact("all_shipments_closed"))
+
+    def require_complete(self, **kwargs) -> None:
+        missing = self.model.fact("missing")
+        if missing:
+            raise Refusal(
+                N_("The notification is not complete: {count} item(s) missing."),
+                count=len(missing),
+            )
+
+    def require_reason(self, reason: str | None = None, **kwargs) -> None:
+        if not (reason or "").strip():
+            raise Refusal(N_("Give a reason or text for this action."), field="reason")
+
+    def require_certified(self, **kwargs) -> None:
+        if not self.model.fact("importer_certified"):
+            raise Refusal(N_("The importer holds no valid certification as a recycling "
+                             "importer: METI's import approval is needed."))
+
+
+BaselImportWorkflow.check_definition()

@@ -1,0 +1,91 @@
+"""One shipment (movement document n of N) under a consented notification (domain.md §1.7.2).
+
+The same machine serves exports (the facility abroad; its receipt and certificate are filed by
+the exporter or recorded by MOE) and imports (the Japanese facility confirms receipt and
+recovery itself). It has no timer transitions: an overdue receipt or certificate raises an
+alarm for the officials, it does not move the shipment. Limits of the consent are checked by the validator `within_consent`, whose
+facts the app computes from the notification and its other shipments.
+"""
+
+from __future__ import annotations
+
+from statemachine import State
+
+from .base import CaseWorkflow, N_, Refusal
+
+EXPORTER = "exporter"
+FACILITY = "facility"
+MOE = "official_moe"
+CERTIFIERS = frozenset({EXPORTER, FACILITY, MOE})
+
+
+class BaselShipmentWorkflow(CaseWorkflow):
+    TITLE = N_("Shipment (movement document)")
+
+    prepared = State(N_("Movement document prepared"), initial=True, value="MD_PREPARED")
+    announced = State(N_("Announced"), value="ANNOUNCED")
+    in_transit = State(N_("In transit"), value="IN_TRANSIT")
+    received = State(N_("Received at the facility"), value="RECEIVED")
+    rejected = State(N_("Rejected at the facility"), value="REJECTED_AT_FACILITY")
+    recovered = State(N_("Recovery/disposal certified"), final=True, value="RECOVERED")
+    take_back = State(N_("Take-back"), value="TAKE_BACK")
+    returned = State(N_("Returned"), final=True, value="RETURNED")
+    cancelled = State(N_("Cancelled"), final=True, value="CANCELLED")
+
+    announce = prepared.to(announced, validators="within_consent")
+    cancel = (prepared.to(cancelled) | announced.to(cancelled))
+    depart = announced.to(in_transit, validators="consent_still_valid")
+    transfer_custody = in_transit.to.itself(internal=True)
+    confirm_receipt = in_transit.to(received)
+    reject = in_transit.to(rejected, validators="require_reason")
+    confirm_recovery = received.to(recovered)
+    cannot_complete = received.to(take_back, validators="require_reason")
+    start_take_back = rejected.to(take_back)
+    confirm_return = take_back.to(returned)
+
+    ROLES = {
+        "announce": frozenset({EXPORTER, MOE}),
+        "cancel": frozenset({EXPORTER, MOE}),
+        "depart": frozenset({EXPORTER, MOE}),
+        "transfer_custody": frozenset({EXPORTER, MOE}),
+        "confirm_receipt": CERTIFIERS,
+        "reject": CERTIFIERS,
+        "confirm_recovery": CERTIFIERS,
+        "cannot_complete": CERTIFIERS,
+        "start_take_back": frozenset({MOE}),
+        "confirm_return": frozenset({EXPORTER, MOE}),
+    }
+    LABELS = {
+        "announce": N_("Announce the shipment"),
+        "cancel": N_("Cancel the shipment"),
+        "depart": N_("Record departure (first carrier)"),
+        "transfer_custody": N_("Record a transfer of custody"),
+        "confirm_receipt": N_("Confirm receipt at the facility"),
+        "reject": N_("Record rejection by the facility"),
+        "confirm_recovery": N_("Certify recovery/disposal"),
+        "cannot_complete": N_("Report that recovery cannot be completed"),
+        "start_take_back": N_("Order take-back (Basel Art. 8)"),
+        "confirm_return": N_("Confirm the waste has been returned"),
+    }
+    EDITABLE = frozenset({"MD_PREPARED"})
+    EDITOR_ROLES = frozenset({EXPORTER, MOE})
+
+    def within_consent(self, **kwargs) -> None:
+        """The consent is in force and this shipment fits what remains of it."""
+        refusal = self.model.fact("consent_refusal")
+        if refusal is not None:
+            message, params = refusal
+            raise Refusal(message, **params)
+
+    def consent_still_valid(self, **kwargs) -> None:
+        refusal = self.model.fact("departure_refusal")
+        if refusal is not None:
+            message, params = refusal
+            raise Refusal(message, **params)
+
+    def require_reason(self, reason: str | None = None, **kwargs) -> None:
+        if not (reason or "").strip():
+            raise Refusal(N_("Give a reason or text for this action."), field="reason")
+
+
+BaselShipmentWorkflow.check_definition()

@@ -1,0 +1,80 @@
+"""Basel transit notification: Japan is a State of transit (Basel Art. 6(4), domain.md §1.1).
+
+MOE acknowledges the notification and consents (with conditions) or objects; where the regime
+lets a transit State consent tacitly (Basel: a Party that waived written consent, 60 days;
+OECD: 30 days after the acknowledgement) the scheduler records tacit consent.
+"""
+
+from __future__ import annotations
+
+from statemachine import State
+
+from .base import SYSTEM, CaseWorkflow, N_, Refusal
+
+MOE = "official_moe"
+
+
+class BaselTransitWorkflow(CaseWorkflow):
+    TITLE = N_("Basel transit notification")
+
+    received = State(N_("Notification received from the partner authority"), initial=True,
+                     value="RECEIVED")
+    acknowledged = State(N_("Acknowledged"), value="ACKNOWLEDGED")
+    info_requested = State(N_("Information requested"), value="INFO_REQUESTED")
+    consented = State(N_("Transit consented"), value="CONSENTED")
+    objected = State(N_("Objected"), final=True, value="OBJECTED")
+    expired = State(N_("Consent expired"), final=True, value="EXPIRED")
+    revoked = State(N_("Consent revoked"), final=True, value="REVOKED")
+    withdrawn = State(N_("Withdrawn by the notifier"), final=True, value="WITHDRAWN")
+
+    acknowledge = received.to(acknowledged, validators="require_complete")
+    request_information = acknowledged.to(info_requested, validators="require_reason")
+    receive_information = info_requested.to(acknowledged, validators="require_reason")
+    consent = acknowledged.to(consented)
+    tacit_consent = acknowledged.to(consented)
+    object = (acknowledged.to(objected, validators="require_reason")
+              | info_requested.to(objected, validators="require_reason"))
+    expire = consented.to(expired)
+    revoke = consented.to(revoked, validators="require_reason")
+    record_withdrawal = (received.to(withdrawn) | acknowledged.to(withdrawn)
+                         | info_requested.to(withdrawn) | consented.to(withdrawn))
+
+    ROLES = {
+        "acknowledge": frozenset({MOE}),
+        "request_information": frozenset({MOE}),
+        "receive_information": frozenset({MOE}),
+        "consent": frozenset({MOE}),
+        "tacit_consent": frozenset({SYSTEM}),
+        "object": frozenset({MOE}),
+        "expire": frozenset({SYSTEM}),
+        "revoke": frozenset({MOE}),
+        "record_withdrawal": frozenset({MOE}),
+    }
+    LABELS = {
+        "acknowledge": N_("Acknowledge the notification"),
+        "request_information": N_("Request further information"),
+        "receive_information": N_("Record the information received"),
+        "consent": N_("Consent to the transit (with conditions if any)"),
+        "tacit_consent": N_("Tacit consent (objection period ended)"),
+        "object": N_("Object"),
+        "expire": N_("Consent validity ended"),
+        "revoke": N_("Revoke consent"),
+        "record_withdrawal": N_("Record withdrawal by the notifier"),
+    }
+    EDITABLE = frozenset({"RECEIVED"})
+    EDITOR_ROLES = frozenset({MOE})
+
+    def require_complete(self, **kwargs) -> None:
+        missing = self.model.fact("missing")
+        if missing:
+            raise Refusal(
+                N_("The notification is not complete: {count} item(s) missing."),
+                count=len(missing),
+            )
+
+    def require_reason(self, reason: str | None = None, **kwargs) -> None:
+        if not (reason or "").strip():
+            raise Refusal(N_("Give a reason or text for this action."), field="reason")
+
+
+BaselTransitWorkflow.check_definition()
