@@ -41,6 +41,9 @@ ROLE_LABELS = {
 }
 
 DEADLINE_LABELS = {
+    "receipt": N_("Receipt confirmation due"),
+    "certificate": N_("Certificate of recovery/disposal due"),
+    "take_back": N_("Take-back due (Basel Art. 8)"),
     "acknowledgement": N_("Acknowledgement due"),
     "tacit_consent": N_("Objection period ends (tacit consent)"),
     "consent_expiry": N_("Consent expires"),
@@ -126,6 +129,10 @@ REGIME_LABELS = {
     "EU": N_("EU Waste Shipment Regulation"),
     "JP": N_("Japan, Basel Act ordinance"),
 }
+
+
+def case_type_label(case_type: str) -> str:
+    return _(REGISTRY[case_type].TITLE)
 
 
 def regime_label(regime: str) -> str:
@@ -256,7 +263,7 @@ def register_template_helpers(app: Flask) -> None:
         attachment_label=attachment_label, reason_prompt=reason_prompt,
         missing_text=missing_text, timeline_details=timeline_details,
         section_label=section_label, party_label=party_label, party_fields=party_fields,
-        code_options=code_options, problem_text=problem_text,
+        code_options=code_options, problem_text=problem_text, case_type_label=case_type_label,
     )
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["errmsg"] = translate_error

@@ -74,6 +74,9 @@ class CaseWorkflow(StateMachine):
     TITLE: ClassVar[str] = ""
     #: event id -> translatable label for buttons and the timeline
     LABELS: ClassVar[dict[str, str]] = {}
+    #: role -> states in which the case waits for that role (its work queue); when None, every
+    #: state in which the role may fire an event
+    QUEUE: ClassVar[dict[str, frozenset[str]] | None] = None
 
     @classmethod
     def check_definition(cls) -> None:
@@ -107,6 +110,13 @@ class CaseWorkflow(StateMachine):
     def events_for(cls, state: str, role: str) -> list[str]:
         """Events this role could fire from `state`, before guards and validators."""
         return [e for e in cls.events_from(state) if role in cls.ROLES[e]]
+
+    @classmethod
+    def waiting_for(cls, role: str) -> list[str]:
+        """States in which this role has the next move (its work queue)."""
+        if cls.QUEUE is not None:
+            return sorted(cls.QUEUE.get(role, frozenset()))
+        return [s for s in cls.state_values() if cls.events_for(s, role)]
 
     @classmethod
     def is_final(cls, state: str) -> bool:

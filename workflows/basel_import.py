@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import SYSTEM, CaseWorkflow, N_, Refusal
+from .base import N_, SYSTEM, CaseWorkflow, Refusal
 
 MOE = "official_moe"
 METI = "official_meti"

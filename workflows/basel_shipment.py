@@ -3,15 +3,16 @@
 The same machine serves exports (the facility abroad; its receipt and certificate are filed by
 the exporter or recorded by MOE) and imports (the Japanese facility confirms receipt and
 recovery itself). It has no timer transitions: an overdue receipt or certificate raises an
-alarm for the officials, it does not move the shipment. Limits of the consent are checked by the validator `within_consent`, whose
-facts the app computes from the notification and its other shipments.
+alarm for the officials, it does not move the shipment. Limits of the consent are checked by
+the validator `within_consent`, whose facts the app computes from the notification and its
+other shipments.
 """
 
 from __future__ import annotations
 
 from statemachine import State
 
-from .base import CaseWorkflow, N_, Refusal
+from .base import N_, CaseWorkflow, Refusal
 
 EXPORTER = "exporter"
 FACILITY = "facility"
@@ -66,6 +67,12 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "cannot_complete": N_("Report that recovery cannot be completed"),
         "start_take_back": N_("Order take-back (Basel Art. 8)"),
         "confirm_return": N_("Confirm the waste has been returned"),
+    }
+    #: MOE may record any step, but a shipment only waits for MOE when take-back is needed
+    QUEUE = {
+        EXPORTER: frozenset({"MD_PREPARED", "ANNOUNCED", "TAKE_BACK"}),
+        FACILITY: frozenset({"IN_TRANSIT", "RECEIVED"}),
+        MOE: frozenset({"REJECTED_AT_FACILITY"}),
     }
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})

@@ -94,6 +94,11 @@ def save_sections(case_id: int, raws: dict[str, dict], user, version: int | None
             APPLY[section](n, data)
         if set(loaded) - {"declaration"}:
             n.declaration_accepted_at = None  # the declaration covers what was declared
+        if case.case_type in ("basel_import", "basel_transit") and n.received_on:
+            from .partner_events import set_acknowledgement_deadline
+
+            db.session.flush()
+            set_acknowledgement_deadline(case, n, n.received_on)
         return {"sections": sorted(loaded),
                 "fields": sorted(f"{s}.{k}" for s, d in loaded.items() for k in d)}
 

@@ -126,11 +126,14 @@ class PartnerNotificationHandler:
 
 
 def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date) -> None:
-    """On registration: Japan's acknowledgement is due (OECD: 3 working days of receipt)."""
+    """Japan's acknowledgement due date (OECD: 3 working days of receipt), set on
+    registration and recomputed while MOE completes the data, since the regime follows the
+    countries and the operation."""
     regime = regime_of(n, received_on)
     try:
         rule = lookups.rule(regime, "acknowledgement_period", received_on)
     except lookups.MissingRule:
+        deadlines.clear_deadlines(case, kinds=["acknowledgement"])
         return
     due = add_period(received_on, rule.amount, rule.unit, "JP")
     deadlines.set_deadline(case, "acknowledgement", end_of_day(due, "JP"), country="JP",

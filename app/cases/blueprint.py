@@ -67,7 +67,7 @@ def search():
 
 def _list_page(filters: queries.Filters, template: str):
     rows, total = queries.page(current_user, filters)
-    info = queries.summaries([case.id for case, _due in rows])
+    info = queries.summaries([row[0].id for row in rows])
     states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE)
@@ -78,13 +78,13 @@ def _list_page(filters: queries.Filters, template: str):
 def export_csv():
     filters = _filters()
     rows = db.session.execute(queries.search(current_user, filters)).all()
-    info = queries.summaries([case.id for case, _due in rows])
+    info = queries.summaries([row[0].id for row in rows])
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese text correctly with a BOM
     writer = csv.writer(buffer)
     writer.writerow([_("Number"), _("State"), _("Exporter"), _("Facility"),
                      _("State of import"), _("Quantity"), _("Next deadline"), _("Updated")])
-    for case, due in rows:
+    for case, due, _alarms in rows:
         extra = info[case.id]
         writer.writerow([case.reference, state_label(case.state, case.case_type),
                          extra.get("exporter", ""), extra.get("facility", ""),

@@ -42,14 +42,23 @@ def set_deadline(
     return row
 
 
+def raised_alarms(case: Case):
+    """Deadlines that fell due and raised an alarm nobody has resolved yet."""
+    return db.session.scalars(select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.outcome == "alarm",
+        Deadline.cleared_at.is_(None)).order_by(Deadline.due_at)).all()
+
+
 def clear_deadlines(
     case: Case, kinds: list[str] | None = None, country: str | None = None
 ) -> int:
-    """Close open deadlines (all, or those of `kinds` / `country`); returns how many."""
+    """Close open deadlines (all, or those of `kinds` / `country`) and resolve the alarms
+    they raised: what they waited for has happened. Returns how many."""
     now = utcnow()
     cleared = 0
-    for row in open_deadlines(case, country=country):
-        if kinds is None or row.kind in kinds:
+    for row in [*open_deadlines(case, country=country), *raised_alarms(case)]:
+        if (kinds is None or row.kind in kinds) and (country is None
+                                                      or row.country_code == country):
             row.cleared_at = now
             cleared += 1
     return cleared

@@ -38,16 +38,25 @@ def _next_deadline():
 
 
 def actionable_states(role: str) -> dict[str, list[str]]:
-    """case_type -> states in which this role has something to do."""
-    return {
-        case_type: [s for s in wf.state_values() if wf.events_for(s, role)]
-        for case_type, wf in REGISTRY.items()
-    }
+    """case_type -> states in which the case waits for this role."""
+    return {case_type: wf.waiting_for(role) for case_type, wf in REGISTRY.items()}
+
+
+def _alarms():
+    """Alarms raised by overdue deadlines and not yet resolved."""
+    return (
+        select(func.count(Deadline.id))
+        .where(Deadline.case_id == Case.id, Deadline.outcome == "alarm",
+               Deadline.cleared_at.is_(None))
+        .correlate(Case)
+        .scalar_subquery()
+    )
 
 
 def search(user, filters: Filters) -> Select:
     next_due = _next_deadline().label("next_due")
-    query = select(Case, next_due).where(visible_to(user))
+    alarms = _alarms().label("alarms")
+    query = select(Case, next_due, alarms).where(visible_to(user))
     if filters.q:
         like = f"%{filters.q.strip()}%"
         party_match = select(Party.case_id).where(Party.name.ilike(like))
@@ -65,9 +74,10 @@ def search(user, filters: Filters) -> Select:
     if filters.needs_action:
         clauses = [(Case.case_type == t) & Case.state.in_(states)
                    for t, states in actionable_states(user.role).items() if states]
-        query = query.where(or_(*clauses)) if clauses else query.where(Case.id.is_(None))
-    # nearest deadline first (cases without one after), then oldest change first
-    return query.order_by(next_due.is_(None), next_due, Case.updated_at)
+        clauses.append(alarms > 0)  # an overdue receipt or certificate needs someone to chase
+        query = query.where(or_(*clauses))
+    # alarms first, then the nearest deadline (cases without one after), then oldest change
+    return query.order_by(alarms.desc(), next_due.is_(None), next_due, Case.updated_at)
 
 
 def page(user, filters: Filters):

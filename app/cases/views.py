@@ -13,7 +13,7 @@ from app.timeutil import today_in_japan
 from workflows import SYSTEM, workflow_for
 from workflows.base import N_
 
-from .deadlines import open_deadlines
+from .deadlines import open_deadlines, raised_alarms
 from .models import Case
 from .runner import CaseNotFound
 from .visibility import can_see
@@ -127,6 +127,7 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "authorities": answers.statuses(n) if n else [],
         "events": available_events(case, user),
         "deadlines": open_deadlines(case),
+        "alarms": raised_alarms(case),
         "reason_required": REASON_REQUIRED,
         "event_fields": EVENT_FIELDS,
         "no_comment": NO_COMMENT,

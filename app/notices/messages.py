@@ -19,11 +19,16 @@ from app.cases.deadlines import open_deadlines
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
 from app.extensions import db
+from app.templating import REASON_PROMPTS
 from workflows import workflow_for
+from workflows.base import N_
 
 from .models import Notice
 from .settings import setting
 
+#: the heading of a reason no REASON_PROMPTS entry names (marked here: app/templating.py's
+#: fallback sits inside a _() call, where Babel does not extract it)
+REASON = N_("Reason")
 _SUBJECT_MAX = 300  # Notice.subject's column size
 _BLANK_LINES = re.compile(r"\n{3,}")
 
@@ -52,6 +57,7 @@ def transition_values(ctx: TransitionContext) -> dict[str, Any]:
         "actor_name": ctx.actor.name if ctx.actor is not None else None,
         "actor_role": ctx.role,
         "reason": data.get("reason"),
+        "reason_label": REASON_PROMPTS.get(ctx.event, REASON),
         "conditions": data.get("conditions"),
         "country": data.get("country"),
         "approval_no": data.get("approval_no"),

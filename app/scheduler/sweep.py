@@ -26,7 +26,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from app.cases.handlers import handler_for
@@ -119,25 +119,12 @@ class _Sweep:
         return self.report
 
     # --- which rows ---------------------------------------------------------------------------
-    def _open_and_due(self):
-        return (Deadline.due_at <= self.now, Deadline.fired_at.is_(None),
-                Deadline.cleared_at.is_(None))
-
     def _due_rows(self, batch: int, after: tuple[datetime, int] | None):
-        """The next `batch` open due rows after the (due_at, id) keyset position `after`.
-
-        Rows skipped in this sweep stay behind the position, so a row held elsewhere is
-        not retried in a loop; the next sweep starts from the beginning again.
-        """
-        query = (select(Deadline.id, Deadline.case_id, Deadline.due_at)
-                 .where(*self._open_and_due())
-                 .order_by(Deadline.due_at, Deadline.id).limit(batch))
-        if after is not None:
-            due_at, ident = after
-            query = query.where(Deadline.due_at >= due_at,
-                                or_(Deadline.due_at > due_at, Deadline.id > ident))
-        rows = db.session.execute(query).all()
-        db.session.rollback()  # a read only; each deadline gets its own write transaction
+        # a fresh read (an open SQLite transaction would keep reading its old snapshot), ended
+        # at once: each deadline gets its own write transaction
+        db.session.rollback()
+        rows = db.session.execute(due_query(self.now, batch, after)).all()
+        db.session.rollback()
         return rows
 
     def _lock_open(self, deadline_id: int, case_id: int) -> Deadline | None:
@@ -150,7 +137,7 @@ class _Sweep:
             return None
         return db.session.scalar(
             select(Deadline).where(Deadline.id == deadline_id, Deadline.case_id == case_id,
-                                   *self._open_and_due())
+                                   *open_and_due(self.now))
             .with_for_update(skip_locked=True))
 
     # --- one deadline -------------------------------------------------------------------------
@@ -222,6 +209,27 @@ class _Sweep:
             os._exit(CRASH_EXIT_STATUS)
         db.session.commit()
         self.marked += 1
+
+
+def open_and_due(now: datetime) -> tuple:
+    return (Deadline.due_at <= now, Deadline.fired_at.is_(None), Deadline.cleared_at.is_(None))
+
+
+def due_query(now: datetime, batch: int, after: tuple[datetime, int] | None = None) -> Select:
+    """The next `batch` open rows due at `now`, oldest first, after the (due_at, id) keyset
+    position `after` (the last row of the previous batch).
+
+    Rows skipped in a sweep stay behind the position, so a row held elsewhere is not retried
+    in a loop; the next sweep starts from the beginning again. Served by ix_deadlines_open_due.
+    """
+    query = (select(Deadline.id, Deadline.case_id, Deadline.due_at)
+             .where(*open_and_due(now))
+             .order_by(Deadline.due_at, Deadline.id).limit(batch))
+    if after is not None:
+        due_at, ident = after
+        query = query.where(Deadline.due_at >= due_at,
+                            or_(Deadline.due_at > due_at, Deadline.id > ident))
+    return query
 
 
 def refusal_reason(exc: Exception) -> str:
