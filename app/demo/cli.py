@@ -133,6 +133,52 @@ def _cases(u: dict[str, User]) -> None:
     fire(active, "confirm_contract", moe)
     fire(active, "record_export_approval", meti, approval_no="METI-B-2026-0042",
          approval_date=today.isoformat())
+    _shipments(active, exporter, today)
+    _partner_cases(moe, meti, u["facility"], today)
+
+
+def _shipments(notification, exporter, today) -> None:
+    """Two shipments of the active export: one at the facility, one announced."""
+    from app.basel.shipment_ops import prepare_shipment
+
+    def md(days: int, quantity: str) -> dict:
+        return {"actual_quantity": quantity, "quantity_unit": "t", "packages": 12,
+                "packaging": ["4"], "shipment_date": (today + timedelta(days=days)).isoformat(),
+                "expected_arrival": (today + timedelta(days=days + 14)).isoformat()}
+
+    first = prepare_shipment(notification.id, md(-4, "20"), exporter)
+    runner.fire(first.id, "announce", actor=exporter)
+    runner.fire(first.id, "depart", actor=exporter, payload={
+        "carrier_name": "Nippon Freight Logistics", "transport_mode": "S",
+        "transferred_on": (today - timedelta(days=4)).isoformat(), "signed_by": "Suzuki Ken"})
+    second = prepare_shipment(notification.id, md(3, "20"), exporter)
+    runner.fire(second.id, "announce", actor=exporter)
+
+
+def _partner_cases(moe, meti, facility, today) -> None:
+    """An active import from Taiwan with one shipment on its way to the Japanese facility,
+    an import from the US awaiting acknowledgement, and a transit case."""
+    from app.basel.shipment_ops import prepare_shipment
+
+    from .partner_samples import register_import
+
+    register_import(moe, number="US2026004711", country="US")
+    imported = register_import(moe, number="TW2026000318", country="TW")
+    runner.fire(imported.id, "acknowledge", actor=moe)
+    runner.fire(imported.id, "consent", actor=moe, payload={
+        "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=300)).isoformat(),
+        "conditions": "Only the Onahama smelter; report each receipt within 3 business days."})
+    runner.fire(imported.id, "record_import_approval", actor=meti, payload={
+        "approval_no": "METI-I-2026-0107", "approval_date": today.isoformat()})
+    shipment = prepare_shipment(imported.id, {
+        "actual_quantity": "10", "quantity_unit": "t", "packages": 20, "packaging": ["5"],
+        "shipment_date": today.isoformat(),
+        "expected_arrival": (today + timedelta(days=6)).isoformat()}, moe)
+    runner.fire(shipment.id, "announce", actor=moe)
+    runner.fire(shipment.id, "depart", actor=moe, payload={
+        "carrier_name": "Evergreen Line", "transport_mode": "S",
+        "transferred_on": today.isoformat(), "signed_by": "Capt. Chen"})
+    register_import(moe, number="TW2026000402", country="TW", case_type="basel_transit")
 
 
 def _document(name: str):

@@ -7,30 +7,10 @@ from datetime import timedelta
 import pytest
 
 from app.timeutil import today_in_japan
-from tests.factories import PASSWORD, make_org, make_user
+from tests.browser.pages import act, save_party, sign_in
+from tests.factories import make_org, make_user
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, user):
-    page.goto(f"{base}/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(lambda url: "/login" not in url)
-
-
-def save_party(page, role, **values):
-    form = page.locator(f"details.add-party:has(summary:has-text('{role}')) form")
-    page.click(f"details.add-party summary:has-text('{role}')")
-    for name, value in values.items():
-        field = form.locator(f"[name={name}]")
-        if field.evaluate("e => e.tagName") == "SELECT":
-            field.select_option(value)
-        else:
-            field.fill(value)
-    form.locator("button[type=submit]").click()
-    page.wait_for_selector(".flash.success")
 
 
 def test_export_notification_from_filing_to_active(live_server, browser, tmp_path):
@@ -114,17 +94,6 @@ def test_export_notification_from_filing_to_active(live_server, browser, tmp_pat
     sign_in(official, base, moe)
     official.wait_for_url("**/queue")
     official.click(f"text={number}")
-
-    def act(p, event, **fields):
-        p.click(f"#event-{event} summary")
-        form = p.locator(f"#event-{event} form")
-        for name, value in fields.items():
-            if name == "document":
-                form.locator("input[name=document]").set_input_files(value)
-            else:
-                form.locator(f"[name={name}]").fill(value)
-        form.locator("button[type=submit]").click()
-        p.wait_for_selector(".flash.success")
 
     act(official, "start_review")
     act(official, "confirm_contract")
