@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.access import acting_user, allow, public
 from app.auth.roles import Role
-from app.basel import operations
+from app.basel import operations, shipment_ops
+from app.basel.shipment_schemas import MovementDocumentSchema
 from app.cases import queries, runner
 from app.cases.handlers import invalid
 from app.cases.models import CaseEvent
@@ -107,6 +108,17 @@ def add_attachment(case_id: int):
     case = operations.add_attachment(case.id, body["kind"], upload, user, body["version"],
                                      body.get("description"))
     return case_out(case, user), 201
+
+
+@bp.route("/cases/<int:case_id>/shipments", methods=["POST"])
+@allow(Role.EXPORTER, Role.OFFICIAL_MOE, api=True)
+@document("Prepare the next movement document under an active notification",
+          body=MovementDocumentSchema, response=s.CaseOut, status=201)
+def prepare_shipment(case_id: int):
+    user = acting_user()
+    case = get_visible_case(case_id, user)
+    shipment = shipment_ops.prepare_shipment(case.id, _json(), user)
+    return case_out(shipment, user), 201
 
 
 @bp.route("/cases/<int:case_id>/transitions")

@@ -7,6 +7,7 @@ from flask_babel import gettext
 from app.basel import answers
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
+from app.basel.shipments import Shipment
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
@@ -61,7 +62,9 @@ def case_out(case: Case, user) -> dict:
         "state_label": state_label(case.state, case.case_type), "version": case.version,
         "organisation": case.organisation.name, "created_at": case.created_at,
         "updated_at": case.updated_at, "submitted_at": case.submitted_at,
+        "parent_id": case.parent_id,
         "notification": _notification(n) if n else None,
+        "shipment": db.session.get(Shipment, case.id),
         "authorities": _authorities(n) if n else [],
         "attachments": case.attachments, "missing": missing_out(case),
         "next_deadline": due[0].due_at if due else None,

@@ -92,6 +92,21 @@ class MissingOut(Schema):
     message = fields.String()
 
 
+class ShipmentOut(Schema):
+    seq = fields.Integer()
+    actual_quantity = fields.Decimal(allow_none=True, as_string=True)
+    quantity_unit = fields.String(allow_none=True)
+    shipment_date = fields.Date(allow_none=True)
+    expected_arrival = fields.Date(allow_none=True)
+    packages = fields.Integer(allow_none=True)
+    packaging = fields.List(fields.String())
+    due_to_take_back = fields.Boolean()
+    received_on = fields.Date(allow_none=True)
+    received_quantity = fields.Decimal(allow_none=True, as_string=True)
+    recovery_completed_on = fields.Date(allow_none=True)
+    recovery_operation_code = fields.String(allow_none=True)
+
+
 class CaseOut(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -104,7 +119,9 @@ class CaseOut(Schema):
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     submitted_at = fields.DateTime(allow_none=True)
+    parent_id = fields.Integer(allow_none=True)
     notification = fields.Nested(NotificationOut, allow_none=True)
+    shipment = fields.Nested(ShipmentOut, allow_none=True)
     authorities = fields.List(fields.Nested(AuthorityStatusOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))

@@ -87,7 +87,7 @@ def _route_values(n: BaselNotification, values: MultiDict) -> None:
 
 
 def shipment_input(form: MultiDict) -> dict:
-    """The prepare-shipment form as ShipmentSchema expects it."""
+    """The prepare-shipment form as MovementDocumentSchema expects it."""
     data = {k: v for k, v in form.items() if k in (
         "actual_quantity", "quantity_unit", "shipment_date", "expected_arrival", "packages",
         "notes") and v != ""}

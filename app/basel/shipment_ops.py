@@ -20,7 +20,7 @@ from workflows import RoleNotAllowed, workflow_for
 
 from .models import BaselNotification, StateConcerned
 from .partner_events import set_acknowledgement_deadline
-from .shipment_schemas import ShipmentSchema
+from .shipment_schemas import MovementDocumentSchema
 from .shipments import Shipment
 
 #: the notification states under which a new movement document may be prepared
@@ -30,7 +30,7 @@ PREPARABLE = ("ACTIVE",)
 def prepare_shipment(notification_case_id: int, raw: dict, user, *,
                      take_back_of: int | None = None) -> Case:
     """A new movement document n of N under an active notification (announced separately)."""
-    data = ShipmentSchema().load(raw)
+    data = MovementDocumentSchema().load(raw)
     if user.role not in workflow_for("basel_shipment").ROLES["announce"]:
         raise RoleNotAllowed(event="announce")
     try:
@@ -67,7 +67,7 @@ def _new_shipment(parent: Case, data: dict, user, take_back_of: int | None) -> C
 
 
 def update_shipment(case_id: int, raw: dict, user, version: int | None) -> Case:
-    data = ShipmentSchema().load(raw)
+    data = MovementDocumentSchema().load(raw)
 
     def change(case: Case) -> dict[str, Any]:
         workflow = workflow_for(case.case_type)

@@ -10,7 +10,7 @@ from .schemas import EventSchema
 from .sections import SectionSchema, check_codes, code_list
 
 
-class ShipmentSchema(SectionSchema):
+class MovementDocumentSchema(SectionSchema):
     """What the exporter enters before announcing (MD blocks 5–7, 16)."""
 
     actual_quantity = fields.Decimal(required=True, places=3, validate=validate.Range(

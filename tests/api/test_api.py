@@ -216,3 +216,35 @@ def test_healthz_reports_the_database(client):
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["database"]["state"] == "ok"
     assert body["database"]["revision"]
+
+
+def test_shipments_through_the_api(client, exporter):
+    from app.cases import runner
+    from app.cases.uploads import Upload
+
+    moe, meti = make_user("official_moe"), make_user("official_meti")
+    today = today_in_japan()
+    case = complete_export(exporter, country="US", quantity="30", shipments=2)
+    for event, actor, payload in (
+            ("submit", exporter, {}), ("start_review", moe, {}), ("confirm_contract", moe, {}),
+            ("approve_transmission", moe, {}),
+            ("record_consent", moe, {"country": "US", "received_on": today.isoformat(),
+                                     "valid_from": today.isoformat(),
+                                     "valid_to": (today + timedelta(days=90)).isoformat(),
+                                     "document": Upload("c.pdf", "application/pdf", PDF)}),
+            ("record_export_approval", meti, {"approval_no": "M",
+                                              "approval_date": today.isoformat()})):
+        runner.fire(case.id, event, actor=actor, payload=payload)
+    api = Api(client, exporter)
+    md = {"actual_quantity": "31", "quantity_unit": "t", "shipment_date": today.isoformat(),
+          "expected_arrival": (today + timedelta(days=9)).isoformat(), "packages": 2,
+          "packaging": ["4"]}
+    prepared = api.post(f"/cases/{case.id}/shipments", json=md)
+    assert prepared.status_code == 201
+    shipment = prepared.get_json()
+    assert shipment["parent_id"] == case.id and shipment["shipment"]["seq"] == 1
+    too_much = api.post(f"/cases/{shipment['id']}/transitions/announce",
+                        json={"version": shipment["version"]})
+    assert too_much.status_code == 422 and "exceeds" in too_much.get_json()["detail"]
+    bad = api.post(f"/cases/{case.id}/shipments", json={**md, "packaging": ["77"]})
+    assert bad.status_code == 422 and fields_of(bad) == {"packaging"}

@@ -54,6 +54,7 @@ ACCESS: dict[str, set[str] | str] = {
     "api.update_case": {"exporter"},
     "api.save_party": {"exporter"},
     "api.add_attachment": {"exporter"},
+    "api.prepare_shipment": {"exporter", "official_moe"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
