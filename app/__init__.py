@@ -49,6 +49,7 @@ def _import_models() -> None:
     from .basel import shipments as _shipments  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .documents import models as _documents  # noqa: F401
+    from .exchange import models as _exchange  # noqa: F401
     from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 

@@ -36,6 +36,7 @@ ROLE_LABELS = {
     "prefecture": N_("Prefecture official"),
     "customs": N_("Customs officer"),
     "partner_agency": N_("Partner agency"),
+    "partner_system": N_("Partner authority's system (XML)"),
     "admin": N_("Administrator"),
     "system": N_("System"),
 }

@@ -63,11 +63,12 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(
             "role IN ('exporter', 'facility', 'official_moe', 'official_meti', 'prefecture',"
-            " 'customs', 'partner_agency', 'admin')",
+            " 'customs', 'partner_agency', 'partner_system', 'admin')",
             name="role",
         ),
         CheckConstraint(
-            "role <> 'partner_agency' OR country_code IS NOT NULL", name="partner_has_country"
+            "role NOT IN ('partner_agency', 'partner_system') OR country_code IS NOT NULL",
+            name="partner_has_country"
         ),
     )
 

@@ -11,6 +11,8 @@ class Role(StrEnum):
     PREFECTURE = "prefecture"  #: prefectural officials (scrap-yard permits)
     CUSTOMS = "customs"  #: customs officers: verify coverage of shipments
     PARTNER_AGENCY = "partner_agency"  #: a partner country's authority (bound to its country)
+    #: a partner authority's system: the account its signed XML messages act as
+    PARTNER_SYSTEM = "partner_system"
     ADMIN = "admin"  #: system administrator
 
 

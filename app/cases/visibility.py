@@ -43,7 +43,7 @@ def _own(user, case) -> ColumnElement[bool]:
         return submitted
     if role is Role.CUSTOMS:
         return case.state.in_(CUSTOMS_STATES)
-    if role is Role.PARTNER_AGENCY:
+    if role in (Role.PARTNER_AGENCY, Role.PARTNER_SYSTEM):
         return exists(
             select(StateConcerned.id)
             .join(BaselNotification, BaselNotification.case_id == StateConcerned.case_id)
