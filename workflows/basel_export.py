@@ -16,6 +16,8 @@ from .base import N_, SYSTEM, CaseWorkflow, Refusal
 EXPORTER = "exporter"
 MOE = "official_moe"
 METI = "official_meti"
+#: a partner authority's system, when its answer arrives as signed XML
+PARTNER = "partner_system"
 
 
 class BaselExportWorkflow(CaseWorkflow):
@@ -129,16 +131,16 @@ class BaselExportWorkflow(CaseWorkflow):
         "return_for_correction": frozenset({MOE}),
         "refuse": frozenset({MOE}),
         "approve_transmission": frozenset({MOE}),
-        "record_acknowledgement": frozenset({MOE}),
-        "record_information_request": frozenset({MOE}),
+        "record_acknowledgement": frozenset({MOE, PARTNER}),
+        "record_information_request": frozenset({MOE, PARTNER}),
         "reply_to_request": frozenset({EXPORTER, MOE}),
-        "record_consent": frozenset({MOE}),
+        "record_consent": frozenset({MOE, PARTNER}),
         "tacit_consent": frozenset({SYSTEM}),
-        "record_objection": frozenset({MOE}),
+        "record_objection": frozenset({MOE, PARTNER}),
         "confirm_contract": frozenset({MOE}),
         "record_export_approval": frozenset({METI}),
         "activate": frozenset({SYSTEM}),
-        "revoke": frozenset({MOE}),
+        "revoke": frozenset({MOE, PARTNER}),
         "exhaust": frozenset({SYSTEM}),
         "expire": frozenset({SYSTEM}),
         "complete": frozenset({SYSTEM}),

@@ -16,6 +16,8 @@ from .base import N_, SYSTEM, CaseWorkflow, Refusal
 
 MOE = "official_moe"
 METI = "official_meti"
+#: the notifier's authority, when its message arrives as signed XML
+PARTNER = "partner_system"
 
 
 class BaselImportWorkflow(CaseWorkflow):
@@ -57,7 +59,7 @@ class BaselImportWorkflow(CaseWorkflow):
     ROLES = {
         "acknowledge": frozenset({MOE}),
         "request_information": frozenset({MOE}),
-        "receive_information": frozenset({MOE}),
+        "receive_information": frozenset({MOE, PARTNER}),
         "consent": frozenset({MOE}),
         "tacit_consent": frozenset({SYSTEM}),
         "object": frozenset({MOE}),
@@ -67,7 +69,7 @@ class BaselImportWorkflow(CaseWorkflow):
         "expire": frozenset({SYSTEM}),
         "complete": frozenset({SYSTEM}),
         "revoke": frozenset({MOE}),
-        "record_withdrawal": frozenset({MOE}),
+        "record_withdrawal": frozenset({MOE, PARTNER}),
     }
     LABELS = {
         "acknowledge": N_("Acknowledge the notification"),

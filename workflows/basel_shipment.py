@@ -17,7 +17,9 @@ from .base import N_, CaseWorkflow, Refusal
 EXPORTER = "exporter"
 FACILITY = "facility"
 MOE = "official_moe"
-CERTIFIERS = frozenset({EXPORTER, FACILITY, MOE})
+#: a partner authority's system, when the movement's documents arrive as signed XML
+PARTNER = "partner_system"
+CERTIFIERS = frozenset({EXPORTER, FACILITY, MOE, PARTNER})
 
 
 class BaselShipmentWorkflow(CaseWorkflow):
@@ -45,10 +47,10 @@ class BaselShipmentWorkflow(CaseWorkflow):
     confirm_return = take_back.to(returned)
 
     ROLES = {
-        "announce": frozenset({EXPORTER, MOE}),
-        "cancel": frozenset({EXPORTER, MOE}),
-        "depart": frozenset({EXPORTER, MOE}),
-        "transfer_custody": frozenset({EXPORTER, MOE}),
+        "announce": frozenset({EXPORTER, MOE, PARTNER}),
+        "cancel": frozenset({EXPORTER, MOE, PARTNER}),
+        "depart": frozenset({EXPORTER, MOE, PARTNER}),
+        "transfer_custody": frozenset({EXPORTER, MOE, PARTNER}),
         "confirm_receipt": CERTIFIERS,
         "reject": CERTIFIERS,
         "confirm_recovery": CERTIFIERS,

@@ -12,6 +12,8 @@ from statemachine import State
 from .base import N_, SYSTEM, CaseWorkflow, Refusal
 
 MOE = "official_moe"
+#: the notifier's authority, when its message arrives as signed XML
+PARTNER = "partner_system"
 
 
 class BaselTransitWorkflow(CaseWorkflow):
@@ -42,13 +44,13 @@ class BaselTransitWorkflow(CaseWorkflow):
     ROLES = {
         "acknowledge": frozenset({MOE}),
         "request_information": frozenset({MOE}),
-        "receive_information": frozenset({MOE}),
+        "receive_information": frozenset({MOE, PARTNER}),
         "consent": frozenset({MOE}),
         "tacit_consent": frozenset({SYSTEM}),
         "object": frozenset({MOE}),
         "expire": frozenset({SYSTEM}),
         "revoke": frozenset({MOE}),
-        "record_withdrawal": frozenset({MOE}),
+        "record_withdrawal": frozenset({MOE, PARTNER}),
     }
     LABELS = {
         "acknowledge": N_("Acknowledge the notification"),

@@ -13,13 +13,15 @@ from workflows import EventNotAllowed, Facts, Refusal, RoleNotAllowed
 from workflows.basel_export import BaselExportWorkflow as W
 
 ROLES = ["exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
-         "partner_agency", "admin", "system"]
+         "partner_agency", "partner_system", "admin", "system"]
 
 NOTHING_PENDING = {"all_acknowledged": False, "all_consented": False,
                    "contract_confirmed": False, "consent_period_started": False,
                    "all_shipments_closed": False, "missing": []}
 
 EXP, MOE, METI, SYS = {"exporter"}, {"official_moe"}, {"official_meti"}, {"system"}
+#: answers a partner authority's system may also deliver as signed XML
+MOE_XML = MOE | {"partner_system"}
 BEFORE_ACTIVE = ["DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED", "CA_E_REVIEW", "TRANSMITTED",
                  "ACKNOWLEDGED", "INFO_REQUESTED", "CONSENTED", "CONSENT_COMPLETE",
                  "EXPORT_AUTHORISED"]
@@ -34,27 +36,27 @@ ALLOWED: dict[tuple[str, str], tuple[set[str], str]] = {
     ("CA_E_REVIEW", "return_for_correction"): (MOE, "INCOMPLETE_RETURNED"),
     ("CA_E_REVIEW", "refuse"): (MOE, "REFUSED_BY_EXPORT_STATE"),
     ("CA_E_REVIEW", "approve_transmission"): (MOE, "TRANSMITTED"),
-    ("TRANSMITTED", "record_acknowledgement"): (MOE, "TRANSMITTED"),
-    ("TRANSMITTED", "record_information_request"): (MOE, "INFO_REQUESTED"),
-    ("ACKNOWLEDGED", "record_information_request"): (MOE, "INFO_REQUESTED"),
+    ("TRANSMITTED", "record_acknowledgement"): (MOE_XML, "TRANSMITTED"),
+    ("TRANSMITTED", "record_information_request"): (MOE_XML, "INFO_REQUESTED"),
+    ("ACKNOWLEDGED", "record_information_request"): (MOE_XML, "INFO_REQUESTED"),
     ("INFO_REQUESTED", "reply_to_request"): (EXP | MOE, "TRANSMITTED"),
-    ("TRANSMITTED", "record_consent"): (MOE, "TRANSMITTED"),
-    ("ACKNOWLEDGED", "record_consent"): (MOE, "ACKNOWLEDGED"),
+    ("TRANSMITTED", "record_consent"): (MOE_XML, "TRANSMITTED"),
+    ("ACKNOWLEDGED", "record_consent"): (MOE_XML, "ACKNOWLEDGED"),
     ("TRANSMITTED", "tacit_consent"): (SYS, "TRANSMITTED"),
     ("ACKNOWLEDGED", "tacit_consent"): (SYS, "ACKNOWLEDGED"),
-    ("TRANSMITTED", "record_objection"): (MOE, "OBJECTED"),
-    ("ACKNOWLEDGED", "record_objection"): (MOE, "OBJECTED"),
-    ("INFO_REQUESTED", "record_objection"): (MOE, "OBJECTED"),
+    ("TRANSMITTED", "record_objection"): (MOE_XML, "OBJECTED"),
+    ("ACKNOWLEDGED", "record_objection"): (MOE_XML, "OBJECTED"),
+    ("INFO_REQUESTED", "record_objection"): (MOE_XML, "OBJECTED"),
     ("CA_E_REVIEW", "confirm_contract"): (MOE, "CA_E_REVIEW"),
     ("TRANSMITTED", "confirm_contract"): (MOE, "TRANSMITTED"),
     ("ACKNOWLEDGED", "confirm_contract"): (MOE, "ACKNOWLEDGED"),
     ("INFO_REQUESTED", "confirm_contract"): (MOE, "INFO_REQUESTED"),
     ("CONSENTED", "confirm_contract"): (MOE, "CONSENT_COMPLETE"),
     ("CONSENT_COMPLETE", "record_export_approval"): (METI, "EXPORT_AUTHORISED"),
-    ("CONSENT_COMPLETE", "revoke"): (MOE, "REVOKED"),
-    ("EXPORT_AUTHORISED", "revoke"): (MOE, "REVOKED"),
-    ("ACTIVE", "revoke"): (MOE, "REVOKED"),
-    ("EXHAUSTED", "revoke"): (MOE, "REVOKED"),
+    ("CONSENT_COMPLETE", "revoke"): (MOE_XML, "REVOKED"),
+    ("EXPORT_AUTHORISED", "revoke"): (MOE_XML, "REVOKED"),
+    ("ACTIVE", "revoke"): (MOE_XML, "REVOKED"),
+    ("EXHAUSTED", "revoke"): (MOE_XML, "REVOKED"),
     ("ACTIVE", "exhaust"): (SYS, "EXHAUSTED"),
     ("ACTIVE", "expire"): (SYS, "EXPIRED"),
     ("EXPORT_AUTHORISED", "expire"): (SYS, "EXPIRED"),

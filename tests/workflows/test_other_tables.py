@@ -14,19 +14,20 @@ from workflows.basel_shipment import BaselShipmentWorkflow
 from workflows.basel_transit import BaselTransitWorkflow
 
 ROLES = ["exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
-         "partner_agency", "admin", "system"]
+         "partner_agency", "partner_system", "admin", "system"]
 EXP, FAC, MOE, METI, SYS = {"exporter"}, {"facility"}, {"official_moe"}, {"official_meti"}, \
     {"system"}
-CERT = EXP | FAC | MOE
+XML = {"partner_system"}  #: a partner authority's system sending signed XML
+CERT = EXP | FAC | MOE | XML
 FACTS = {"consent_refusal": None, "departure_refusal": None, "missing": [],
          "importer_certified": True, "all_shipments_closed": True}
 
 SHIPMENT = {
-    ("MD_PREPARED", "announce"): (EXP | MOE, "ANNOUNCED"),
-    ("MD_PREPARED", "cancel"): (EXP | MOE, "CANCELLED"),
-    ("ANNOUNCED", "cancel"): (EXP | MOE, "CANCELLED"),
-    ("ANNOUNCED", "depart"): (EXP | MOE, "IN_TRANSIT"),
-    ("IN_TRANSIT", "transfer_custody"): (EXP | MOE, "IN_TRANSIT"),
+    ("MD_PREPARED", "announce"): (EXP | MOE | XML, "ANNOUNCED"),
+    ("MD_PREPARED", "cancel"): (EXP | MOE | XML, "CANCELLED"),
+    ("ANNOUNCED", "cancel"): (EXP | MOE | XML, "CANCELLED"),
+    ("ANNOUNCED", "depart"): (EXP | MOE | XML, "IN_TRANSIT"),
+    ("IN_TRANSIT", "transfer_custody"): (EXP | MOE | XML, "IN_TRANSIT"),
     ("IN_TRANSIT", "confirm_receipt"): (CERT, "RECEIVED"),
     ("IN_TRANSIT", "reject"): (CERT, "REJECTED_AT_FACILITY"),
     ("RECEIVED", "confirm_recovery"): (CERT, "RECOVERED"),
@@ -39,7 +40,7 @@ _BEFORE_CONSENT = ("RECEIVED", "ACKNOWLEDGED", "INFO_REQUESTED")
 IMPORT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
-    ("INFO_REQUESTED", "receive_information"): (MOE, "ACKNOWLEDGED"),
+    ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
     ("ACKNOWLEDGED", "tacit_consent"): (SYS, "CONSENTED"),
     ("ACKNOWLEDGED", "object"): (MOE, "OBJECTED"),
@@ -54,20 +55,22 @@ IMPORT = {
     ("CONSENTED", "revoke"): (MOE, "REVOKED"),
     ("ACTIVE", "revoke"): (MOE, "REVOKED"),
     ("EXHAUSTED", "revoke"): (MOE, "REVOKED"),
-    **{(s, "record_withdrawal"): (MOE, "WITHDRAWN") for s in (*_BEFORE_CONSENT, "CONSENTED")},
+    **{(s, "record_withdrawal"): (MOE | XML, "WITHDRAWN") for s in (*_BEFORE_CONSENT,
+                                                                      "CONSENTED")},
 }
 
 TRANSIT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
-    ("INFO_REQUESTED", "receive_information"): (MOE, "ACKNOWLEDGED"),
+    ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
     ("ACKNOWLEDGED", "tacit_consent"): (SYS, "CONSENTED"),
     ("ACKNOWLEDGED", "object"): (MOE, "OBJECTED"),
     ("INFO_REQUESTED", "object"): (MOE, "OBJECTED"),
     ("CONSENTED", "expire"): (SYS, "EXPIRED"),
     ("CONSENTED", "revoke"): (MOE, "REVOKED"),
-    **{(s, "record_withdrawal"): (MOE, "WITHDRAWN") for s in (*_BEFORE_CONSENT, "CONSENTED")},
+    **{(s, "record_withdrawal"): (MOE | XML, "WITHDRAWN") for s in (*_BEFORE_CONSENT,
+                                                                      "CONSENTED")},
 }
 
 TABLES = [(BaselShipmentWorkflow, SHIPMENT), (BaselImportWorkflow, IMPORT),
