@@ -36,9 +36,14 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
+# The scheduler process (deadlines, e-mail notices) runs beside the web server so that demo
+# deadlines move on their own; it is stopped (SIGTERM, graceful) when the server stops.
 run: demo
 	@$(FLASK) demo users
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (the scheduler runs beside it)"
+	@$(FLASK) scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install

@@ -50,6 +50,7 @@ def _import_models() -> None:
     from .cases import models as _cases  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .exchange import models as _exchange  # noqa: F401
+    from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
     from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 
@@ -95,9 +96,10 @@ def configure_blueprints(app: Flask) -> None:
     from .basel.blueprint import bp as basel_bp
     from .cases.blueprint import bp as cases_bp
     from .customs.blueprint import bp as customs_bp
+    from .documents.blueprint import bp as documents_bp
     from .health import bp as health_bp
 
-    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, api_bp, health_bp):
+    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, documents_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 
 
@@ -118,6 +120,7 @@ def configure_cli(app: Flask) -> None:
     from .cases.cli import audit_cli
     from .demo.cli import demo_cli
     from .reference.cli import refdata_cli
+    from .scheduler.cli import scheduler_cli
 
-    for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli):
+    for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli, scheduler_cli):
         app.cli.add_command(group)

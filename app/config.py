@@ -44,6 +44,10 @@ def from_environment() -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "noreply@eproc.example.go.jp"),
+        "SCHEDULER_SWEEP_SECONDS": int(os.environ.get("SCHEDULER_SWEEP_SECONDS", "30")),
+        "EXCHANGE_KEY_PATH": os.environ.get("EXCHANGE_KEY_PATH"),
+        "EXCHANGE_CERT_PATH": os.environ.get("EXCHANGE_CERT_PATH"),
+        "APP_ENV": os.environ.get("APP_ENV", "development"),
     }
 
 
@@ -64,4 +68,10 @@ DEFAULTS = {
     # National numbering of notifications: ISO-2 country, year, serial (domain.md §2.3 block 3).
     "NOTIFICATION_NUMBER_FORMAT": "JP{year}{serial:06d}",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Inbound partner XML: refused above this size / nesting depth before anything else
+    "EXCHANGE_MAX_BYTES": 5 * 1024 * 1024,
+    "EXCHANGE_MAX_DEPTH": 64,
+    # Outbound delivery: retries with exponential backoff, then the message shows as failed
+    "EXCHANGE_MAX_ATTEMPTS": 8,
+    "EXCHANGE_PUSH_TIMEOUT": 10,
 }

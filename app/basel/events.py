@@ -14,13 +14,19 @@ from app.cases.handlers import TransitionContext, invalid, register
 from app.cases.numbering import next_number
 from app.extensions import db
 from app.reference import lookups
-from app.timeutil import today_in_japan, utcnow
+from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import answers, consent
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
 from .schemas import schema_for
+
+
+def due_day(deadline) -> date:
+    """The (Japanese) calendar day a deadline fell due."""
+    return deadline.due_at.astimezone(TOKYO).date()
+
 
 ANSWER_KINDS = {
     "record_acknowledgement": "acknowledgement",
@@ -107,11 +113,11 @@ class BaselExportHandler:
         state = self._authority(n, ctx.data["country"])
         if answers.status_of(state).decided:
             raise invalid("country", "This authority has already decided.")
-        today = today_in_japan()
-        regime = regime_of(n, today)
-        rule = lookups.rule(regime, "consent_max_validity", today)
-        self._add_response(ctx, state, "tacit_consent", today, None, today,
-                           add_period(today, rule.amount, rule.unit, "JP"))
+        day = ctx.data.get("on") or today_in_japan()
+        regime = regime_of(n, day)
+        rule = lookups.rule(regime, "consent_max_validity", day)
+        self._add_response(ctx, state, "tacit_consent", day, None, day,
+                           add_period(day, rule.amount, rule.unit, "JP"))
 
     def _record_reply(self, ctx: TransitionContext, n: BaselNotification) -> None:
         open_requests = [s for s in answers.statuses(n) if s.open_request is not None]
@@ -216,7 +222,8 @@ class BaselExportHandler:
     # --- deadlines falling due ---------------------------------------------------------------
     def deadline_event(self, deadline):
         if deadline.kind == "tacit_consent":
-            return "tacit_consent", {"country": deadline.country_code}
+            return "tacit_consent", {"country": deadline.country_code,
+                                     "on": due_day(deadline).isoformat()}
         if deadline.kind == "activation":
             return "activate", {}
         if deadline.kind == "consent_expiry":

@@ -33,7 +33,12 @@ class DecisionSchema(EventSchema):
             raise ValidationError("The consent cannot end before it begins.", "valid_to")
 
 
-SCHEMAS = {"consent": DecisionSchema, "record_import_approval": ExportApprovalSchema}
+class TacitSchema(EventSchema):
+    on = fields.Date(load_default=None)
+
+
+SCHEMAS = {"consent": DecisionSchema, "record_import_approval": ExportApprovalSchema,
+           "tacit_consent": TacitSchema}
 #: Japan's own answers, stored like a partner's so the case reads the same both ways
 ANSWER_KINDS = {"acknowledge": "acknowledgement", "request_information": "information_request",
                 "receive_information": "information_reply", "object": "objection",
@@ -58,9 +63,10 @@ class PartnerNotificationHandler:
             self._answer(ctx, own, "consent", today, ctx.data.get("conditions"),
                          ctx.data["valid_from"], ctx.data["valid_to"])
         elif ctx.event == "tacit_consent":
-            rule = lookups.rule(regime_of(n, today), "consent_max_validity", today)
-            self._answer(ctx, own, "tacit_consent", today, None, today,
-                         add_period(today, rule.amount, rule.unit, "JP"))
+            day = ctx.data.get("on") or today
+            rule = lookups.rule(regime_of(n, day), "consent_max_validity", day)
+            self._answer(ctx, own, "tacit_consent", day, None, day,
+                         add_period(day, rule.amount, rule.unit, "JP"))
         elif ctx.event in ANSWER_KINDS:
             self._answer(ctx, own, ANSWER_KINDS[ctx.event], today, ctx.data.get("reason"))
         elif ctx.event == "record_import_approval":
@@ -119,7 +125,9 @@ class PartnerNotificationHandler:
 
     def deadline_event(self, deadline):
         if deadline.kind == "tacit_consent":
-            return "tacit_consent", {}
+            from .events import due_day
+
+            return "tacit_consent", {"on": due_day(deadline).isoformat()}
         if deadline.kind == "consent_expiry":
             return "expire", {}
         return None  # Japan's own acknowledgement overdue: an alarm for MOE

@@ -48,6 +48,8 @@ class ExportApprovalSchema(EventSchema):
 
 class TacitConsentSchema(EventSchema):
     country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    #: the day the objection period ended (the scheduler may run later, e.g. after downtime)
+    on = fields.Date(load_default=None)
 
 
 EVENT_SCHEMAS: dict[str, type[Schema]] = {

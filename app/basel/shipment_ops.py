@@ -41,7 +41,7 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
             raise CaseNotFound()
         if parent.state not in PREPARABLE and take_back_of is None:
             raise invalid("_schema", "Shipments can only be prepared under an active consent.")
-        case = _new_shipment(parent, data, user, take_back_of)
+        case = new_shipment(parent, data, user, take_back_of)
         db.session.commit()
         return case
     except BaseException:
@@ -49,7 +49,8 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
         raise
 
 
-def _new_shipment(parent: Case, data: dict, user, take_back_of: int | None) -> Case:
+def new_shipment(parent: Case, data: dict, user, take_back_of: int | None) -> Case:
+    """The next movement document under `parent` (inside the caller's transaction)."""
     n = db.session.get(BaselNotification, parent.id)
     seq = db.session.scalar(select(func.count()).select_from(Shipment).where(
         Shipment.notification_id == n.case_id)) + 1

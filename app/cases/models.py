@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -126,8 +127,11 @@ class Deadline(db.Model):
     case: Mapped[Case] = relationship(back_populates="deadlines")
 
     __table_args__ = (
-        # the sweeper's query: open rows by due date
-        Index("ix_deadlines_open_due", "due_at", "fired_at", "cleared_at"),
+        # the sweeper's query: open rows by due date. Partial, so it holds only open rows and
+        # does not grow with the history of fired and cleared deadlines.
+        Index("ix_deadlines_open_due", "due_at", "id",
+              postgresql_where=text("fired_at IS NULL AND cleared_at IS NULL"),
+              sqlite_where=text("fired_at IS NULL AND cleared_at IS NULL")),
         Index("ix_deadlines_case_id", "case_id"),
     )
 

@@ -119,7 +119,8 @@ def assert_each_due_deadline_fired_exactly_once(case_ids, alarm_rows, notices_ex
     assert open_due == 0
     # alarms: one outbox row per deadline, none twice
     per_deadline = db.session.execute(
-        select(Notice.subject, func.count()).group_by(Notice.subject)).all()
+        select(Notice.subject, func.count()).where(Notice.kind == "deadline_alarm")
+        .group_by(Notice.subject)).all()
     assert len(per_deadline) == notices_expected
     assert all(count == 1 for _subject, count in per_deadline)
     # transitions: one tacit_consent audit event per case, each case moved once

@@ -1,0 +1,607 @@
+"""What sweeping due deadlines costs, next to a bare batched UPDATE on the same rows.
+
+    .venv/bin/python bench/deadline_sweep.py [--backend sqlite|postgresql|both] [--rows N]
+                                             [--due N] [--cases N] [--real N] [--batch N]
+                                             [--history N] [--rounds R]
+
+Per backend a fresh database, built as bench/transitions.py builds one (SQLite: a temporary
+file; PostgreSQL: the schema `bench_deadlines` in the database of BENCH_DATABASE_URL /
+TEST_DATABASE_URL / the tests' default URL, dropped at the end; Alembic migrations, reference
+data, three users made through the models). Not timed: `--cases` real export cases taken to
+TRANSMITTED through the runner, then `--rows` open deadline rows spread over them and bulk
+inserted through Core (executemany on SQLite, COPY on PostgreSQL), `--due` of them due, the
+rest due within two years. The kinds are alarm-only ones (the handler returns no event), so the
+timed sweep measures the sweep machinery: the batch query, one transaction per deadline with
+its row locks, the handler call, the mark, the `deadline_alarm` signal and the commit.
+`--history` adds closed (fired or cleared) past rows, which the selection must step over.
+
+Timed, one process, one connection at a time:
+
+* sweep        `app.scheduler.sweep.sweep_due(now, batch)` called until a call fires nothing
+               (that last, idle call included);
+* bare baseline `UPDATE deadlines SET fired_at = :now WHERE id IN (SELECT id FROM deadlines
+               WHERE due_at <= :now AND fired_at IS NULL AND cleared_at IS NULL ORDER BY
+               due_at LIMIT :batch)`, one COMMIT per batch, until it updates no row: the least
+               "mark these rows done" can cost on the same data.
+
+Between the two the fired rows are opened again (and on PostgreSQL the table vacuumed), so
+both see the same rows. Then a smaller run with real work: `--real` OECD cases in ACKNOWLEDGED
+whose tacit-consent deadlines are due, so each deadline fires a `tacit_consent` transition
+through the runner (audit event, authority response, state change), with the bare baseline on
+the same rows. The EXPLAIN of the sweep's selection query (first batch and keyset batch) is
+printed for both backends. Correctness is checked, never timing: every due row must be fired
+exactly once, every real case must end in CONSENT_COMPLETE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import random
+import shutil
+import sqlite3
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_SCHEMA = "bench_deadlines"
+ALARM_KINDS = ("acknowledgement",)  # the export handler answers it with no event (checked)
+COUNTRIES = ("US", "KR", "CA")
+CHUNK = 50_000
+
+# ------------------------------------------------------------------------------------------
+# Set-up (shared with bench/transitions.py where it is the same)
+# ------------------------------------------------------------------------------------------
+
+
+def _transitions():
+    """bench/transitions.py's helpers: machine facts, PostgreSQL URL, app and people."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import transitions
+
+    return transitions
+
+
+def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        if not drop_only:
+            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine.dispose()
+
+
+def transmitted_cases(people: dict, n: int) -> list[int]:
+    """n export cases through the runner to TRANSMITTED (acknowledgement deadlines running)."""
+    from app.cases import runner
+    from app.demo.samples import complete_export
+
+    ids = []
+    for i in range(n):
+        case = complete_export(people["exporter"], country=COUNTRIES[i % len(COUNTRIES)])
+        for event, who in (("submit", "exporter"), ("start_review", "moe"),
+                           ("confirm_contract", "moe"), ("approve_transmission", "moe")):
+            runner.fire(case.id, event, actor=people[who])
+        ids.append(case.id)
+    return ids
+
+
+def acknowledged_cases(people: dict, n: int) -> list[int]:
+    """n cases acknowledged today by their (OECD) State of import: tacit consent deadlines."""
+    from app.cases import runner
+    from app.timeutil import today_in_japan
+
+    ids = transmitted_cases(people, n)
+    for i, case_id in enumerate(ids):
+        runner.fire(case_id, "record_acknowledgement", actor=people["moe"],
+                    payload={"country": COUNTRIES[i % len(COUNTRIES)],
+                             "received_on": today_in_japan().isoformat()})
+    return ids
+
+
+def check_alarm_only(case_id: int) -> None:
+    """The handler must answer every ALARM_KINDS deadline with no event (an alarm)."""
+    from app.cases.handlers import handler_for
+    from app.cases.models import Case, Deadline
+    from app.extensions import db
+
+    case = db.session.get(Case, case_id)
+    for kind in ALARM_KINDS:
+        probe = Deadline(case_id=case_id, kind=kind, due_at=case.created_at)
+        check(handler_for(case.case_type).deadline_event(probe) is None,
+              f"{kind!r} deadlines fire an event now; pick alarm-only kinds for ALARM_KINDS")
+    db.session.rollback()
+
+
+def deadline_rows(case_ids: list[int], n: int, due: int, now, *, closed: bool = False):
+    """n rows in chunks: the first `due` fall due within the last 30 days, the rest within the
+    next two years; `closed` rows lie in the past and are fired or cleared."""
+    rnd = random.Random(20261129 + n + closed)
+    chunk = []
+    for i in range(n):
+        if closed:
+            due_at = now - timedelta(days=30 + rnd.random() * 1500)
+        elif i < due:
+            due_at = now - timedelta(seconds=1 + rnd.random() * 30 * 86400)
+        else:
+            due_at = now + timedelta(seconds=60 + rnd.random() * 730 * 86400)
+        row = {"case_id": case_ids[i % len(case_ids)], "kind": ALARM_KINDS[i % len(ALARM_KINDS)],
+               "due_at": due_at, "created_at": now, "fired_at": None, "cleared_at": None,
+               "outcome": None}
+        if closed:
+            row["fired_at" if i % 2 else "cleared_at"] = due_at
+            row["outcome"] = "alarm" if i % 2 else None
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+COLUMNS = ("case_id", "kind", "due_at", "created_at", "fired_at", "cleared_at", "outcome")
+
+
+def bulk_insert(engine, chunks) -> int:
+    """Core executemany on SQLite; COPY on PostgreSQL. Returns the rows written."""
+    from app.cases.models import Deadline
+
+    written = 0
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            cursor = conn.connection.driver_connection.cursor()
+            with cursor.copy(f"COPY deadlines ({', '.join(COLUMNS)}) FROM STDIN") as copy:
+                for chunk in chunks:
+                    for row in chunk:
+                        copy.write_row([row[c] for c in COLUMNS])
+                    written += len(chunk)
+        else:
+            for chunk in chunks:
+                conn.execute(sa.insert(Deadline.__table__), chunk)
+                written += len(chunk)
+    return written
+
+
+def refresh_statistics(engine) -> None:
+    """ANALYZE (and on PostgreSQL VACUUM, so both timed runs see a table without dead rows)."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE deadlines")
+    else:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ANALYZE")
+
+
+# ------------------------------------------------------------------------------------------
+# The timed runs
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    rows: int = 0
+    seconds: float = 0.0
+    cpu: float = 0.0
+    calls: int = 0  # sweep_due calls, or baseline UPDATE statements
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float:
+        return self.rows / self.seconds if self.seconds else 0.0
+
+    @property
+    def ms_per_row(self) -> float:
+        return 1000 * self.seconds / self.rows if self.rows else 0.0
+
+
+def time_sweep(now, batch: int) -> Run:
+    """sweep_due until a call finds nothing to do; the figures of every call added up."""
+    from app.scheduler.sweep import SweepReport, sweep_due
+
+    run, total = Run(), SweepReport()
+    gc.collect()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    while True:
+        report = sweep_due(now, batch)
+        run.calls += 1
+        for name in ("fired", "alarms", "refused", "skipped", "failed"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        if report.handled == 0:
+            break
+    run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    run.rows = total.handled
+    run.extra["report"] = total
+    return run
+
+
+def time_baseline(engine, now, batch: int) -> Run:
+    """The bare batched UPDATE, one COMMIT per batch, until it updates nothing."""
+    from app.cases.models import Deadline
+
+    open_due = (Deadline.due_at <= now, Deadline.fired_at.is_(None),
+                Deadline.cleared_at.is_(None))
+    pick = (sa.select(Deadline.id).where(*open_due).order_by(Deadline.due_at).limit(batch)
+            .scalar_subquery())
+    update = sa.update(Deadline.__table__).where(Deadline.__table__.c.id.in_(pick)).values(
+        fired_at=now)
+    run = Run()
+    gc.collect()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    while True:
+        with engine.connect() as conn:
+            n = conn.execute(update).rowcount
+            conn.commit()
+        run.calls += 1
+        run.rows += n
+        if n == 0:
+            break
+    run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    return run
+
+
+def reopen(engine, now, *where) -> int:
+    """Open the rows fired at `now` again (fired_at, outcome back to NULL) so that the other
+    side of the comparison finds them open; closed history rows carry other times."""
+    from app.cases.models import Deadline
+
+    table = Deadline.__table__
+    with engine.begin() as conn:
+        return conn.execute(sa.update(table).where(table.c.fired_at == now, *where)
+                            .values(fired_at=None, outcome=None)).rowcount
+
+
+def count(engine, *where) -> int:
+    from app.cases.models import Deadline
+
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(Deadline.__table__)
+                            .where(*where)).scalar_one()
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise RuntimeError(message)
+
+
+# ------------------------------------------------------------------------------------------
+# EXPLAIN of the sweep's own selection query
+# ------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def captured_statements(engine):
+    """The statements and (processed) parameters sent to the driver while inside."""
+    seen = []
+
+    def before(_conn, _cursor, statement, parameters, _context, _executemany):
+        seen.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def explain(engine, now, batch: int) -> list[str]:
+    """EXPLAIN of the first-batch and keyset-batch queries exactly as the sweep sends them."""
+    from app.extensions import db
+    from app.scheduler.sweep import due_query
+
+    with engine.connect() as conn:
+        last = conn.execute(due_query(now, batch)).all()[-1]
+    queries = {"first batch": due_query(now, batch),
+               "next batch (keyset)": due_query(now, batch, (last.due_at, last.id))}
+    out = []
+    for label, query in queries.items():
+        with captured_statements(engine) as seen:
+            db.session.execute(query).all()
+        db.session.rollback()
+        statement, parameters = seen[-1]
+        prefix = ("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) "
+                  if engine.dialect.name == "postgresql" else "EXPLAIN QUERY PLAN ")
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(prefix + statement, parameters)
+            plan = [" | ".join(str(v) for v in row) if engine.dialect.name == "sqlite"
+                    else row[0] for row in cursor.fetchall()]
+            raw.rollback()
+        finally:
+            raw.close()
+        out.append(f"  {label}:")
+        out.extend(f"    {line}" for line in plan)
+    return out
+
+
+def pg_sizes(engine) -> str:
+    with engine.connect() as conn:
+        table = conn.exec_driver_sql(
+            "SELECT pg_size_pretty(pg_table_size('deadlines')), "
+            "pg_size_pretty(pg_relation_size('ix_deadlines_open_due'))").one()
+    return f"table {table[0]}, ix_deadlines_open_due {table[1]}"
+
+
+# ------------------------------------------------------------------------------------------
+# One backend
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    backend: str
+    facts: list[str]
+    prep: list[str]
+    plan: list[str]
+    sweeps: list[Run]
+    baselines: list[Run]
+    real_sweep: Run | None
+    real_baseline: Run | None
+    idle_ms: float
+    load: tuple[str, str]
+    pressure: str | None
+
+
+def db_facts(engine, sqlite_path: Path | None) -> str:
+    t = _transitions()
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                conn.exec_driver_sql("PRAGMA synchronous").scalar(), "?")
+            return (f"database  SQLite {sqlite3.sqlite_version}, file on "
+                    f"{t.filesystem_of(sqlite_path.parent)}, journal_mode={mode}, "
+                    f"synchronous={sync}")
+        show = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")}
+        url = engine.url.render_as_string(hide_password=True)
+        return (f"database  PostgreSQL {show['server_version']} at {url} (schema {PG_SCHEMA}), "
+                f"fsync={show['fsync']}, synchronous_commit={show['synchronous_commit']}, "
+                f"shared_buffers={show['shared_buffers']}")
+
+
+def open_database(backend: str, args):
+    """(url, engine options, sqlite path, temporary directory), or None if PostgreSQL is away."""
+    t = _transitions()
+    if backend == "sqlite":
+        tmpdir = Path(tempfile.mkdtemp(prefix="bench-deadlines-", dir=args.sqlite_dir))
+        path = tmpdir / "bench.sqlite3"
+        return f"sqlite:///{path}", {}, path, tmpdir
+    url = t.postgres_url()
+    problem = t.postgres_problem(url)
+    if problem is not None:
+        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+        print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
+              flush=True)
+        return None
+    reset_pg_schema(url)
+    return url, {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}, None, None
+
+
+def bench_backend(backend: str, args) -> Result | None:
+    opened = open_database(backend, args)
+    if opened is None:
+        return None
+    url, options, sqlite_path, tmpdir = opened
+    try:
+        return _bench(backend, url, options, sqlite_path, args)
+    finally:
+        if tmpdir is not None:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        if backend == "postgresql" and not args.keep:
+            reset_pg_schema(url, drop_only=True)
+
+
+def _bench(backend, url, options, sqlite_path, args) -> Result:
+    from app.cases.models import Deadline
+    from app.extensions import db
+    from app.timeutil import utcnow
+
+    t = _transitions()
+    say = lambda msg: t.progress(f"{backend}: {msg}")  # noqa: E731
+    say("migrating and loading reference data")
+    app = t.make_app(url, options)
+    with app.app_context():
+        engine = db.engine
+        people = t.make_people()
+        facts = t.machine_facts() + [db_facts(engine, sqlite_path), t.code_state()]
+        prep = []
+
+        say(f"preparing {args.cases} cases (not timed)")
+        t0 = time.perf_counter()
+        case_ids = transmitted_cases(people, args.cases)
+        prep.append(f"{args.cases} cases to TRANSMITTED through the runner in "
+                    f"{time.perf_counter() - t0:.1f} s")
+        check_alarm_only(case_ids[0])
+        now = utcnow()
+        say(f"inserting {args.rows + args.history:,} deadline rows (not timed)")
+        t0 = time.perf_counter()
+        written = bulk_insert(engine, deadline_rows(case_ids, args.rows, args.due, now))
+        if args.history:
+            written += bulk_insert(engine, deadline_rows(case_ids, args.history, 0, now,
+                                                         closed=True))
+        seconds = time.perf_counter() - t0
+        how = "COPY" if backend == "postgresql" else "Core executemany"
+        prep.append(f"{written:,} deadline rows bulk-inserted ({how}) in {seconds:.1f} s "
+                    f"({written / seconds:,.0f} rows/s): {args.rows:,} open, {args.due:,} of "
+                    f"them due; {args.history:,} closed past rows")
+        refresh_statistics(engine)
+        if backend == "postgresql":
+            prep.append(f"sizes     {pg_sizes(engine)}")
+        say("EXPLAIN of the selection query")
+        plan = explain(engine, now, args.batch)
+        load_before = t.load_average()
+
+        alarm_rows = Deadline.__table__.c.kind.in_(ALARM_KINDS)
+        due_alarms = Deadline.__table__.c.due_at <= now
+        sweeps, baselines = [], []
+        for r in range(1, args.rounds + 1):
+            say(f"round {r}/{args.rounds}: sweeping {args.due:,} due alarm rows")
+            run = time_sweep(now, args.batch)
+            report = run.extra["report"]
+            check(report.alarms == args.due and report.handled == args.due,
+                  f"sweep fired {report}, expected alarms={args.due}")
+            check(count(engine, due_alarms, Deadline.fired_at.is_(None),
+                        Deadline.cleared_at.is_(None), alarm_rows) == 0,
+                  "due rows left open after the sweep")
+            sweeps.append(run)
+            check(reopen(engine, now, alarm_rows) == args.due, "could not reopen the swept rows")
+            refresh_statistics(engine)
+            say(f"round {r}/{args.rounds}: bare baseline")
+            run = time_baseline(engine, now, args.batch)
+            check(run.rows == args.due, f"baseline updated {run.rows} rows, not {args.due}")
+            baselines.append(run)
+            if r < args.rounds:
+                reopen(engine, now, alarm_rows)
+                refresh_statistics(engine)
+
+        idle = time_sweep(now, args.batch)
+        idle_ms = 1000 * idle.seconds
+        check(idle.rows == 0, "an idle sweep fired something")
+
+        real_sweep = real_baseline = None
+        if args.real:
+            real_sweep, real_baseline = real_run(engine, people, now, args, say, prep)
+        result = Result(backend, facts, prep, plan, sweeps, baselines, real_sweep,
+                        real_baseline, idle_ms, (load_before, t.load_average()),
+                        t.cpu_pressure())
+        db.session.remove()
+        engine.dispose()
+    return result
+
+
+def real_run(engine, people, now, args, say, prep):
+    """`--real` tacit-consent deadlines firing real transitions, then the baseline on them.
+
+    The same `now` as the alarm run, so no row of the big set falls due meanwhile."""
+    from app.cases.models import Case, Deadline
+    from app.extensions import db
+
+    say(f"preparing {args.real} acknowledged cases (not timed)")
+    t0 = time.perf_counter()
+    ids = acknowledged_cases(people, args.real)
+    prep.append(f"{args.real} cases to ACKNOWLEDGED through the runner in "
+                f"{time.perf_counter() - t0:.1f} s (real-transition run)")
+    table = Deadline.__table__
+    tacit = table.c.kind == "tacit_consent"
+    with engine.begin() as conn:
+        moved = conn.execute(sa.update(table).where(tacit, table.c.fired_at.is_(None),
+                                                    table.c.cleared_at.is_(None))
+                             .values(due_at=now - timedelta(minutes=5))).rowcount
+    check(moved == args.real, f"{moved} tacit-consent deadlines, expected {args.real}")
+    refresh_statistics(engine)
+    say(f"sweeping {args.real} tacit-consent deadlines (real transitions)")
+    sweep = time_sweep(now, args.batch)
+    check(sweep.extra["report"].fired == args.real, f"real sweep: {sweep.extra['report']}")
+    states = db.session.execute(sa.select(Case.state).where(Case.id.in_(ids))).scalars().all()
+    db.session.rollback()
+    check(set(states) == {"CONSENT_COMPLETE"}, f"cases after the real sweep: {set(states)}")
+    check(reopen(engine, now, tacit) == args.real, "could not reopen the tacit rows")
+    refresh_statistics(engine)
+    say("bare baseline on the same rows")
+    baseline = time_baseline(engine, now, args.batch)
+    check(baseline.rows == args.real, f"baseline updated {baseline.rows}, not {args.real}")
+    return sweep, baseline
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------
+
+HEADER = (f"{'backend':<11} {'what':<34} {'rows':>7} {'seconds':>8} {'rows/s':>9} "
+          f"{'ms/row':>7} {'CPU/wall':>8}   rows/s by round")
+
+
+def line(backend: str, what: str, runs: list[Run]) -> str:
+    rows, secs = sum(r.rows for r in runs), sum(r.seconds for r in runs)
+    cpu = sum(r.cpu for r in runs) / secs if secs else 0.0
+    rounds = "/".join(f"{r.rate:.0f}" for r in runs)
+    return (f"{backend:<11} {what:<34} {rows:>7} {secs:>8.2f} {rows / secs:>9.0f} "
+            f"{1000 * secs / rows:>7.3f} {cpu:>8.2f}   {rounds}")
+
+
+def ratio(backend: str, what: str, slow: list[Run], fast: list[Run]) -> str:
+    a = sum(r.rows for r in slow) / sum(r.seconds for r in slow)
+    b = sum(r.rows for r in fast) / sum(r.seconds for r in fast)
+    return f"{backend:<11} {what:<34} {'':>7} {'':>8} {'1/' + format(b / a, '.1f'):>9}"
+
+
+def report(res: Result, args) -> None:
+    print()
+    print(f"=== {res.backend} " + "=" * (88 - len(res.backend)))
+    for fact in res.facts:
+        print(fact)
+    for item in res.prep:
+        print(item if item.startswith("sizes") else f"prepared  {item}")
+    print(f"sizes     batch {args.batch}; {args.rounds} round(s); one process, one connection "
+          "at a time")
+    pressure = f"; CPU pressure (PSI some, avg60) {res.pressure}" if res.pressure else ""
+    print(f"noise     load average before {res.load[0]}, after {res.load[1]}{pressure}")
+    print()
+    print(HEADER)
+    b = res.backend
+    print(line(b, "sweep_due, alarm-only rows", res.sweeps))
+    print(line(b, f"bare UPDATE, batches of {args.batch}", res.baselines))
+    print(ratio(b, "sweep / baseline", res.sweeps, res.baselines))
+    if res.real_sweep is not None:
+        print(line(b, "sweep_due, real tacit_consent", [res.real_sweep]))
+        print(line(b, "bare UPDATE on those rows", [res.real_baseline]))
+        print(ratio(b, "sweep / baseline (real)", [res.real_sweep], [res.real_baseline]))
+    print()
+    calls = res.sweeps[0].calls
+    print(f"sweep_due calls per round: {calls} (the last one idle); an idle sweep over this "
+          f"table afterwards: {res.idle_ms:.1f} ms")
+    print(f"selection query plan ({b}):")
+    for item in res.plan:
+        print(item)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="open deadline rows")
+    parser.add_argument("--due", type=int, default=10_000, help="of which due now")
+    parser.add_argument("--cases", type=int, default=100,
+                        help="real cases (TRANSMITTED) the rows belong to (default 100)")
+    parser.add_argument("--real", type=int, default=200,
+                        help="tacit-consent deadlines firing real transitions (0: skip)")
+    parser.add_argument("--batch", type=int, default=200, help="sweep and baseline batch size")
+    parser.add_argument("--history", type=int, default=0,
+                        help="closed (fired/cleared) past rows added to the table")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="alternating sweep/baseline rounds on the same due rows")
+    parser.add_argument("--sqlite-dir", default=None,
+                        help="where the temporary SQLite file goes (default: the system temp)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the PostgreSQL schema afterwards")
+    args = parser.parse_args(argv)
+    if not (0 < args.due <= args.rows) or args.cases < 1 or args.batch < 1 or args.rounds < 1:
+        parser.error("need 0 < --due <= --rows, --cases >= 1, --batch >= 1, --rounds >= 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    logging.basicConfig(level=logging.WARNING)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
+    for res in results:
+        report(res, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,746 @@
+"""Throughput and latency of the transition runner, next to a bare UPDATE+INSERT+COMMIT baseline.
+
+    .venv/bin/python bench/transitions.py [--backend sqlite|postgresql|both] [--cases N]
+                                          [--rounds R] [--sequence short|full] [--profile]
+
+Per backend: a fresh database (SQLite: a temporary file; PostgreSQL: a dedicated schema in the
+database of BENCH_DATABASE_URL / TEST_DATABASE_URL / the tests' default URL), migrated with the
+Alembic migrations, reference data loaded, three users made through the models, and per round
+N complete drafts prepared through `complete_export` (not timed). Then, timed one call at a
+time with time.perf_counter:
+
+* runner        `app.cases.runner.fire` over a realistic sequence for each case;
+* bare baseline per step one UPDATE of the case row (optimistic version check) + one INSERT
+                into a small bench table + COMMIT, through the same SQLAlchemy engine (Core).
+
+One client, one connection at a time, no concurrency: this measures the cost of one transition,
+not how the system scales. Nothing here asserts on timings. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import logging
+import os
+import platform
+import pstats
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import metadata
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_SCHEMA = "bench_transitions"
+COUNTRIES = ("US", "KR", "CA")  # import countries cycled over the cases (see app.demo.samples)
+
+# ------------------------------------------------------------------------------------------
+# The sequence: (event, who fires it, payload builder(country, today, index), state after)
+# ------------------------------------------------------------------------------------------
+
+
+def _no_payload(country, today, i):
+    return {}
+
+
+def _return_payload(country, today, i):
+    return {"reason": "Block 14: add the UN number and the packaging group."}
+
+
+def _ack_payload(country, today, i):
+    return {"country": country, "received_on": today.isoformat()}
+
+
+def _consent_payload(country, today, i):
+    from app.cases.uploads import Upload
+    from app.demo.samples import PDF
+
+    return {"country": country, "received_on": today.isoformat(),
+            "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=300)).isoformat(),
+            "conditions": "Ship through the declared port of entry only",
+            "document": Upload(f"consent-{country}-{i}.pdf", "application/pdf", PDF)}
+
+
+def _approval_payload(country, today, i):
+    return {"approval_no": f"METI-BENCH-{i}", "approval_date": today.isoformat()}
+
+
+SHORT = (
+    ("submit", "exporter", _no_payload, "SUBMITTED"),
+    ("start_review", "moe", _no_payload, "CA_E_REVIEW"),
+    ("return_for_correction", "moe", _return_payload, "INCOMPLETE_RETURNED"),
+    ("submit", "exporter", _no_payload, "SUBMITTED"),
+    ("start_review", "moe", _no_payload, "CA_E_REVIEW"),
+    ("approve_transmission", "moe", _no_payload, "TRANSMITTED"),
+    ("record_acknowledgement", "moe", _ack_payload, "ACKNOWLEDGED"),
+)
+FULL = SHORT + (
+    ("record_consent", "moe", _consent_payload, "CONSENTED"),
+    ("confirm_contract", "moe", _no_payload, "CONSENT_COMPLETE"),
+    ("record_export_approval", "meti", _approval_payload, "ACTIVE"),
+)
+SEQUENCES = {"short": SHORT, "full": FULL}
+
+# ------------------------------------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Series:
+    """Latencies (seconds) of one kind of timed step, plus the wall time of each round."""
+
+    latencies: list[float] = field(default_factory=list)
+    round_walls: list[float] = field(default_factory=list)
+    round_steps: list[int] = field(default_factory=list)
+    round_cpu: list[float] = field(default_factory=list)  # this process's CPU time per round
+    by_event: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def steps(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def tx_per_s(self) -> float:
+        return sum(self.round_steps) / sum(self.round_walls)
+
+    @property
+    def cpu_share(self) -> float:
+        """This process's CPU time / wall time over the timed loops."""
+        return sum(self.round_cpu) / sum(self.round_walls)
+
+    def round_rates(self) -> list[float]:
+        return [n / w for n, w in zip(self.round_steps, self.round_walls, strict=True)]
+
+
+def percentiles(values: list[float]) -> tuple[float, float, float]:
+    """p50, p95, p99 (linear interpolation between closest ranks)."""
+    if len(values) == 1:
+        return values[0], values[0], values[0]
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94], cuts[98]
+
+
+def summary(values: list[float]) -> tuple[float, float, float, float]:
+    """mean, p50, p95, p99 in milliseconds."""
+    p50, p95, p99 = percentiles(values)
+    return tuple(1000 * v for v in (statistics.fmean(values), p50, p95, p99))
+
+
+# ------------------------------------------------------------------------------------------
+# Database and app set-up (not timed)
+# ------------------------------------------------------------------------------------------
+
+
+def postgres_url() -> str:
+    return (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+            or PG_DEFAULT)
+
+
+def postgres_problem(url: str) -> str | None:
+    """None when the server answers, else why not."""
+    try:
+        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means: no server for us
+        return f"{exc.__class__.__name__}: {str(exc).strip().splitlines()[0]}"
+
+
+def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        if not drop_only:
+            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine.dispose()
+
+
+def make_app(url: str, engine_options: dict):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.reference.loader import load_all
+
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SECRET_KEY": "bench-secret",
+        "TESTING": True,
+    })
+    with app.app_context():
+        upgrade()
+        load_all()
+    return app
+
+
+BENCH_META = sa.MetaData()
+BENCH_EVENTS = sa.Table(
+    "bench_events", BENCH_META,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("case_id", sa.Integer, nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+)
+
+
+def make_people() -> dict:
+    """exporter, official_moe, official_meti, each in an organisation of its own."""
+    from app.auth.models import Organisation, User
+    from app.auth.passwords import hash_password
+    from app.extensions import db
+
+    people = {}
+    for n, (key, role, kind) in enumerate((("exporter", "exporter", "company"),
+                                           ("moe", "official_moe", "authority"),
+                                           ("meti", "official_meti", "authority")), start=1):
+        org = Organisation(name=f"Bench org {n}", kind=kind, country_code="JP",
+                           address=f"{n} Bench Street, Tokyo", tel="03-0000-0000",
+                           email=f"org{n}@bench.test")
+        user = User(email=f"{role}@bench.test", name=f"Bench {role}", role=role,
+                    organisation=org, password_hash=hash_password("bench password"))
+        db.session.add_all([org, user])
+        people[key] = user
+    db.session.commit()
+    return people
+
+
+def prepare_cases(people: dict, n: int) -> list[tuple[int, str]]:
+    """n complete drafts, filled through the real operations; (case id, import country)."""
+    from app.demo.samples import complete_export
+
+    out = []
+    for i in range(n):
+        country = COUNTRIES[i % len(COUNTRIES)]
+        out.append((complete_export(people["exporter"], country=country).id, country))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# The timed loops
+# ------------------------------------------------------------------------------------------
+
+
+def run_runner(cases, sequence, people, series: Series | None, profiler=None) -> None:
+    """Every step of the sequence for every case, step by step across the cases (so consecutive
+    transitions touch different cases, as with many users at work)."""
+    from app.cases import runner
+    from app.timeutil import today_in_japan
+
+    today = today_in_japan()
+    timed = series is not None
+    lat = series.latencies if timed else None
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for event, who, build, _state in sequence:
+        actor = people[who]
+        per_event = series.by_event[event] if timed else None
+        for i, (case_id, country) in enumerate(cases):
+            payload = build(country, today, i)
+            if profiler is not None:
+                profiler.enable()
+            t0 = time.perf_counter()
+            runner.fire(case_id, event, actor=actor, payload=payload)
+            dt = time.perf_counter() - t0
+            if profiler is not None:
+                profiler.disable()
+            if timed:
+                lat.append(dt)
+                per_event.append(dt)
+    if timed:
+        series.round_walls.append(time.perf_counter() - wall0)
+        series.round_steps.append(len(sequence) * len(cases))
+        series.round_cpu.append(time.process_time() - cpu0)
+
+
+def check_states(cases, sequence) -> None:
+    """Every case ended where the sequence says and its audit chain verifies (not timed)."""
+    from app.cases.audit import verify_chain
+    from app.cases.models import Case
+    from app.extensions import db
+
+    final = sequence[-1][3]
+    ids = [c for c, _ in cases]
+    states = dict(db.session.execute(sa.select(Case.id, Case.state).where(Case.id.in_(ids))).all())
+    wrong = {cid: s for cid, s in states.items() if s != final}
+    if wrong or len(states) != len(ids):
+        raise RuntimeError(f"cases not in {final} after the run: {wrong}")
+    for cid in ids[:: max(1, len(ids) // 10)]:
+        if verify_chain(cid):
+            raise RuntimeError(f"audit chain of case {cid} does not verify")
+    db.session.rollback()
+
+
+def run_baseline(engine, cases, sequence, series: Series | None) -> None:
+    """The same number of steps as the runner, each one UPDATE (state, version+1, optimistic
+    check) + one INSERT + COMMIT on a connection taken from the same engine's pool."""
+    update = sa.text("UPDATE cases SET state = :state, version = version + 1 "
+                     "WHERE id = :id AND version = :version")
+    insert = BENCH_EVENTS.insert()
+    ids = [c for c, _ in cases]
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(sa.column("id"), sa.column("version"))
+                            .select_from(sa.table("cases")).where(sa.column("id").in_(ids)))
+        versions = dict(rows.all())
+        seqs = dict(conn.execute(sa.text("SELECT case_id, max(seq) FROM bench_events "
+                                         "GROUP BY case_id")).all())
+    timed = series is not None
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for event, _who, _build, state in sequence:
+        for case_id in ids:
+            seq = seqs.get(case_id, 0) + 1
+            params = {"state": state, "id": case_id, "version": versions[case_id]}
+            row = {"case_id": case_id, "seq": seq,
+                   "payload": json.dumps({"event": event, "to_state": state})}
+            t0 = time.perf_counter()
+            with engine.connect() as conn:
+                result = conn.execute(update, params)
+                conn.execute(insert, row)
+                conn.commit()
+            dt = time.perf_counter() - t0
+            if result.rowcount != 1:  # the optimistic check must have matched
+                raise RuntimeError(f"baseline UPDATE of case {case_id} matched no row")
+            versions[case_id] += 1
+            seqs[case_id] = seq
+            if timed:
+                series.latencies.append(dt)
+                series.by_event[event].append(dt)
+    if timed:
+        series.round_walls.append(time.perf_counter() - wall0)
+        series.round_steps.append(len(sequence) * len(ids))
+        series.round_cpu.append(time.process_time() - cpu0)
+
+
+# ------------------------------------------------------------------------------------------
+# Anatomy (--profile): statements per transition and a cProfile of the runner, not timed
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cost:
+    """Totals of one instrumented pass (seconds), for the runner or the baseline."""
+
+    steps: int = 0
+    statements: int = 0
+    total: float = 0.0  # inside the timed call (fire(), or UPDATE+INSERT+COMMIT)
+    execute: float = 0.0  # inside cursor.execute: driver + database, incl. round trips
+    commit: float = 0.0  # inside the DBAPI commit
+
+
+@dataclass
+class Anatomy:
+    runner: Cost
+    baseline: Cost
+    statements_by_event: dict[str, float]  # runner's SQL statements per transition
+
+
+@contextmanager
+def instrumented(engine, cost: Cost):
+    """Count statements and time cursor.execute and COMMIT on `engine` while inside."""
+    clock = {"t": 0.0}
+
+    def before(*_args):
+        cost.statements += 1
+        clock["t"] = time.perf_counter()
+
+    def after(*_args):
+        cost.execute += time.perf_counter() - clock["t"]
+
+    dialect = engine.dialect
+    plain_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        t0 = time.perf_counter()
+        try:
+            plain_commit(dbapi_connection)
+        finally:
+            cost.commit += time.perf_counter() - t0
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    dialect.do_commit = timed_commit  # this engine's dialect instance only, undone below
+    try:
+        yield cost
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+        del dialect.do_commit
+
+
+def anatomy(engine, cases, sequence, people) -> Anatomy:
+    """One instrumented pass of the runner over `cases`, then of the baseline (not timed
+    for the table: the listeners themselves cost a little)."""
+    from app.cases import runner
+    from app.timeutil import today_in_japan
+
+    runner_cost, per_event = Cost(), defaultdict(list)
+    today = today_in_japan()
+    with instrumented(engine, runner_cost):
+        for event, who, build, _state in sequence:
+            for i, (case_id, country) in enumerate(cases):
+                payload = build(country, today, i)
+                before_n = runner_cost.statements
+                t0 = time.perf_counter()
+                runner.fire(case_id, event, actor=people[who], payload=payload)
+                runner_cost.total += time.perf_counter() - t0
+                runner_cost.steps += 1
+                per_event[event].append(runner_cost.statements - before_n)
+    baseline_cost, series = Cost(), Series()
+    with instrumented(engine, baseline_cost):
+        run_baseline(engine, cases, sequence, series)
+    baseline_cost.statements -= 2  # the two untimed reads of versions and sequence numbers
+    baseline_cost.steps, baseline_cost.total = series.steps, sum(series.latencies)
+    return Anatomy(runner_cost, baseline_cost,
+                   {e: statistics.fmean(ns) for e, ns in per_event.items()})
+
+
+def profile_text(profiler: cProfile.Profile, sort: str, limit: int, only_app=False) -> str:
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    if only_app:  # the project's own functions, paths shown relative to the repository
+        stats.sort_stats(sort).print_stats(re.escape(str(ROOT)) + r"/(app|workflows)/", limit)
+    else:
+        stats.strip_dirs().sort_stats(sort).print_stats(limit)
+    text = out.getvalue().replace(f"{ROOT}/", "")
+    # keep the table, drop pstats' preamble about files and ordering
+    start = text.find("   ncalls")
+    return text[start:].rstrip() if start >= 0 else text.rstrip()
+
+
+# ------------------------------------------------------------------------------------------
+# Machine and database facts
+# ------------------------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def filesystem_of(path: Path) -> str:
+    """The mount point and type holding `path` (Linux /proc/mounts), best effort."""
+    try:
+        mounts = [line.split()[:3] for line in Path("/proc/mounts").read_text().splitlines()]
+    except OSError:
+        return "?"
+    real = str(path.resolve())
+    best = max((m for m in mounts if real == m[1] or real.startswith(m[1].rstrip("/") + "/")),
+               key=lambda m: len(m[1]), default=None)
+    return f"{best[2]} on {best[1]}" if best else "?"
+
+
+def load_average() -> str:
+    if not hasattr(os, "getloadavg"):
+        return "?"
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_pressure() -> str | None:
+    """Linux PSI: share of the last 60 s in which some runnable task waited for a CPU."""
+    try:
+        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
+    except (OSError, IndexError):
+        return None
+    found = re.search(r"avg60=([\d.]+)", line)
+    return f"{found.group(1)}%" if found else None
+
+
+def code_state() -> str:
+    """The commit measured and which of the app's files differ from it (best effort)."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        changed = subprocess.run(["git", "status", "--porcelain", "--", "app", "workflows",
+                                  "migrations"], cwd=ROOT, check=True, capture_output=True,
+                                 text=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return "code      (not a git checkout)"
+    dirty = ", ".join(line[3:] for line in changed)
+    return f"code      commit {head}" + (f", uncommitted changes in {dirty}" if dirty else "")
+
+
+def machine_facts() -> list[str]:
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
+                         ("SQLAlchemy", "Flask-SQLAlchemy", "python-statemachine", "marshmallow",
+                          "psycopg"))
+    return [
+        f"machine   {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
+        f"{platform.release()}",
+        f"python    {platform.python_implementation()} {platform.python_version()}; {versions}",
+    ]
+
+
+def db_facts(engine, sqlite_path: Path | None) -> str:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
+                conn.exec_driver_sql("PRAGMA synchronous").scalar(), "?")
+            return (f"database  SQLite {sqlite3.sqlite_version} (Python sqlite3), file on "
+                    f"{filesystem_of(sqlite_path.parent)}, journal_mode={mode}, "
+                    f"synchronous={sync}")
+        show = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
+                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")}
+        url = engine.url.render_as_string(hide_password=True)
+        return (f"database  PostgreSQL {show['server_version']} at {url} (schema {PG_SCHEMA}), "
+                f"fsync={show['fsync']}, synchronous_commit={show['synchronous_commit']}, "
+                f"shared_buffers={show['shared_buffers']}")
+
+
+# ------------------------------------------------------------------------------------------
+# One backend
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    backend: str
+    facts: list[str]
+    runner: Series
+    baseline: Series
+    prep_seconds: float
+    load_before: str = ""
+    load_after: str = ""
+    pressure_after: str | None = None
+    anatomy: Anatomy | None = None
+    profile: dict[str, str] | None = None
+
+
+def bench_backend(backend: str, args) -> Result | None:
+    from app.extensions import db
+
+    tmpdir = None
+    sqlite_path = None
+    if backend == "sqlite":
+        tmpdir = Path(tempfile.mkdtemp(prefix="bench-transitions-", dir=args.sqlite_dir))
+        sqlite_path = tmpdir / "bench.sqlite3"
+        url, options = f"sqlite:///{sqlite_path}", {}
+    else:
+        url = postgres_url()
+        if sa.engine.make_url(url).get_backend_name() != "postgresql":
+            print(f"postgresql: {url!r} is not a PostgreSQL URL; skipped", flush=True)
+            return None
+        problem = postgres_problem(url)
+        if problem is not None:
+            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
+            print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
+                  flush=True)
+            return None
+        reset_pg_schema(url)
+        options = {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}
+
+    sequence = SEQUENCES[args.sequence]
+    try:
+        progress(f"{backend}: migrating and loading reference data")
+        app = make_app(url, options)
+        with app.app_context():
+            engine = db.engine
+            BENCH_META.create_all(engine)
+            people = make_people()
+            facts = machine_facts() + [db_facts(engine, sqlite_path), code_state()]
+            runner_series, baseline_series = Series(), Series()
+            prep = 0.0
+            load_before = load_average()
+
+            if args.warmup:
+                progress(f"{backend}: warm-up on {args.warmup} case(s), not timed")
+                warm = prepare_cases(people, args.warmup)
+                run_runner(warm, sequence, people, None)
+                run_baseline(engine, warm, sequence, None)
+
+            for r in range(1, args.rounds + 1):
+                t0 = time.perf_counter()
+                cases = prepare_cases(people, args.cases)
+                prep += time.perf_counter() - t0
+                progress(f"{backend}: round {r}/{args.rounds}: {args.cases} drafts prepared "
+                         f"in {time.perf_counter() - t0:.1f} s; timing the runner")
+                gc.collect()
+                run_runner(cases, sequence, people, runner_series)
+                check_states(cases, sequence)
+                progress(f"{backend}: round {r}/{args.rounds}: timing the bare baseline")
+                gc.collect()
+                run_baseline(engine, cases, sequence, baseline_series)
+
+            result = Result(backend, facts, runner_series, baseline_series, prep,
+                            load_before, load_average(), cpu_pressure())
+            if args.profile:
+                n = args.profile_cases
+                progress(f"{backend}: anatomy: counting statements and profiling on "
+                         f"{n} more case(s), not timed")
+                result.anatomy = anatomy(engine, prepare_cases(people, n), sequence, people)
+                profiler = cProfile.Profile()
+                run_runner(prepare_cases(people, n), sequence, people, None, profiler)
+                result.profile = {
+                    "cumulative": profile_text(profiler, "cumulative", args.profile_top),
+                    "tottime": profile_text(profiler, "tottime", args.profile_top),
+                    "cumulative, app/ and workflows/ only": profile_text(
+                        profiler, "cumulative", args.profile_top, only_app=True),
+                }
+            db.session.remove()
+            engine.dispose()
+        return result
+    finally:
+        if tmpdir is not None and not args.keep:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+        elif tmpdir is not None:
+            progress(f"sqlite: database kept at {sqlite_path}")
+        if backend == "postgresql" and not args.keep:
+            reset_pg_schema(url, drop_only=True)
+        elif backend == "postgresql":
+            progress(f"postgresql: schema {PG_SCHEMA} kept")
+
+
+# ------------------------------------------------------------------------------------------
+# Output
+# ------------------------------------------------------------------------------------------
+
+HEADER = (f"{'backend':<11} {'what':<22} {'steps':>6} {'tx/s':>8} {'mean ms':>8} "
+          f"{'p50':>7} {'p95':>7} {'p99':>7}   tx/s by round")
+
+
+def row(backend: str, what: str, s: Series) -> str:
+    mean, p50, p95, p99 = summary(s.latencies)
+    rounds = "/".join(f"{r:.0f}" for r in s.round_rates())
+    return (f"{backend:<11} {what:<22} {s.steps:>6} {s.tx_per_s:>8.1f} {mean:>8.2f} "
+            f"{p50:>7.2f} {p95:>7.2f} {p99:>7.2f}   {rounds}")
+
+
+def ratio_row(backend: str, res: Result) -> str:
+    a, b = summary(res.runner.latencies), summary(res.baseline.latencies)
+    r = [x / y for x, y in zip(a, b, strict=True)]
+    slower = res.baseline.tx_per_s / res.runner.tx_per_s
+    return (f"{backend:<11} {'runner / baseline':<22} {'':>6} {'1/' + format(slower, '.1f'):>8} "
+            f"{'x' + format(r[0], '.1f'):>8} {'x' + format(r[1], '.1f'):>7} "
+            f"{'x' + format(r[2], '.1f'):>7} {'x' + format(r[3], '.1f'):>7}")
+
+
+def report(res: Result, args) -> None:
+    seq = SEQUENCES[args.sequence]
+    print()
+    print(f"=== {res.backend} " + "=" * (88 - len(res.backend)))
+    for line in res.facts:
+        print(line)
+    print(f"sequence  {' > '.join(e for e, *_ in seq)}  ({len(seq)} transitions per case)")
+    print(f"sizes     {args.cases} cases x {args.rounds} round(s), warm-up {args.warmup} "
+          f"case(s); one client, sequential; drafts prepared in {res.prep_seconds:.1f} s "
+          "(not timed)")
+    pressure = (f"; CPU pressure (PSI some, avg60) {res.pressure_after}"
+                if res.pressure_after else "")
+    print(f"noise     load average before {res.load_before}, after {res.load_after}{pressure}; "
+          f"this process's CPU/wall in the timed loops: runner {res.runner.cpu_share:.2f}, "
+          f"baseline {res.baseline.cpu_share:.2f}")
+    print()
+    print(HEADER)
+    print(row(res.backend, "runner", res.runner))
+    print(row(res.backend, "bare baseline", res.baseline))
+    print(ratio_row(res.backend, res))
+    print()
+    print(f"runner by event ({res.backend}):")
+    print(f"  {'event':<24} {'n':>6} {'mean ms':>8} {'p50':>7} {'p95':>7} {'p99':>7}"
+          + ("   SQL stmts" if res.anatomy else ""))
+    for event, values in res.runner.by_event.items():
+        mean, p50, p95, p99 = summary(values)
+        stmts = (f"   {res.anatomy.statements_by_event[event]:>9.1f}" if res.anatomy
+                 else "")
+        print(f"  {event:<24} {len(values):>6} {mean:>8.2f} {p50:>7.2f} {p95:>7.2f} "
+              f"{p99:>7.2f}{stmts}")
+    if res.anatomy:
+        r, b = res.anatomy.runner, res.anatomy.baseline
+        print()
+        print(f"where a step goes ({res.backend}; instrumented pass over {args.profile_cases} "
+              "more cases, not part of the table above):")
+        print(f"  {'per step':<36} {'runner':>9} {'baseline':>9}")
+        print(f"  {'SQL statements (incl. BEGIN if sent)':<36} {r.statements / r.steps:>9.1f} "
+              f"{b.statements / b.steps:>9.1f}")
+        for label, attr in (("ms inside the timed call", "total"),
+                            ("ms in cursor.execute (driver + db)", "execute"),
+                            ("ms in COMMIT", "commit")):
+            print(f"  {label:<36} {1000 * getattr(r, attr) / r.steps:>9.2f} "
+                  f"{1000 * getattr(b, attr) / b.steps:>9.2f}")
+        rest_r, rest_b = (c.total - c.execute - c.commit for c in (r, b))
+        print(f"  {'ms in Python (the rest)':<36} {1000 * rest_r / r.steps:>9.2f} "
+              f"{1000 * rest_b / b.steps:>9.2f}")
+        print(f"  {'share in Python':<36} {rest_r / r.total:>9.0%} {rest_b / b.total:>9.0%}")
+    if res.profile:
+        for sort, text in res.profile.items():
+            print()
+            print(f"cProfile of the runner ({res.backend}, {args.profile_cases} cases x "
+                  f"{len(seq)} transitions, top {args.profile_top} by {sort}):")
+            print(_shorten(text))
+
+
+def _shorten(text: str) -> str:
+    return re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--cases", type=int, default=200, help="cases per round (default 200)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds, each on N freshly prepared cases (default 3)")
+    parser.add_argument("--sequence", choices=tuple(SEQUENCES), default="short",
+                        help="short: up to record_acknowledgement (7 transitions); full: also "
+                             "record_consent with a PDF, confirm_contract, "
+                             "record_export_approval (10)")
+    parser.add_argument("--warmup", type=int, default=5,
+                        help="cases run through the sequence before timing (default 5)")
+    parser.add_argument("--profile", action="store_true",
+                        help="after the timed rounds: SQL statements per event and a cProfile "
+                             "of the runner on --profile-cases more cases (not timed)")
+    parser.add_argument("--profile-cases", type=int, default=50)
+    parser.add_argument("--profile-top", type=int, default=10)
+    parser.add_argument("--sqlite-dir", default=None,
+                        help="where the temporary SQLite file goes (default: the system temp)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the SQLite file / PostgreSQL schema afterwards")
+    args = parser.parse_args(argv)
+    if args.cases < 1 or args.rounds < 1 or args.warmup < 0 or args.profile_cases < 1:
+        parser.error("--cases, --rounds and --profile-cases must be at least 1, --warmup >= 0")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    # create_app() reads SECRET_KEY from the environment and would otherwise write one under
+    # instance/; Alembic configures logging only when nobody has, so keep its INFO lines quiet.
+    os.environ.setdefault("SECRET_KEY", "bench-secret")
+    logging.basicConfig(level=logging.WARNING)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
+    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
+    for res in results:
+        report(res, args)
+    return 0  # a backend that does not answer is skipped with a message, not an error
+
+
+if __name__ == "__main__":
+    sys.exit(main())
