@@ -1,0 +1,1 @@
+"""Signed XML exchange with partner countries' authorities."""

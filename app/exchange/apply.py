@@ -1,0 +1,260 @@
+"""Inbound messages as workflow events: what each verified message does to which case.
+
+Everything here runs inside the inbound message's transaction; a refusal raises and the
+caller rolls the whole message back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
+from app.basel.partner_events import set_acknowledgement_deadline
+from app.basel.shipment_ops import new_shipment
+from app.basel.shipments import Shipment
+from app.cases.audit import append_event
+from app.cases.models import Case
+from app.cases.runner import apply_transition
+from app.cases.uploads import Upload
+from app.extensions import db
+from app.timeutil import utcnow
+
+from . import readers
+from .models import ExchangeMessage, Partner
+from .readers import NS, Header, day, text
+from .xmlsec import XmlRejected
+
+
+class Inbound:
+    """One verified message: who sent it, its header, its tree and its raw bytes."""
+
+    def __init__(self, partner: Partner, head: Header, tree, raw: bytes):
+        self.partner, self.header, self.tree, self.raw = partner, head, tree, raw
+        #: the notification the answer refers to (an error message may not name one)
+        self.notification_id = head.notification_id
+
+    @property
+    def actor(self):
+        return self.partner.user
+
+    def document(self) -> Upload:
+        """The signed message itself, kept with the case as the partner's document."""
+        name = f"{self.header.message_type}-{self.header.message_id}.xml"
+        return Upload(name, "application/xml", self.raw)
+
+
+def _case(inbound: Inbound) -> Case:
+    case = db.session.scalar(select(Case).where(Case.number == inbound.header.notification_id,
+                                                Case.parent_id.is_(None)))
+    if case is None:
+        raise XmlRejected("UNKNOWN_NOTIFICATION",
+                          f"No notification {inbound.header.notification_id} is known here.")
+    n = db.session.get(BaselNotification, case.id)
+    if n is None or inbound.partner.country_code not in {s.country_code for s in n.states}:
+        raise XmlRejected("NOT_PARTY", "The sender's country is not a State concerned by "
+                                       "this notification.")
+    return case
+
+
+def _shipment_case(inbound: Inbound) -> Case:
+    parent = _case(inbound)
+    number = inbound.header.sequence[0]
+    found = db.session.scalar(select(Case).join(Shipment, Shipment.case_id == Case.id).where(
+        Shipment.notification_id == parent.id, Shipment.seq == number))
+    if found is None:
+        raise XmlRejected("UNKNOWN_MOVEMENT", f"No shipment {number} under "
+                                              f"{parent.number}.")
+    return found
+
+
+def _fire(case: Case, event: str, inbound: Inbound, payload: dict | None = None) -> Case:
+    return apply_transition(case.id, event, inbound.actor, None, payload or {})
+
+
+def _answer(event: str, payload: Callable[[Inbound], dict]) -> Callable[[Inbound], Case]:
+    def handle(inbound: Inbound) -> Case:
+        case = _case(inbound)
+        return _fire(case, event, inbound, {"country": inbound.partner.country_code,
+                                            "received_on": inbound.header.issued_at.date()
+                                            .isoformat(), **payload(inbound)})
+    return handle
+
+
+def acknowledgement(inbound: Inbound) -> Case:
+    return _answer("record_acknowledgement", lambda i: {
+        "received_on": day(i.tree, "t:AcknowledgementDate").isoformat()})(inbound)
+
+
+def information_request(inbound: Inbound) -> Case:
+    return _answer("record_information_request", lambda i: {
+        "reason": text(i.tree, "t:RequestText")})(inbound)
+
+
+def information_reply(inbound: Inbound) -> Case:
+    return _fire(_case(inbound), "receive_information", inbound,
+                 {"reason": text(inbound.tree, "t:ReplyText")})
+
+
+def decision(inbound: Inbound) -> Case:
+    tree = inbound.tree
+    if tree.find("t:Consent", NS) is not None:
+        return _answer("record_consent", lambda i: {
+            "valid_from": day(tree, "t:Consent/t:ValidFrom").isoformat(),
+            "valid_to": day(tree, "t:Consent/t:ValidTo").isoformat(),
+            "conditions": text(tree, "t:Consent/t:Conditions"),
+            "document": i.document()})(inbound)
+    return _answer("record_objection", lambda i: {
+        "reason": text(tree, "t:Objection/t:Reasons"), "document": i.document()})(inbound)
+
+
+def cancellation(inbound: Inbound) -> Case:
+    kind, reason = text(inbound.tree, "t:CancellationType"), text(inbound.tree, "t:Reason")
+    if inbound.header.sequence is not None:
+        return _fire(_shipment_case(inbound), "cancel", inbound, {"reason": reason})
+    case = _case(inbound)
+    event = {"withdrawal": "record_withdrawal", "revocation": "revoke"}.get(kind)
+    if case.case_type == "basel_export" and kind == "revocation":
+        event = "revoke"
+    if event is None:
+        raise XmlRejected("NOT_ALLOWED", f"A {kind} of a whole notification is not possible.")
+    return _fire(case, event, inbound, {"reason": reason})
+
+
+def movement_announcement(inbound: Inbound) -> Case:
+    parent = _case(inbound)
+    data = readers.movement(inbound.tree)
+    if data.pop("due_to_take_back"):
+        raise XmlRejected("NOT_SUPPORTED", "Take-back movements are arranged with MOE directly "
+                                           "(message version 1.0 cannot name the shipment).")
+    shipment = new_shipment(parent, data, inbound.actor, None)
+    db.session.flush()
+    return _fire(shipment, "announce", inbound)
+
+
+def transport_statement(inbound: Inbound) -> Case:
+    case = _shipment_case(inbound)
+    event = "depart" if case.state == "ANNOUNCED" else "transfer_custody"
+    tree = inbound.tree
+    return _fire(case, event, inbound, {
+        "carrier_name": text(tree, "t:CarrierName"), "transport_mode": text(tree,
+                                                                             "t:TransportMode"),
+        "transferred_on": text(tree, "t:TransferDate"), "signed_by": text(tree, "t:SignedBy")})
+
+
+def receipt(inbound: Inbound) -> Case:
+    case, tree = _shipment_case(inbound), inbound.tree
+    received = {"received_on": text(tree, "t:ReceivedDate"), "document": inbound.document()}
+    if text(tree, "t:Accepted") == "false":
+        return _fire(case, "reject", inbound, {**received,
+                                               "reason": text(tree, "t:RejectionReason")})
+    return _fire(case, "confirm_receipt", inbound, {
+        **received, "received_quantity": str(readers.quantity(tree, "t:ReceivedQuantity")[0]),
+        "approx_recovery_date": text(tree, "t:ApproxRecoveryDate")})
+
+
+def recovery(inbound: Inbound) -> Case:
+    tree = inbound.tree
+    return _fire(_shipment_case(inbound), "confirm_recovery", inbound, {
+        "recovery_completed_on": text(tree, "t:CompletedDate"),
+        "recovery_operation_code": text(tree, "t:OperationCode"),
+        "document": inbound.document()})
+
+
+def confirmation(inbound: Inbound) -> Case | None:
+    """The partner's technical receipt of one of our messages."""
+    ours = _our_message(inbound, text(inbound.tree, "t:ReceivedMessageID"))
+    ours.status, ours.acknowledged_at = "acknowledged", utcnow()
+    return None
+
+
+def partner_error(inbound: Inbound) -> Case | None:
+    """The partner refused one of our messages: show it as failed, with their reasons."""
+    received = text(inbound.tree, "t:ReceivedMessageID")
+    if not received:
+        raise XmlRejected("UNKNOWN_MESSAGE", "The error names none of our messages.")
+    if received:
+        ours = _our_message(inbound, received)
+        ours.status = "failed"
+        ours.last_error = "; ".join(
+            f"{text(e, 't:Code')}: {text(e, 't:Description')}"
+            for e in inbound.tree.findall("t:Error", NS))[:2000]
+    return None
+
+
+def _our_message(inbound: Inbound, message_id: str | None) -> ExchangeMessage:
+    ours = db.session.scalar(select(ExchangeMessage).where(
+        ExchangeMessage.direction == "out", ExchangeMessage.partner_id == inbound.partner.id,
+        ExchangeMessage.message_id == (message_id or "").lower()))
+    if ours is None:
+        raise XmlRejected("UNKNOWN_MESSAGE", f"We sent you no message {message_id}.")
+    inbound.notification_id = inbound.notification_id or ours.notification_number
+    return ours
+
+
+# --- a partner's notification opens an import or transit case ---------------------------------
+def notification_submission(inbound: Inbound) -> Case:
+    head = inbound.header
+    data = readers.notification(inbound.tree)
+    jp = [s for s in data["states"] if s["country_code"] == "JP"]
+    export = [s for s in data["states"] if s["role"] == "export"]
+    if not jp or jp[0]["role"] == "export":
+        raise XmlRejected("NOT_CONCERNED", "Japan is neither the State of import nor a State "
+                                           "of transit of this notification.")
+    if not export or export[0]["country_code"] != inbound.partner.country_code:
+        raise XmlRejected("NOT_PARTY", "Only the State of export's authority may notify.")
+    if db.session.scalar(select(Case.id).where(Case.number == head.notification_id)):
+        raise XmlRejected("DUPLICATE_NOTIFICATION",
+                          f"Notification {head.notification_id} was received already.")
+    case_type = "basel_import" if jp[0]["role"] == "import" else "basel_transit"
+    case = Case(case_type=case_type, state="RECEIVED", number=head.notification_id,
+                organisation=inbound.actor.organisation, created_by=inbound.actor,
+                submitted_at=utcnow())
+    n = BaselNotification(case=case, received_on=head.issued_at.date(), transmitted_at=utcnow(),
+                          **data["shipment"], **data["waste"],
+                          customs_office_exit=data["customs_office_exit"],
+                          customs_office_entry=data["customs_office_entry"],
+                          declaration_name=data["declaration_name"])
+    _fill(n, data)
+    db.session.add_all([case, n])
+    db.session.flush()
+    for attachment in data["attachments"]:
+        Upload(attachment.filename, attachment.content_type, attachment.content).to_attachment(
+            case, attachment.kind if attachment.kind != "partner_document" else "other",
+            inbound.actor)
+    inbound.document().to_attachment(case, "partner_document", inbound.actor,
+                                     description="notification (signed XML)")
+    set_acknowledgement_deadline(case, n, n.received_on)
+    append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
+                 from_state=None, to_state=case.state,
+                 payload={"number": case.number, "message_id": head.message_id})
+    return case
+
+
+def _fill(n: BaselNotification, data: dict) -> None:
+    seqs: dict[str, int] = {}
+    for role, values in data["parties"]:
+        seqs[role] = seqs.get(role, 0) + 1
+        n.parties.append(Party(role=role, seq=seqs[role], **values))
+    for scheme, codes in data["codes"].items():
+        for seq, code in enumerate(dict.fromkeys(codes), start=1):
+            n.codes.append(NotificationCode(scheme=scheme, code=code, seq=seq))
+    for state in data["states"]:
+        n.states.append(StateConcerned(**state))
+
+
+HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
+    "TMWNotificationSubmissionMessage": notification_submission,
+    "TMWNotificationAcknowledgementMessage": acknowledgement,
+    "TMWFurtherNotificationRequest": information_request,
+    "TMWFurtherNotificationReply": information_reply,
+    "TMWNotificationDecisionMessage": decision,
+    "TMWCancellationMessage": cancellation,
+    "TMWMovementAnnouncementMessage": movement_announcement,
+    "TMWTransportStatementMessage": transport_statement,
+    "TMWCertificateOfWasteReceiptMessage": receipt,
+    "TMWCertificateOfWasteRecoveryDisposalMessage": recovery,
+    "TMWConfirmationOfMessageReceipt": confirmation,
+    "TMWErrorMessage": partner_error,
+}

@@ -1,0 +1,298 @@
+"""Our outgoing messages as XML trees, element by element in the order the XSDs fix.
+
+Each builder takes plain values (read from the case by app/exchange/outbox.py) and returns an
+unsigned tree; the outbox signs it and stores the bytes exactly as they are sent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from lxml import etree
+
+from app.timeutil import TOKYO, utcnow
+
+from .schemas import NAMESPACE
+
+OUR_AUTHORITY = "JP-MOE"
+_NS = f"{{{NAMESPACE}}}"
+
+#: our code lists -> the scheme attribute of block 14 identifications
+IDENTIFICATION_SCHEMES = {"basel_viii": "BASEL_VIII", "basel_ix": "BASEL_IX", "oecd_gc": "OECD",
+                          "y_code": "Y", "h_code": "H", "un_class": "UN_CLASS", "hs": "HS"}
+ANNEX_II = {"Y46", "Y47", "Y48", "Y49"}
+
+
+def new_message_id() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Who sends what to whom about which notification (and which movement)."""
+
+    receiver: str
+    notification_id: str
+    message_id: str
+    correlation_id: str
+    sequence: tuple[int, int] | None = None  #: movement n of N
+    sender: str = OUR_AUTHORITY
+    issued_at: datetime | None = None
+
+
+def _el(parent, name: str, text=None, **attrs):
+    element = etree.SubElement(parent, _NS + name, {k: str(v) for k, v in attrs.items()})
+    if text is not None:
+        element.text = _text(text)
+    return element
+
+
+def _text(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return f"{value:.3f}"
+    if isinstance(value, datetime):
+        return value.astimezone(TOKYO).isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _opt(parent, name: str, value) -> None:
+    if value not in (None, ""):
+        _el(parent, name, value)
+
+
+def root(message_type: str, envelope: Envelope):
+    element = etree.Element(_NS + message_type, nsmap={None: NAMESPACE})
+    header = _el(element, "Header")
+    _el(header, "MessageID", envelope.message_id)
+    _el(header, "CorrelationID", envelope.correlation_id)
+    _el(header, "SenderAuthority", envelope.sender)
+    _el(header, "ReceiverAuthority", envelope.receiver)
+    _el(header, "IssueDateTime", envelope.issued_at or utcnow())
+    _el(header, "NotificationID", envelope.notification_id)
+    if envelope.sequence is not None:
+        sequence = _el(header, "MovementSequence")
+        _el(sequence, "Number", envelope.sequence[0])
+        _el(sequence, "Total", envelope.sequence[1])
+    return element
+
+
+# --- notification -------------------------------------------------------------------------------
+def _party(parent, name: str, party) -> None:
+    element = _el(parent, name)
+    _opt(element, "RegistrationID", party.registration_no)
+    _el(element, "Name", party.name)
+    _el(element, "Address", party.address)
+    _el(element, "CountryCode", party.country_code)
+    for tag, value in (("ContactPerson", party.contact_person), ("Telephone", party.tel),
+                       ("Fax", party.fax), ("Email", party.email), ("Site", party.site),
+                       ("TransportMode", party.transport_mode)):
+        _opt(element, tag, value)
+
+
+def notification_submission(envelope: Envelope, n, attachments) -> etree._Element:
+    """Notification blocks 1–18 (the authorities' blocks 19–21 travel as later messages)."""
+    message = root("TMWNotificationSubmissionMessage", envelope)
+    body = _el(message, "Notification")
+    _el(body, "NotificationType", n.notification_type)
+    _el(body, "PreConsented", bool(n.pre_consented))
+    _el(body, "IntendedShipments", n.intended_shipments)
+    _el(body, "TotalQuantity", n.total_quantity, unit=n.quantity_unit)
+    period = _el(body, "Period")
+    _el(period, "FirstDeparture", n.first_departure)
+    _el(period, "LastDeparture", n.last_departure)
+    for code in n.codes_in("packaging"):
+        _el(body, "Packaging", code, scheme="PACKAGING")
+    if n.special_handling:
+        _el(body, "SpecialHandling", n.special_handling_details or "yes")
+    for tag, role in (("Exporter", "exporter"), ("Importer", "importer"),
+                      ("Generator", "generator"), ("Facility", "facility"),
+                      ("Carrier", "carrier")):
+        for party in n.parties_in(role):
+            _party(body, tag, party)
+    operation = _el(body, "Operation")
+    _el(operation, "Code", n.operation_code, scheme="OPERATION")
+    _opt(operation, "Technology", n.technology)
+    _opt(operation, "ReasonForExport", n.reason_for_export)
+    _waste(body, n)
+    states = _el(body, "StatesConcerned")
+    for position, state in enumerate(sorted(n.states, key=_route_order), start=1):
+        element = _el(states, "State")
+        _el(element, "Role", state.role)
+        _el(element, "Sequence", position)
+        _el(element, "CountryCode", state.country_code)
+        _opt(element, "AuthorityCode", state.authority_code)
+        _opt(element, "EntryPoint", state.entry_point)
+        _opt(element, "ExitPoint", state.exit_point)
+    for mode in n.codes_in("transport_mode"):
+        _el(body, "TransportMode", mode)
+    _opt(body, "CustomsOfficeExit", n.customs_office_exit)
+    _opt(body, "CustomsOfficeEntry", n.customs_office_entry)
+    _opt(body, "Insurance", n.insurance)
+    if n.declaration_name and n.declaration_accepted_at:
+        declaration = _el(body, "Declaration")
+        _el(declaration, "Name", n.declaration_name)
+        _el(declaration, "DeclaredAt", n.declaration_accepted_at)
+    for attachment in attachments:
+        attach(body, attachment)
+    return message
+
+
+def _route_order(state) -> tuple[int, int]:
+    return ({"export": 0, "transit": 1, "import": 2}[state.role], state.seq)
+
+
+def _waste(body, n) -> None:
+    waste = _el(body, "Waste")
+    _el(waste, "Designation", n.waste_designation)
+    _opt(waste, "Composition", n.waste_composition)
+    _opt(waste, "GeneratingProcess", n.generating_process)
+    for code in n.codes_in("physical"):
+        _el(waste, "PhysicalCharacteristics", code, scheme="PHYSICAL")
+    for ours, scheme in IDENTIFICATION_SCHEMES.items():
+        for code in n.codes_in(ours):
+            name = "BASEL_II_Y" if ours == "y_code" and code in ANNEX_II else scheme
+            _el(waste, "Identification", code, scheme=name)
+    for tag, value, scheme in (("Identification", n.national_code_export, "NATIONAL_EXPORT"),
+                               ("Identification", n.national_code_import, "NATIONAL_IMPORT")):
+        if value:
+            _el(waste, tag, value, scheme=scheme)
+    if n.un_number:
+        _el(waste, "UNNumber", n.un_number if n.un_number.startswith("UN")
+            else f"UN{n.un_number}")
+    _opt(waste, "UNShippingName", n.un_shipping_name)
+
+
+def attach(parent, attachment) -> None:
+    import base64
+
+    element = _el(parent, "Attachment", kind=attachment.kind)
+    _el(element, "FileName", attachment.filename)
+    _el(element, "MimeType", attachment.content_type)
+    _el(element, "SHA256", attachment.sha256)
+    _el(element, "Content", base64.b64encode(attachment.content).decode())
+
+
+# --- answers and decisions ----------------------------------------------------------------------
+def acknowledgement(envelope: Envelope, on: date):
+    message = root("TMWNotificationAcknowledgementMessage", envelope)
+    _el(message, "AcknowledgementDate", on)
+    return message
+
+
+def information_request(envelope: Envelope, text: str):
+    message = root("TMWFurtherNotificationRequest", envelope)
+    _el(message, "RequestText", text)
+    return message
+
+
+def information_reply(envelope: Envelope, text: str, attachments=()):
+    message = root("TMWFurtherNotificationReply", envelope)
+    _el(message, "ReplyText", text)
+    for attachment in attachments:
+        attach(message, attachment)
+    return message
+
+
+def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None):
+    message = root("TMWNotificationDecisionMessage", envelope)
+    element = _el(message, "Consent")
+    _el(element, "ValidFrom", valid_from)
+    _el(element, "ValidTo", valid_to)
+    _opt(element, "Conditions", conditions)
+    return message
+
+
+def objection(envelope: Envelope, reasons: str):
+    message = root("TMWNotificationDecisionMessage", envelope)
+    element = _el(message, "Objection")
+    _el(element, "Reasons", reasons)
+    return message
+
+
+def cancellation(envelope: Envelope, kind: str, reason: str):
+    message = root("TMWCancellationMessage", envelope)
+    _el(message, "CancellationType", kind)
+    _el(message, "Reason", reason)
+    return message
+
+
+# --- movements ----------------------------------------------------------------------------------
+def movement_announcement(envelope: Envelope, shipment):
+    message = root("TMWMovementAnnouncementMessage", envelope)
+    _el(message, "ActualQuantity", shipment.actual_quantity, unit=shipment.quantity_unit)
+    _el(message, "ShipmentDate", shipment.shipment_date)
+    _el(message, "ExpectedArrival", shipment.expected_arrival)
+    _el(message, "Packages", shipment.packages)
+    for code in shipment.packaging:
+        _el(message, "Packaging", code, scheme="PACKAGING")
+    _el(message, "DueToTakeBack", bool(shipment.due_to_take_back))
+    return message
+
+
+def transport_statement(envelope: Envelope, transfer):
+    message = root("TMWTransportStatementMessage", envelope)
+    _el(message, "CarrierName", transfer.carrier_name)
+    _el(message, "TransportMode", transfer.transport_mode)
+    _el(message, "TransferDate", transfer.transferred_on)
+    _el(message, "SignedBy", transfer.signed_by)
+    return message
+
+
+def receipt(envelope: Envelope, shipment, accepted: bool, reason: str | None = None):
+    message = root("TMWCertificateOfWasteReceiptMessage", envelope)
+    _el(message, "ReceivedDate", shipment.received_on)
+    _el(message, "ReceivedQuantity", shipment.received_quantity or shipment.actual_quantity,
+        unit=shipment.quantity_unit)
+    _el(message, "Accepted", accepted)
+    if not accepted:
+        _el(message, "RejectionReason", reason or "rejected")
+    _opt(message, "ApproxRecoveryDate", shipment.approx_recovery_date)
+    return message
+
+
+def recovery(envelope: Envelope, shipment):
+    message = root("TMWCertificateOfWasteRecoveryDisposalMessage", envelope)
+    _el(message, "CompletedDate", shipment.recovery_completed_on)
+    _el(message, "OperationCode", shipment.recovery_operation_code, scheme="OPERATION")
+    return message
+
+
+# --- technical answers --------------------------------------------------------------------------
+def confirmation(envelope: Envelope, received_message_id: str, status: str):
+    message = root("TMWConfirmationOfMessageReceipt", envelope)
+    _el(message, "ReceivedMessageID", received_message_id)
+    _el(message, "Status", status)
+    return message
+
+
+def error(envelope: Envelope, received_message_id: str | None, errors: list[tuple]):
+    """`errors`: (code, field or None, description) triples."""
+    message = root_without_notification("TMWErrorMessage", envelope)
+    _opt(message, "ReceivedMessageID", received_message_id)
+    for code, field, description in errors:
+        element = _el(message, "Error")
+        _el(element, "Code", code)
+        _opt(element, "Field", field)
+        _el(element, "Description", description[:4000] or code)
+    return message
+
+
+def root_without_notification(message_type: str, envelope: Envelope):
+    """The error message may answer a message we could not even read: no NotificationID."""
+    element = etree.Element(_NS + message_type, nsmap={None: NAMESPACE})
+    header = _el(element, "Header")
+    _el(header, "MessageID", envelope.message_id)
+    _el(header, "CorrelationID", envelope.correlation_id)
+    _el(header, "SenderAuthority", envelope.sender)
+    _el(header, "ReceiverAuthority", envelope.receiver)
+    _el(header, "IssueDateTime", envelope.issued_at or utcnow())
+    if envelope.notification_id:
+        _el(header, "NotificationID", envelope.notification_id)
+    return element

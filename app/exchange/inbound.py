@@ -1,0 +1,202 @@
+"""Receiving one message: keep it as received, check it, apply it, answer it (signed).
+
+Order matters and is fixed: store the raw bytes (committed on their own) → hardened parse →
+namespace and XSD → sender registered → signature (read everything from what it covers from
+then on) → duplicate? → apply in one transaction with the answer → signed confirmation. Any
+refusal rolls the application back and is answered with a signed error; nothing a sender can
+send produces a 5xx.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.cases.runner import CaseNotFound, StaleCase
+from app.database import begin_write
+from app.extensions import db
+from app.timeutil import utcnow
+from workflows import WorkflowError
+
+from . import apply, builders, partners
+from .builders import Envelope
+from .models import ExchangeMessage, Partner
+from .outbox import _identity
+from .readers import header
+from .schemas import NAMESPACE, validate
+from .xmlsec import XmlRejected, parse_untrusted, sign, verify
+
+log = logging.getLogger(__name__)
+
+#: HTTP status for each refusal: 4xx always (a sender can never cause a 5xx)
+STATUS = {"TOO_LARGE": 413, "UNKNOWN_SENDER": 403, "SIGNATURE_MISSING": 403,
+          "SIGNATURE_INVALID": 403, "SIGNATURE_SCOPE": 403, "CERTIFICATE_UNKNOWN": 403,
+          "CERTIFICATE_REVOKED": 403, "CERTIFICATE_EXPIRED": 403, "NOT_PARTY": 403,
+          "WRONG_RECEIVER": 403, "REPLAY_CONFLICT": 409, "NOT_ALLOWED": 409,
+          "STALE": 409, "UNKNOWN_NOTIFICATION": 404, "UNKNOWN_MOVEMENT": 404,
+          "UNKNOWN_MESSAGE": 404, "DUPLICATE_NOTIFICATION": 409, "INVALID_CONTENT": 422,
+          "NOT_CONCERNED": 422, "NOT_SUPPORTED": 422, "PROCESSING_ERROR": 422}
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes
+
+
+def receive(body: bytes) -> Answer:
+    row = _store(body)
+    try:
+        return _process(row, body)
+    except XmlRejected as exc:
+        db.session.rollback()
+        return _refuse(row.id, exc)
+
+
+def _store(body: bytes) -> ExchangeMessage:
+    """Keep the message exactly as received, before anything else looks at it."""
+    limit = current_app.config["EXCHANGE_MAX_BYTES"]
+    kept = body if len(body) <= limit else b""  # an oversized body is refused, not kept
+    begin_write(db.session)
+    row = ExchangeMessage(direction="in", status="received", raw=kept,
+                          sha256=hashlib.sha256(body).hexdigest(), size=len(body))
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+def _process(row: ExchangeMessage, body: bytes) -> Answer:
+    config = current_app.config
+    tree = parse_untrusted(body, max_bytes=config["EXCHANGE_MAX_BYTES"],
+                           max_depth=config["EXCHANGE_MAX_DEPTH"])
+    if problems := validate(tree):
+        code = "WRONG_NAMESPACE" if tree.nsmap.get(None) != NAMESPACE or "namespace" in \
+            problems[0] else "SCHEMA_INVALID"
+        raise XmlRejected(code, "; ".join(problems[:5]))
+    claimed = header(tree)
+    partner = partners.by_authority(claimed.sender)
+    if partner is None:
+        raise XmlRejected("UNKNOWN_SENDER", f"{claimed.sender} is not a registered partner.")
+    _remember_sender(row.id, partner, claimed)
+    verified = verify(tree, partner.certificates)
+    head = header(verified)
+    if head.sender != partner.authority_code or head.receiver != builders.OUR_AUTHORITY:
+        raise XmlRejected("WRONG_RECEIVER", "The message is not from its signer to JP-MOE.")
+    if (repeat := _earlier(partner, head, row)) is not None:
+        return repeat
+    return _apply(row.id, partner, head, verified, body)
+
+
+def _remember_sender(row_id: int, partner: Partner, claimed) -> None:
+    """Who the message claims to be from, so a refusal can be answered and listed."""
+    begin_write(db.session)
+    row = db.session.get(ExchangeMessage, row_id)
+    row.partner_id, row.message_type = partner.id, claimed.message_type
+    row.notification_number = claimed.notification_id
+    db.session.commit()
+
+
+def _earlier(partner: Partner, head, row: ExchangeMessage) -> Answer | None:
+    """A message id seen before: the same bytes get the same answer; other bytes a refusal."""
+    earlier = db.session.scalar(select(ExchangeMessage).where(
+        ExchangeMessage.direction == "in", ExchangeMessage.partner_id == partner.id,
+        ExchangeMessage.message_id == head.message_id, ExchangeMessage.id != row.id))
+    if earlier is None:
+        return None
+    if earlier.sha256 != row.sha256:
+        raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
+                                             "with different content.")
+    _mark(row.id, status="duplicate", response=earlier.response,
+          response_status=earlier.response_status)
+    return Answer(earlier.response_status or 200, earlier.response or b"")
+
+
+def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer:
+    begin_write(db.session)
+    row = db.session.get(ExchangeMessage, row_id)
+    partner = db.session.get(Partner, partner.id)
+    try:
+        row.message_id, row.correlation_id = head.message_id, head.correlation_id
+        db.session.flush()  # the unique (partner, message id) catches a concurrent repeat
+        inbound = apply.Inbound(partner, head, verified, body)
+        case = apply.HANDLERS[head.message_type](inbound)
+        answer = _signed(builders.confirmation, partner, head, "accepted",
+                         head.notification_id or inbound.notification_id)
+        row.case_id = case.id if case is not None else None
+        row.status, row.response, row.response_status = "accepted", answer.body, answer.status
+        db.session.commit()
+        return answer
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise XmlRejected("REPLAY_CONFLICT", "The same message is being processed.") from exc
+    except StaleCase as exc:
+        raise XmlRejected("STALE", "The case changed meanwhile; send the message again.") \
+            from exc
+    except CaseNotFound as exc:
+        raise XmlRejected("UNKNOWN_NOTIFICATION", "No such case for this sender.") from exc
+    except WorkflowError as exc:
+        code = "NOT_ALLOWED" if exc.__class__.__name__ != "Refusal" else "INVALID_CONTENT"
+        raise XmlRejected(code, str(exc)) from exc
+    except ValidationError as exc:
+        raise XmlRejected("INVALID_CONTENT", _flatten(exc.messages)) from exc
+    except XmlRejected:
+        raise
+    except Exception as exc:  # our bug: logged, and still a 4xx for the sender
+        log.exception("applying inbound message %s failed", head.message_id)
+        raise XmlRejected("PROCESSING_ERROR", "The message could not be applied; MOE has "
+                                              "been alerted.") from exc
+
+
+def _flatten(messages) -> str:
+    if isinstance(messages, dict):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in messages.items())
+    if isinstance(messages, list):
+        return ", ".join(_flatten(m) for m in messages)
+    return str(messages)
+
+
+def _refuse(row_id: int, exc: XmlRejected) -> Answer:
+    begin_write(db.session)
+    row = db.session.get(ExchangeMessage, row_id)
+    partner = db.session.get(Partner, row.partner_id) if row.partner_id else None
+    status = STATUS.get(exc.code, 400)
+    where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
+    errors = [(exc.code, None, f"{exc.reason}{where}")]
+    envelope = Envelope(receiver=partner.authority_code if partner else "UNKNOWN",
+                        notification_id=row.notification_number, message_id=_new_id(),
+                        correlation_id=row.message_id or _new_id())
+    tree = builders.error(envelope, row.message_id, errors)
+    key_pem, cert_pem = _identity(current_app.instance_path)
+    body = sign(tree, key_pem, cert_pem)
+    row.status, row.error_code, row.error_detail = "rejected", exc.code, exc.reason[:4000]
+    row.response, row.response_status = body, status
+    db.session.commit()
+    return Answer(status, body)
+
+
+def _signed(build, partner: Partner, head, status: str, notification_id: str) -> Answer:
+    envelope = Envelope(receiver=partner.authority_code, notification_id=notification_id,
+                        message_id=_new_id(), correlation_id=head.message_id)
+    key_pem, cert_pem = _identity(current_app.instance_path)
+    return Answer(200, sign(build(envelope, head.message_id, status), key_pem, cert_pem))
+
+
+def _mark(row_id: int, **values) -> None:
+    begin_write(db.session)
+    row = db.session.get(ExchangeMessage, row_id)
+    for key, value in values.items():
+        setattr(row, key, value)
+    db.session.commit()
+
+
+def _new_id() -> str:
+    return builders.new_message_id()
+
+
+__all__ = ["Answer", "receive", "utcnow"]

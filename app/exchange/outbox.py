@@ -1,0 +1,223 @@
+"""Outgoing messages: written in the transaction of the transition that causes them.
+
+A receiver of `case_transitioned` looks the event up in OUTBOUND, builds the message for each
+registered partner concerned, signs it with our key and stores it as a queued ExchangeMessage.
+The delivery job pushes it; partners may also pull it. A partner is never sent back what its
+own system just told us.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.basel import answers, consent
+from app.basel.models import BaselNotification
+from app.basel.shipments import Shipment
+from app.cases.handlers import TransitionContext
+from app.cases.models import Case
+from app.cases.signals import case_transitioned
+from app.extensions import db
+from app.timeutil import today_in_japan, utcnow
+
+from . import builders, partners
+from .builders import Envelope
+from .keys import our_key_pair
+from .models import ExchangeMessage, Partner
+from .schemas import validate
+from .xmlsec import sign
+
+log = logging.getLogger(__name__)
+SUBMISSION = "TMWNotificationSubmissionMessage"
+
+
+@dataclass
+class Outgoing:
+    """What a transition means for the partners: a builder per recipient."""
+
+    recipients: Callable[[TransitionContext], list[Partner]]
+    build: Callable[[TransitionContext, Envelope], object]
+
+
+# --- who receives ------------------------------------------------------------------------------
+def _notification(case: Case) -> tuple[Case, BaselNotification]:
+    top = case.parent or case
+    return top, db.session.get(BaselNotification, top.id)
+
+
+def _registered(states) -> list[Partner]:
+    found = []
+    for state in states:
+        partner = (partners.by_authority(state.authority_code) if state.authority_code
+                   else None) or partners.for_country(state.country_code)
+        if partner is not None and partner not in found:
+            found.append(partner)
+    return found
+
+
+def foreign_authorities(ctx: TransitionContext) -> list[Partner]:
+    """Our export: the authorities of import and transit."""
+    _top, n = _notification(ctx.case)
+    return _registered([s for s in n.states if s.country_code != "JP"])
+
+
+def notifier_authority(ctx: TransitionContext) -> list[Partner]:
+    """A partner's notification (Japan imports or is in transit): the State of export."""
+    _top, n = _notification(ctx.case)
+    return _registered(n.states_in("export"))
+
+
+def answered_authorities(ctx: TransitionContext) -> list[Partner]:
+    _top, n = _notification(ctx.case)
+    countries = set(filter(None, ctx.audit.get("answered", "").split(",")))
+    return _registered([s for s in n.authorities if s.country_code in countries])
+
+
+def _is_export(ctx) -> bool:
+    return _notification(ctx.case)[0].case_type == "basel_export"
+
+
+def when(condition, recipients):
+    return lambda ctx: recipients(ctx) if condition(ctx) else []
+
+
+# --- what they receive -------------------------------------------------------------------------
+def _shipment(ctx) -> Shipment:
+    return db.session.get(Shipment, ctx.case.id)
+
+
+def _own_consent(ctx):
+    _top, n = _notification(ctx.case)
+    return answers.status_of(consent.japan_state(n)).consent
+
+
+def _submission(ctx, env):
+    top, n = _notification(ctx.case)
+    documents = [a for a in top.attachments if a.kind in ("contract", "esm_info", "insurance")]
+    return builders.notification_submission(env, n, documents)
+
+
+def _transfer(ctx, env):
+    return builders.transport_statement(env, _shipment(ctx).transfers[-1])
+
+
+OUTBOUND: dict[tuple[str, str], Outgoing] = {
+    ("basel_export", "approve_transmission"): Outgoing(foreign_authorities, _submission),
+    ("basel_export", "reply_to_request"): Outgoing(
+        answered_authorities,
+        lambda ctx, env: builders.information_reply(env, ctx.data.get("reason") or "")),
+    ("basel_export", "withdraw"): Outgoing(
+        when(lambda ctx: ctx.from_state not in ("DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED",
+                                                "CA_E_REVIEW"), foreign_authorities),
+        lambda ctx, env: builders.cancellation(env, "withdrawal",
+                                               ctx.data.get("reason") or "withdrawn")),
+    ("basel_export", "revoke"): Outgoing(
+        foreign_authorities,
+        lambda ctx, env: builders.cancellation(env, "revocation", ctx.data.get("reason"))),
+    ("basel_shipment", "announce"): Outgoing(
+        when(_is_export, foreign_authorities),
+        lambda ctx, env: builders.movement_announcement(env, _shipment(ctx))),
+    ("basel_shipment", "depart"): Outgoing(when(_is_export, foreign_authorities), _transfer),
+    ("basel_shipment", "transfer_custody"): Outgoing(when(_is_export, foreign_authorities),
+                                                     _transfer),
+    ("basel_shipment", "cancel"): Outgoing(
+        when(lambda ctx: _is_export(ctx) and ctx.from_state == "ANNOUNCED",
+             foreign_authorities),
+        lambda ctx, env: builders.cancellation(env, "cancellation",
+                                               ctx.data.get("reason") or "cancelled")),
+    ("basel_shipment", "confirm_receipt"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        lambda ctx, env: builders.receipt(env, _shipment(ctx), True)),
+    ("basel_shipment", "reject"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        lambda ctx, env: builders.receipt(env, _shipment(ctx), False, ctx.data.get("reason"))),
+    ("basel_shipment", "confirm_recovery"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        lambda ctx, env: builders.recovery(env, _shipment(ctx))),
+}
+for _case_type in ("basel_import", "basel_transit"):
+    OUTBOUND.update({
+        (_case_type, "acknowledge"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.acknowledgement(env, today_in_japan())),
+        (_case_type, "request_information"): Outgoing(
+            notifier_authority,
+            lambda ctx, env: builders.information_request(env, ctx.data.get("reason"))),
+        (_case_type, "consent"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.consent(
+                env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
+                _own_consent(ctx).text)),
+        (_case_type, "tacit_consent"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.consent(
+                env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to, None)),
+        (_case_type, "object"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.objection(env, ctx.data.get("reason"))),
+        (_case_type, "revoke"): Outgoing(
+            notifier_authority,
+            lambda ctx, env: builders.cancellation(env, "revocation", ctx.data.get("reason"))),
+    })
+
+
+# --- writing the outbox ------------------------------------------------------------------------
+@lru_cache(maxsize=4)
+def _identity(instance_path: str) -> tuple[bytes, bytes]:
+    return our_key_pair(current_app)
+
+
+def correlation_for(case: Case, partner: Partner) -> str | None:
+    """The message that opened the exchange about this notification with this partner."""
+    top = case.parent or case
+    return db.session.scalar(select(ExchangeMessage.message_id).where(
+        ExchangeMessage.case_id == top.id, ExchangeMessage.partner_id == partner.id,
+        ExchangeMessage.message_type == SUBMISSION).order_by(ExchangeMessage.id).limit(1))
+
+
+def envelope_for(case: Case, partner: Partner) -> Envelope:
+    top, n = _notification(case)
+    message_id = builders.new_message_id()
+    sequence = None
+    if case.case_type == "basel_shipment":
+        shipment = db.session.get(Shipment, case.id)
+        sequence = (shipment.seq, max(n.intended_shipments or shipment.seq, shipment.seq))
+    return Envelope(receiver=partner.authority_code, notification_id=top.number,
+                    message_id=message_id,
+                    correlation_id=correlation_for(case, partner) or message_id,
+                    sequence=sequence)
+
+
+def queue(case: Case, partner: Partner, tree, envelope: Envelope) -> ExchangeMessage:
+    """Sign and store one outgoing message (status queued, or failed if it is not valid)."""
+    problems = validate(tree)
+    key_pem, cert_pem = _identity(current_app.instance_path)
+    raw = sign(tree, key_pem, cert_pem)
+    row = ExchangeMessage(
+        direction="out", partner=partner, message_id=envelope.message_id,
+        message_type=tree.tag.split("}")[1], correlation_id=envelope.correlation_id,
+        notification_number=envelope.notification_id, case_id=case.id,
+        status="failed" if problems else "queued", raw=raw,
+        sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
+        next_attempt_at=utcnow() if partner.endpoint_url and not problems else None,
+        last_error=("schema-invalid: " + "; ".join(problems[:3])) if problems else None)
+    db.session.add(row)
+    if problems:  # our own bug: keep the transition, show the message as failed in the log
+        log.error("outgoing %s for %s is not valid: %s", row.message_type, case.reference,
+                  problems[:3])
+    return row
+
+
+@case_transitioned.connect
+def on_transition(case: Case, ctx: TransitionContext, **_kwargs) -> None:
+    outgoing = OUTBOUND.get((case.case_type, ctx.event))
+    if outgoing is None:
+        return
+    sender_partner = getattr(ctx.actor, "role", None) == "partner_system"
+    for partner in outgoing.recipients(ctx):
+        if sender_partner and partner.user_id == ctx.actor.id:
+            continue  # what the partner told us is not echoed back to it
+        envelope = envelope_for(case, partner)
+        queue(case, partner, outgoing.build(ctx, envelope), envelope)

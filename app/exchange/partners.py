@@ -1,0 +1,103 @@
+"""The partner registry: authorities, their signing certificates, their credentials."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC
+
+from cryptography import x509
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from app.auth.models import Organisation, User
+from app.auth.passwords import hash_password
+from app.cases.handlers import invalid
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .models import Partner, PartnerCertificate
+
+PULL_TOKEN_PREFIX = "jpx_"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def by_authority(code: str) -> Partner | None:
+    return db.session.scalar(select(Partner).where(Partner.authority_code == code,
+                                                   Partner.active.is_(True)))
+
+
+def by_pull_token(token: str) -> Partner | None:
+    return db.session.scalar(select(Partner).where(Partner.pull_token_hash == _digest(token),
+                                                   Partner.active.is_(True)))
+
+
+def for_country(country: str) -> Partner | None:
+    return db.session.scalar(select(Partner).where(Partner.country_code == country,
+                                                   Partner.active.is_(True)))
+
+
+def register(*, country: str, authority_code: str, name: str,
+             endpoint_url: str | None = None, push_token: str | None = None) -> Partner:
+    """Register an authority; its messages will act as a machine account of its own."""
+    if by_authority(authority_code) is not None:
+        raise invalid("authority_code", "This authority is registered already.")
+    if endpoint_url and not endpoint_url.startswith(("https://", "http://")):
+        raise invalid("endpoint_url", "The endpoint must be an http(s) URL.")
+    org = db.session.scalar(select(Organisation).where(
+        Organisation.authority_code == authority_code))
+    if org is None:
+        org = Organisation(name=name, kind="authority", country_code=country,
+                           authority_code=authority_code)
+        db.session.add(org)
+    user = User(email=f"exchange+{authority_code.lower()}@partners.invalid",
+                name=f"{authority_code} (XML)", role="partner_system", organisation=org,
+                country_code=country, password_hash=hash_password(secrets.token_urlsafe(32)))
+    partner = Partner(country_code=country, authority_code=authority_code, name=name,
+                      endpoint_url=endpoint_url or None, push_token=push_token or None,
+                      user=user)
+    db.session.add_all([user, partner])
+    db.session.flush()
+    return partner
+
+
+def add_certificate(partner: Partner, pem: bytes | str) -> PartnerCertificate:
+    """Register a signing certificate (several may be valid at once: rotation)."""
+    data = pem.encode() if isinstance(pem, str) else pem
+    try:
+        cert = x509.load_pem_x509_certificate(data)
+    except ValueError as exc:
+        raise ValidationError({"certificate": ["Not a PEM X.509 certificate."]}) from exc
+    fingerprint = hashlib.sha256(cert.public_bytes(_der())).hexdigest()
+    if db.session.scalar(select(PartnerCertificate.id).where(
+            PartnerCertificate.fingerprint_sha256 == fingerprint)) is not None:
+        raise invalid("certificate", "This certificate is registered already.")
+    row = PartnerCertificate(
+        partner=partner, pem=data.decode(), fingerprint_sha256=fingerprint,
+        subject=cert.subject.rfc4514_string()[:400],
+        valid_from=cert.not_valid_before_utc.astimezone(UTC),
+        valid_to=cert.not_valid_after_utc.astimezone(UTC))
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+def _der():
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    return Encoding.DER
+
+
+def revoke_certificate(row: PartnerCertificate) -> None:
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def new_pull_token(partner: Partner) -> str:
+    """A fresh token for the partner to pull its messages with (shown once)."""
+    token = PULL_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    partner.pull_token_hash = _digest(token)
+    return token
