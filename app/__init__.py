@@ -23,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_blueprints(app)
     configure_errors(app)
     configure_templates(app)
+    configure_signals(app)
     configure_cli(app)
     return app
 
@@ -97,9 +98,12 @@ def configure_blueprints(app: Flask) -> None:
     from .cases.blueprint import bp as cases_bp
     from .customs.blueprint import bp as customs_bp
     from .documents.blueprint import bp as documents_bp
+    from .exchange.blueprint import api as exchange_api_bp
+    from .exchange.blueprint import bp as exchange_bp
     from .health import bp as health_bp
 
-    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, documents_bp, api_bp, health_bp):
+    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
+               exchange_api_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 
 
@@ -115,12 +119,22 @@ def configure_templates(app: Flask) -> None:
     register_template_helpers(app)
 
 
+def configure_signals(app: Flask) -> None:
+    """Signal receivers: e-mail notices written inside transitions and deadline alarms."""
+    from .notices.receivers import connect_receivers
+
+    connect_receivers()
+
+
 def configure_cli(app: Flask) -> None:
     from .auth.cli import tokens_cli, users_cli
     from .cases.cli import audit_cli
     from .demo.cli import demo_cli
+    from .exchange.cli import partners_cli
+    from .exchange.simulator_cli import partner_sim_cli
     from .reference.cli import refdata_cli
     from .scheduler.cli import scheduler_cli
 
-    for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli, scheduler_cli):
+    for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli, scheduler_cli,
+                  partners_cli, partner_sim_cli):
         app.cli.add_command(group)

@@ -25,12 +25,19 @@ class RouteRule:
     public: bool = False
     #: machine route: authenticated by bearer token, never by the browser session
     api: bool = False
+    #: partner-system route: authenticated by the partner's pull token (app/exchange)
+    partner: bool = False
 
 
 def allow(*roles: str, api: bool = False) -> Callable:
     """Let only these roles use the view (`allow()` = any signed-in user)."""
     rule = RouteRule(roles=frozenset(roles or ALL_ROLES), api=api)
     return _attach(rule)
+
+
+def partner_only(view: Callable) -> Callable:
+    """A route for partner authorities' systems, authenticated by their pull token."""
+    return _attach(RouteRule(roles=frozenset(), partner=True))(view)
 
 
 def public(view: Callable) -> Callable:
@@ -65,6 +72,11 @@ def enforce_route_rules():
         current_app.logger.error("route %s has no access rule; refused", request.endpoint)
         abort(403)
     if rule.public:
+        return None
+    if rule.partner:
+        from .exchange.auth import authenticate_partner
+
+        g.partner = authenticate_partner()
         return None
     if rule.api:
         from .api.auth import authenticate_token

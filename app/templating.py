@@ -132,6 +132,37 @@ REGIME_LABELS = {
 }
 
 
+MESSAGE_TYPE_LABELS = {
+    "TMWNotificationSubmissionMessage": N_("Notification"),
+    "TMWNotificationAcknowledgementMessage": N_("Acknowledgement"),
+    "TMWFurtherNotificationRequest": N_("Request for information"),
+    "TMWFurtherNotificationReply": N_("Reply to a request for information"),
+    "TMWNotificationDecisionMessage": N_("Decision (consent or objection)"),
+    "TMWCancellationMessage": N_("Withdrawal, revocation or cancellation"),
+    "TMWMovementAnnouncementMessage": N_("Movement announcement"),
+    "TMWTransportStatementMessage": N_("Transport statement"),
+    "TMWCertificateOfWasteReceiptMessage": N_("Certificate of receipt"),
+    "TMWCertificateOfWasteRecoveryDisposalMessage": N_("Certificate of recovery/disposal"),
+    "TMWConfirmationOfMessageReceipt": N_("Confirmation of receipt (technical)"),
+    "TMWErrorMessage": N_("Error message"),
+}
+MESSAGE_STATUS_LABELS = {
+    "queued": N_("queued"), "delivered": N_("delivered"), "acknowledged": N_("acknowledged"),
+    "failed": N_("failed"), "received": N_("received"), "accepted": N_("accepted"),
+    "rejected": N_("rejected"), "duplicate": N_("repeat of an earlier message"),
+}
+
+
+def message_type_label(message_type: str | None) -> str:
+    if message_type is None:
+        return _("Unreadable message")
+    return _(MESSAGE_TYPE_LABELS.get(message_type, message_type))
+
+
+def message_status_label(status: str) -> str:
+    return _(MESSAGE_STATUS_LABELS.get(status, status))
+
+
 def case_type_label(case_type: str) -> str:
     return _(REGISTRY[case_type].TITLE)
 
@@ -152,8 +183,11 @@ def attachment_label(kind: str) -> str:
     return _(ATTACHMENT_LABELS.get(kind, kind))
 
 
+REASON = N_("Reason")
+
+
 def reason_prompt(event: str) -> str:
-    return _(REASON_PROMPTS.get(event, N_("Reason")))
+    return _(REASON_PROMPTS.get(event, REASON))
 
 
 def problem_text(message: str, params: dict) -> str:
@@ -265,6 +299,7 @@ def register_template_helpers(app: Flask) -> None:
         missing_text=missing_text, timeline_details=timeline_details,
         section_label=section_label, party_label=party_label, party_fields=party_fields,
         code_options=code_options, problem_text=problem_text, case_type_label=case_type_label,
+        message_type_label=message_type_label, message_status_label=message_status_label,
     )
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["errmsg"] = translate_error

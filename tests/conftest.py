@@ -75,12 +75,27 @@ class EnglishClient(FlaskClient):
         self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
 
 
+def _exchange_identity(tmp: Path) -> dict:
+    """Our signing key for the tests: a real key pair, made once per run in a temp folder."""
+    from datetime import timedelta
+
+    from app.exchange.keys import make_test_identity
+    from app.timeutil import utcnow
+
+    key, cert = make_test_identity("JP-MOE (tests)", utcnow() - timedelta(days=1),
+                                   utcnow() + timedelta(days=365))
+    (tmp / "key.pem").write_bytes(key)
+    (tmp / "cert.pem").write_bytes(cert)
+    return {"EXCHANGE_KEY_PATH": str(tmp / "key.pem"), "EXCHANGE_CERT_PATH": str(tmp / "cert.pem")}
+
+
 def _make_app(url: str, tmp: Path):
     from flask_migrate import upgrade
 
     from app.reference.loader import load_all
 
     app = create_app({
+        **_exchange_identity(tmp),
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
         "SECRET_KEY": "test-secret",

@@ -13,6 +13,6 @@ _signals = Namespace()
 case_transitioned = _signals.signal("case-transitioned")
 
 #: sent by the deadline sweeper when a due deadline raises an alarm instead of a transition
-#: (overdue receipt, overdue certificate, acknowledgement not received); receivers get
-#: `deadline` (app.cases.models.Deadline) and `case`
+#: (overdue receipt, overdue certificate, acknowledgement not received); the sender is the
+#: case, and receivers get `deadline` (app.cases.models.Deadline)
 deadline_alarm = _signals.signal("deadline-alarm")

@@ -112,6 +112,20 @@ def _shipment_context(case: Case, user) -> dict[str, Any]:
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
 
 
+def _messages(case: Case, user) -> list:
+    """The XML messages exchanged about the case (officials only)."""
+    from sqlalchemy import or_, select
+
+    from app.exchange.models import ExchangeMessage
+
+    if user.role not in ("official_moe", "official_meti", "admin"):
+        return []
+    return db.session.scalars(select(ExchangeMessage).where(or_(
+        ExchangeMessage.case_id == case.id,
+        ExchangeMessage.case_id.in_([c.id for c in case.children])))
+        .order_by(ExchangeMessage.id)).all()
+
+
 def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
     workflow = workflow_for(case.case_type)
     n = db.session.get(BaselNotification, case.id)
@@ -132,6 +146,7 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "event_fields": EVENT_FIELDS,
         "no_comment": NO_COMMENT,
         **_shipment_context(case, user),
+        "messages": _messages(case, user),
         "form_event": form_state.get("form_event"),
         "form_errors": form_state.get("form_errors") or {},
         "form_values": form_state.get("form_values") or {},

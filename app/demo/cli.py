@@ -81,13 +81,14 @@ def _users(orgs) -> dict[str, User]:
     return users
 
 
+def fire(case, event, actor, **payload):
+    return runner.fire(case.id, event, actor=actor, payload=payload)
+
+
 def _cases(u: dict[str, User]) -> None:
     """Cases in different states, each moved by the real runner as its actors would."""
     exporter, moe, meti = u["exporter"], u["moe"], u["meti"]
     today = today_in_japan()
-
-    def fire(case, event, actor, **payload):
-        return runner.fire(case.id, event, actor=actor, payload=payload)
 
     from app.basel import operations
 
@@ -135,6 +136,38 @@ def _cases(u: dict[str, User]) -> None:
          approval_date=today.isoformat())
     _shipments(active, exporter, today)
     _partner_cases(moe, meti, u["facility"], today)
+    _exchanged_by_xml(exporter, moe, today)
+
+
+def _exchanged_by_xml(exporter, moe, today) -> None:
+    """The simulated US EPA (its own key pair, registered as partner USA01) answers a new
+    export to the US by signed XML, and notifies an import into Japan by XML."""
+    from flask import current_app
+
+    from app.exchange.simulator import ClientTransport, PartnerSimulator
+    from app.exchange.simulator_cli import ensure_simulated_partner
+
+    key_pem, cert_pem, token = ensure_simulated_partner("USA01", "US",
+                                                        "U.S. Environmental Protection Agency")
+    sim = PartnerSimulator("USA01", "US", ClientTransport(current_app.test_client(), token),
+                           key_pem, cert_pem)
+    sim.cursor = _latest_cursor()
+    case = complete_export(exporter, country="US", quantity="75", shipments=5)
+    fire(case, "submit", exporter)
+    fire(case, "start_review", moe)
+    fire(case, "confirm_contract", moe)
+    fire(case, "approve_transmission", moe)
+    sim.answer_all(conditions="Each shipment through the Port of Long Beach; certificate of "
+                              "recovery within 30 days of completion.")
+    sim.send(sim.notification(f"US{today.year}005001"))
+
+
+def _latest_cursor() -> int:
+    from sqlalchemy import func
+
+    from app.exchange.models import ExchangeMessage
+
+    return db.session.scalar(select(func.coalesce(func.max(ExchangeMessage.id), 0)))
 
 
 def _shipments(notification, exporter, today) -> None:

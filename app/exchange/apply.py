@@ -220,11 +220,12 @@ def notification_submission(inbound: Inbound) -> Case:
     db.session.add_all([case, n])
     db.session.flush()
     for attachment in data["attachments"]:
-        Upload(attachment.filename, attachment.content_type, attachment.content).to_attachment(
+        db.session.add(Upload(attachment.filename, attachment.content_type,
+                              attachment.content).to_attachment(
             case, attachment.kind if attachment.kind != "partner_document" else "other",
-            inbound.actor)
-    inbound.document().to_attachment(case, "partner_document", inbound.actor,
-                                     description="notification (signed XML)")
+            inbound.actor))
+    db.session.add(inbound.document().to_attachment(
+        case, "partner_document", inbound.actor, description="notification (signed XML)"))
     set_acknowledgement_deadline(case, n, n.received_on)
     append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
                  from_state=None, to_state=case.state,

@@ -27,7 +27,7 @@ from workflows import WorkflowError
 from . import apply, builders, partners
 from .builders import Envelope
 from .models import ExchangeMessage, Partner
-from .outbox import _identity
+from .outbox import signing_identity
 from .readers import header
 from .schemas import NAMESPACE, validate
 from .xmlsec import XmlRejected, parse_untrusted, sign, verify
@@ -172,7 +172,7 @@ def _refuse(row_id: int, exc: XmlRejected) -> Answer:
                         notification_id=row.notification_number, message_id=_new_id(),
                         correlation_id=row.message_id or _new_id())
     tree = builders.error(envelope, row.message_id, errors)
-    key_pem, cert_pem = _identity(current_app.instance_path)
+    key_pem, cert_pem = signing_identity()
     body = sign(tree, key_pem, cert_pem)
     row.status, row.error_code, row.error_detail = "rejected", exc.code, exc.reason[:4000]
     row.response, row.response_status = body, status
@@ -183,7 +183,7 @@ def _refuse(row_id: int, exc: XmlRejected) -> Answer:
 def _signed(build, partner: Partner, head, status: str, notification_id: str) -> Answer:
     envelope = Envelope(receiver=partner.authority_code, notification_id=notification_id,
                         message_id=_new_id(), correlation_id=head.message_id)
-    key_pem, cert_pem = _identity(current_app.instance_path)
+    key_pem, cert_pem = signing_identity()
     return Answer(200, sign(build(envelope, head.message_id, status), key_pem, cert_pem))
 
 

@@ -12,7 +12,6 @@ import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -164,8 +163,8 @@ for _case_type in ("basel_import", "basel_transit"):
 
 
 # --- writing the outbox ------------------------------------------------------------------------
-@lru_cache(maxsize=4)
-def _identity(instance_path: str) -> tuple[bytes, bytes]:
+def signing_identity() -> tuple[bytes, bytes]:
+    """Our signing key and certificate (read per message: two small files, never stale)."""
     return our_key_pair(current_app)
 
 
@@ -193,7 +192,7 @@ def envelope_for(case: Case, partner: Partner) -> Envelope:
 def queue(case: Case, partner: Partner, tree, envelope: Envelope) -> ExchangeMessage:
     """Sign and store one outgoing message (status queued, or failed if it is not valid)."""
     problems = validate(tree)
-    key_pem, cert_pem = _identity(current_app.instance_path)
+    key_pem, cert_pem = signing_identity()
     raw = sign(tree, key_pem, cert_pem)
     row = ExchangeMessage(
         direction="out", partner=partner, message_id=envelope.message_id,

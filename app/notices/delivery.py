@@ -69,7 +69,9 @@ class DeliveryReport:
 class _Claim:
     notice_id: int
     attempt: int
-    message: EmailMessage
+    message: EmailMessage | None
+    #: why no message could be built from the row (a header the e-mail library refuses)
+    error: Exception | None = None
 
 
 class _Unreachable(Exception):
@@ -102,6 +104,9 @@ def deliver_pending(
 
 def _send(smtp: _Smtp, claim: _Claim, report: DeliveryReport) -> bool:
     """Send one claimed notice and record the outcome; False when the run should stop."""
+    if claim.message is None:
+        _record_failure(claim, claim.error, report)
+        return True
     try:
         smtp.send(claim.message)
     except _Unreachable as exc:
@@ -148,7 +153,10 @@ def _claim_next() -> _Claim | None:
         return None
     notice.attempts += 1
     notice.next_attempt_at = now + timedelta(seconds=setting("NOTICE_CLAIM_SECONDS"))
-    claim = _Claim(notice.id, notice.attempts, build_message(notice))
+    try:
+        claim = _Claim(notice.id, notice.attempts, build_message(notice))
+    except Exception as exc:  # this row's problem: it must not stop the others' delivery
+        claim = _Claim(notice.id, notice.attempts, None, exc)
     db.session.commit()
     return claim
 

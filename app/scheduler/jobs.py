@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 #: modules whose JOBS the scheduler runs
 TASK_MODULES = [
     "app.scheduler.deadlines",
+    "app.notices.tasks",
+    "app.exchange.tasks",
 ]
 DEFAULT_SECONDS = 30
 

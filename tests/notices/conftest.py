@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -14,9 +15,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from blinker import ANY
 
-from app.notices.receivers import RECEIVERS, connect_receivers
 from app.auth.models import User
 from app.extensions import db
+from app.notices.receivers import RECEIVERS, connect_receivers
 from tests.factories import make_org
 
 JA_PO = Path(__file__).resolve().parents[2] / "app/translations/ja/LC_MESSAGES/messages.po"
@@ -34,6 +35,14 @@ class Mailbox:
     """What the SMTP server accepted: envelopes, and the messages parsed from their bytes."""
 
     envelopes: list = field(default_factory=list)
+    #: addresses the server refuses (550), as a relay does for an unknown mailbox
+    refuse: set[str] = field(default_factory=set)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         self.envelopes.append(envelope)
@@ -55,7 +64,7 @@ class Mailbox:
 @pytest.fixture
 def mail_config(app):
     """The app configured for the tests' SMTP server (port filled in by `smtp`); restored after."""
-    keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_FROM", "PUBLIC_BASE_URL")
+    keys = ("MAIL_SERVER", "MAIL_PORT", "MAIL_FROM", "PUBLIC_BASE_URL", "NOTICE_MAX_ATTEMPTS")
     saved = {key: app.config.get(key) for key in keys}
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(),
                       MAIL_FROM="e-procedures <noreply@eproc.test.example.go.jp>",
@@ -64,14 +73,22 @@ def mail_config(app):
     app.config.update(saved)
 
 
+@contextmanager
+def smtp_server(port: int):
+    """A real SMTP server (aiosmtpd) on `port` while the block runs, collecting what it accepts."""
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp(mail_config):
-    """A real SMTP server (aiosmtpd) on the configured port, collecting what it accepts."""
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=mail_config["MAIL_PORT"])
-    controller.start()
-    yield mailbox
-    controller.stop()
+    with smtp_server(mail_config["MAIL_PORT"]) as mailbox:
+        yield mailbox
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,8 @@ from tests.factories import login, make_user
 ALL = {"exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
        "partner_agency", "admin"}
 PUBLIC = "public"
+#: partner systems only, with the pull token we issued them (no user role reaches it)
+PARTNER = "partner"
 
 #: endpoint -> roles that may use it (PUBLIC: anyone, signed in or not)
 ACCESS: dict[str, set[str] | str] = {
@@ -44,6 +46,17 @@ ACCESS: dict[str, set[str] | str] = {
     "basel.prepare_shipment": {"exporter", "official_moe"},
     "basel.register_partner": {"official_moe"},
     "customs.verify": {"customs", "official_moe", "official_meti", "admin"},
+    "documents.download": ALL,
+    "exchange_api.receive": PUBLIC,  # authenticated by the message's signature
+    "exchange_api.pull": PARTNER,
+    "exchange.log": {"official_moe", "official_meti", "admin"},
+    "exchange.message": {"official_moe", "official_meti", "admin"},
+    "exchange.raw": {"official_moe", "official_meti", "admin"},
+    "exchange.retry": {"official_moe", "admin"},
+    "exchange.partner_registry": {"admin"},
+    "exchange.add_certificate": {"admin"},
+    "exchange.revoke_certificate": {"admin"},
+    "exchange.new_token": {"admin"},
     "api.list_cases": ALL,
     "api.get_case": ALL,
     "api.transitions": ALL,
@@ -87,7 +100,9 @@ def world(app):
 def _url(rule, world) -> str:
     values = {"case_id": world["case"].id, "attachment_id": world["attachment"],
               "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
-              "case_type": "basel_export", "list_name": "country", "filename": "style.css"}
+              "case_type": "basel_export", "list_name": "country", "filename": "style.css",
+              "kind": "notification", "message_id": 1, "partner_id": 1,
+              "certificate_id": 1}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 
@@ -115,7 +130,9 @@ def test_route_access(app, world, role):
         response = _request(client, method, url, headers if url.startswith("/api/") else {})
         status = response.status_code
         response.close()
-        if allowed == PUBLIC or (role != "anonymous" and role in allowed):
+        if allowed == PARTNER:
+            ok = status == 401  # a user's API token or session is not a partner's token
+        elif allowed == PUBLIC or (role != "anonymous" and role in allowed):
             ok = status not in (401, 403) and status < 500 and not _to_login(response)
         elif role == "anonymous":
             ok = status == 401 if url.startswith("/api/") else _to_login(response)

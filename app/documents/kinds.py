@@ -1,0 +1,72 @@
+"""Which printable documents a case has, and why one it lacks is not there (yet)."""
+
+from __future__ import annotations
+
+from app.basel import answers
+from app.basel.consent import japan_state
+from app.basel.models import BaselNotification
+from app.cases.models import Case
+from app.extensions import db
+from workflows.base import N_
+
+KINDS = ("notification", "movement_document", "consent_letter", "approval_letter")
+TITLES = {
+    "notification": N_("Notification document"),
+    "movement_document": N_("Shipment movement document"),
+    "consent_letter": N_("Consent letter"),
+    "approval_letter": N_("Approval letter"),
+}
+#: the title printed at the top of each page
+HEADINGS = {
+    "notification": N_("Notification document for transboundary movements/shipments of waste"),
+    "movement_document": N_("Movement document for transboundary movements/shipments of waste"),
+    "consent_letter": N_("Consent letter"),
+    "approval_letter": N_("Approval letter"),
+}
+NOTIFICATIONS = ("basel_export", "basel_import", "basel_transit")
+#: the case types each kind exists for
+CASE_TYPES = {
+    "notification": NOTIFICATIONS,
+    "movement_document": ("basel_shipment",),
+    "consent_letter": NOTIFICATIONS,
+    "approval_letter": ("basel_export", "basel_import"),
+}
+#: shipment states without a movement document: not yet announced, or cancelled
+NO_MOVEMENT_DOCUMENT = ("MD_PREPARED", "CANCELLED")
+
+
+def notification_of(case: Case) -> BaselNotification | None:
+    return db.session.get(BaselNotification, case.id)
+
+
+def has_consent(case: Case, n: BaselNotification) -> bool:
+    """Exports: a partner authority consented; imports/transits: Japan did."""
+    if case.case_type == "basel_export":
+        return any(s.consent is not None for s in answers.statuses(n))
+    own = japan_state(n)
+    return own is not None and answers.status_of(own).consent is not None
+
+
+def unavailable_reason(case: Case, kind: str) -> str | None:
+    """None when the document exists for the case as it is now, else why not (a msgid)."""
+    if kind not in KINDS or case.case_type not in CASE_TYPES[kind]:
+        return N_("This document does not exist for this kind of case.")
+    if kind == "movement_document":
+        if case.state in NO_MOVEMENT_DOCUMENT:
+            return N_("The movement document is issued once the shipment has been announced.")
+        return None
+    n = notification_of(case)
+    if n is None:
+        return N_("This document does not exist for this kind of case.")
+    if kind == "notification" and case.submitted_at is None:
+        return N_("The notification document is issued once the notification has been "
+                  "submitted.")
+    if kind == "consent_letter" and not has_consent(case, n):
+        return N_("No consent has been recorded for this notification yet.")
+    if kind == "approval_letter" and not n.approval_no:
+        return N_("METI's approval has not been recorded for this notification yet.")
+    return None
+
+
+def available_kinds(case: Case) -> list[str]:
+    return [k for k in KINDS if unavailable_reason(case, k) is None]
