@@ -78,6 +78,21 @@ class CaseWorkflow(StateMachine):
     #: state in which the role may fire an event
     QUEUE: ClassVar[dict[str, frozenset[str]] | None] = None
 
+    # --- validators shared by every case type -----------------------------------------------
+    def require_complete(self, **kwargs) -> None:
+        """The filed data is complete (the app lists what is missing in the `missing` fact)."""
+        missing = self.model.fact("missing")
+        if missing:
+            raise Refusal(
+                N_("The notification is not complete: {count} item(s) missing."),
+                count=len(missing),
+            )
+
+    def require_reason(self, reason: str | None = None, **kwargs) -> None:
+        """Decisions against the filer and questions carry a text the filer can act on."""
+        if not (reason or "").strip():
+            raise Refusal(N_("Give a reason or text for this action."), field="reason")
+
     @classmethod
     def check_definition(cls) -> None:
         """Every event names its roles and every ROLES entry is an event (checked at import)."""

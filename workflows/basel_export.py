@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, SYSTEM, CaseWorkflow, Refusal
+from .base import N_, SYSTEM, CaseWorkflow
 
 EXPORTER = "exporter"
 MOE = "official_moe"
@@ -191,17 +191,6 @@ class BaselExportWorkflow(CaseWorkflow):
         return bool(self.model.fact("consent_period_started"))
 
     # --- validators: raise with a reason the user can act on --------------------------------
-    def require_complete(self, **kwargs) -> None:
-        missing = self.model.fact("missing")
-        if missing:
-            raise Refusal(
-                N_("The notification is not complete: {count} item(s) missing."),
-                count=len(missing),
-            )
-
-    def require_reason(self, reason: str | None = None, **kwargs) -> None:
-        if not (reason or "").strip():
-            raise Refusal(N_("Give a reason or text for this action."), field="reason")
 
 
 BaselExportWorkflow.check_definition()

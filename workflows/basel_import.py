@@ -92,17 +92,6 @@ class BaselImportWorkflow(CaseWorkflow):
     def all_shipments_closed(self) -> bool:
         return bool(self.model.fact("all_shipments_closed"))
 
-    def require_complete(self, **kwargs) -> None:
-        missing = self.model.fact("missing")
-        if missing:
-            raise Refusal(
-                N_("The notification is not complete: {count} item(s) missing."),
-                count=len(missing),
-            )
-
-    def require_reason(self, reason: str | None = None, **kwargs) -> None:
-        if not (reason or "").strip():
-            raise Refusal(N_("Give a reason or text for this action."), field="reason")
 
     def require_certified(self, **kwargs) -> None:
         if not self.model.fact("importer_certified"):

@@ -92,9 +92,5 @@ class BaselShipmentWorkflow(CaseWorkflow):
             message, params = refusal
             raise Refusal(message, **params)
 
-    def require_reason(self, reason: str | None = None, **kwargs) -> None:
-        if not (reason or "").strip():
-            raise Refusal(N_("Give a reason or text for this action."), field="reason")
-
 
 BaselShipmentWorkflow.check_definition()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, SYSTEM, CaseWorkflow, Refusal
+from .base import N_, SYSTEM, CaseWorkflow
 
 MOE = "official_moe"
 #: the notifier's authority, when its message arrives as signed XML
@@ -66,17 +66,6 @@ class BaselTransitWorkflow(CaseWorkflow):
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
 
-    def require_complete(self, **kwargs) -> None:
-        missing = self.model.fact("missing")
-        if missing:
-            raise Refusal(
-                N_("The notification is not complete: {count} item(s) missing."),
-                count=len(missing),
-            )
-
-    def require_reason(self, reason: str | None = None, **kwargs) -> None:
-        if not (reason or "").strip():
-            raise Refusal(N_("Give a reason or text for this action."), field="reason")
 
 
 BaselTransitWorkflow.check_definition()
