@@ -28,9 +28,10 @@ def squeezed(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def missing(content: bytes, expected: list[str]) -> list[str]:
-    """The expected strings the PDF's text does not contain (whitespace ignored)."""
-    found = squeezed(text_of(content))
+def missing(content: bytes | str, expected: list[str]) -> list[str]:
+    """The expected strings the PDF (or its text, extracted once) does not contain,
+    whitespace ignored."""
+    found = squeezed(content if isinstance(content, str) else text_of(content))
     return [e for e in expected if squeezed(e) not in found]
 
 

@@ -9,7 +9,7 @@ import pytest
 from babel.dates import format_date
 
 from .conftest import download, signed_in
-from .pdfs import assert_set_in_ipaexgothic, missing
+from .pdfs import assert_set_in_ipaexgothic, missing, text_of
 
 
 def _day(value, locale: str) -> str:
@@ -80,8 +80,8 @@ def test_every_block_of_the_notification_is_printed(app, active, people, today, 
     content = download(client, active.id, "notification", lang=locale).data
     common = _common(active, people, today, locale)
     expected = {no: common.get(no, []) + labels[no] for no in range(1, 22)}
-    assert {no: gaps for no, texts in expected.items() if (gaps := missing(content, texts))} \
-        == {}
+    text = text_of(content)
+    assert {no: gaps for no, texts in expected.items() if (gaps := missing(text, texts))} == {}
     assert_set_in_ipaexgothic(content)
 
 
