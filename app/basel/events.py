@@ -39,7 +39,10 @@ NEEDS_DOCUMENT = {"record_consent", "record_objection"}
 
 
 def notification_of(ctx: TransitionContext) -> BaselNotification:
-    return db.session.get(BaselNotification, ctx.case.id)
+    """The case's notification, loaded once per transition (and kept from being let go)."""
+    if "notification" not in ctx.loaded:
+        ctx.loaded["notification"] = db.session.get(BaselNotification, ctx.case.id)
+    return ctx.loaded["notification"]
 
 
 class BaselExportHandler:

@@ -46,7 +46,10 @@ ANSWER_KINDS = {"acknowledge": "acknowledgement", "request_information": "inform
 
 
 def notification_of(ctx: TransitionContext) -> BaselNotification:
-    return db.session.get(BaselNotification, ctx.case.id)
+    """The case's notification, loaded once per transition (and kept from being let go)."""
+    if "notification" not in ctx.loaded:
+        ctx.loaded["notification"] = db.session.get(BaselNotification, ctx.case.id)
+    return ctx.loaded["notification"]
 
 
 class PartnerNotificationHandler:

@@ -24,6 +24,8 @@ class TransitionContext:
     to_state: str | None = None
     #: what the audit event records beyond the payload (ids of rows written, etc.)
     audit: dict[str, Any] = field(default_factory=dict)
+    #: objects the handler loads once per transition (before, facts and after share them)
+    loaded: dict[str, Any] = field(default_factory=dict)
 
 
 class CaseTypeHandler(Protocol):
