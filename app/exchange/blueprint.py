@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from app.access import allow, partner_only, public
 from app.auth.roles import Role
+from app.cases.handlers import invalid
 from app.extensions import csrf, db
 from app.timeutil import utcnow
 
@@ -135,8 +136,7 @@ def partner_registry():
             code = form.get("authority_code", "").strip().upper()
             country = form.get("country_code", "").strip().upper()
             if not code or len(country) != 2 or not form.get("name", "").strip():
-                raise ValidationError({"_schema": ["Give the country, the authority code and "
-                                                   "the name."]})
+                raise invalid("_schema", "Give the country, the authority code and the name.")
             partner = registry.register(
                 country=country, authority_code=code, name=form["name"].strip(),
                 endpoint_url=form.get("endpoint_url", "").strip() or None,
@@ -167,7 +167,7 @@ def add_certificate(partner_id: int):
     upload = request.files.get("certificate")
     try:
         if upload is None or not upload.filename:
-            raise ValidationError({"certificate": ["Choose a PEM file."]})
+            raise invalid("certificate", "Choose a PEM file.")
         row = registry.add_certificate(partner, upload.read())
         db.session.commit()
         flash(_("Certificate added; valid until %(date)s. The earlier ones stay valid until "
@@ -175,7 +175,7 @@ def add_certificate(partner_id: int):
     except ValidationError as exc:
         db.session.rollback()
         flash(_("The certificate was not added: %(why)s",
-                why="; ".join(m for ms in exc.messages.values() for m in ms)), "error")
+                why="; ".join(_(m) for ms in exc.messages.values() for m in ms)), "error")
     return redirect(url_for("exchange.partner_registry"))
 
 

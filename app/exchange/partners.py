@@ -7,7 +7,6 @@ import secrets
 from datetime import UTC
 
 from cryptography import x509
-from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.auth.models import Organisation, User
@@ -70,7 +69,7 @@ def add_certificate(partner: Partner, pem: bytes | str) -> PartnerCertificate:
     try:
         cert = x509.load_pem_x509_certificate(data)
     except ValueError as exc:
-        raise ValidationError({"certificate": ["Not a PEM X.509 certificate."]}) from exc
+        raise invalid("certificate", "Not a PEM X.509 certificate.") from exc
     fingerprint = hashlib.sha256(cert.public_bytes(_der())).hexdigest()
     if db.session.scalar(select(PartnerCertificate.id).where(
             PartnerCertificate.fingerprint_sha256 == fingerprint)) is not None:
