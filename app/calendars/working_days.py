@@ -38,13 +38,16 @@ def _japan_closure(day: date) -> bool:
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
+@lru_cache(maxsize=1)
+def _supported() -> frozenset[str]:
+    return frozenset(holidays.list_supported_countries())
+
+
 @lru_cache(maxsize=256)
 def _holidays_for(country: str, year: int) -> frozenset[date]:
-    try:
-        found = holidays.country_holidays(country, years=year)
-    except NotImplementedError:  # a country the library does not cover: weekends only
+    if country not in _supported():  # a country the library does not cover: weekends only
         return frozenset()
-    return frozenset(found.keys())
+    return frozenset(holidays.country_holidays(country, years=year).keys())
 
 
 def is_working_day(day: date, country: str) -> bool:
