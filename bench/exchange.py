@@ -454,12 +454,16 @@ class KeepAliveClient:
 
 
 class TestClient:
+    """Flask's test client, each request in an app context (and so a session) of its own, as
+    under a WSGI server; otherwise requests would share the benchmark's session."""
+
     def __init__(self, app):
-        self.client, self.connections = app.test_client(), 0
+        self.app, self.client, self.connections = app, app.test_client(), 0
 
     def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        response = self.client.post(path, data=body, content_type="application/xml")
-        return response.status_code, response.get_data()
+        with self.app.app_context():
+            response = self.client.post(path, data=body, content_type="application/xml")
+            return response.status_code, response.get_data()
 
     def close(self) -> None:
         pass
@@ -495,7 +499,17 @@ def transmitted_exports(people, n: int) -> list[int]:
     return ids
 
 
-def outbound_of(case_ids: list[int]) -> list:
+@dataclass(frozen=True)
+class Queued:
+    """What the benchmark keeps of one of our queued messages: plain values, no ORM object
+    (a few hundred objects held in a session make each of its commits expire them all)."""
+
+    message_id: str
+    notification_number: str
+    raw: bytes
+
+
+def outbound_of(case_ids: list[int]) -> list[Queued]:
     """Our queued message for each case, in case order."""
     from app.exchange.models import ExchangeMessage
     from app.extensions import db
@@ -505,7 +519,10 @@ def outbound_of(case_ids: list[int]) -> list:
     by_case = {r.case_id: r for r in rows}
     if len(by_case) != len(case_ids) or any(r.status != "queued" for r in rows):
         raise RuntimeError("not every transmitted case queued exactly one message")
-    return [by_case[c] for c in case_ids]
+    out = [Queued(r.message_id, r.notification_number, r.raw)
+           for r in (by_case[c] for c in case_ids)]
+    db.session.rollback()
+    return out
 
 
 def answer_bodies(sim, sign, messages) -> tuple[list[bytes], list[bytes]]:
@@ -613,7 +630,8 @@ def deliver(n_max: int | None, series: Series | None, partner_pid: int) -> int:
     from app.extensions import db
 
     done = 0
-    gc.collect()
+    if series is not None:
+        gc.collect()
     clock = Clock(series if series is not None else Series(), partner_pid)
     with clock:
         while n_max is None or done < n_max:
@@ -741,6 +759,7 @@ class Result:
     pressure_after: str | None = None
     anatomy: list | None = None
     profile: dict[str, str] | None = None
+    profile_delivery: dict[str, str] | None = None
 
 
 def bench_backend(backend: str, args) -> Result | None:
@@ -841,13 +860,13 @@ def bench_backend(backend: str, args) -> Result | None:
             db.session.rollback()
             prep["transmit exports"] = time.perf_counter() - t0
             progress(f"{backend}: warm-up {w} + timing {m} outbound deliveries")
-            if deliver(w, None, partner.process.pid) != w:
-                raise RuntimeError("warm-up delivery: fewer messages than expected")
-            rows["outbound delivery"] = series = Series()
-            if deliver(None, series, partner.process.pid) != m:
-                raise RuntimeError(f"expected {m} deliveries, got {series.n}")
-            db.session.rollback()
-            if {r.status for r in outbound_of_status(case_ids)} != {"acknowledged"}:
+            with app.app_context():  # a session of its own, as the scheduler's process has
+                if deliver(w, None, partner.process.pid) != w:
+                    raise RuntimeError("warm-up delivery: fewer messages than expected")
+                rows["outbound delivery"] = series = Series()
+                if deliver(None, series, partner.process.pid) != m:
+                    raise RuntimeError(f"expected {m} deliveries, got {series.n}")
+            if outbound_statuses(case_ids) != {"acknowledged"}:
                 raise RuntimeError("not every delivered message is acknowledged")
             progress(f"{backend}: warm-up {w} + timing {m} bare HTTP POSTs to the partner")
             bare_posts(partner.url, [r.raw for r in queued[:w]], None, partner.process.pid)
@@ -885,6 +904,20 @@ def bench_backend(backend: str, args) -> Result | None:
                 post_all(TestClient(app), INBOX_PATH, extra[:2], None)  # this process's warm-up
                 result.anatomy = anatomy(app, engine, extra[2:p + 2], extra[2:p + 2])
                 result.profile = profile_inbound(app, extra[p + 2:], args.profile_top)
+                progress(f"{backend}: cProfile of {p} more outbound deliveries (not timed)")
+                more = transmitted_exports(people, p)
+                db.session.rollback()
+                profiler = cProfile.Profile()
+                with app.app_context():
+                    profiler.enable()
+                    delivered = deliver(None, None, partner.process.pid)
+                    profiler.disable()
+                if delivered != p or outbound_statuses(more) != {"acknowledged"}:
+                    raise RuntimeError(f"profiled {delivered} deliveries instead of {p}")
+                result.profile_delivery = {
+                    "tottime": T.profile_text(profiler, "tottime", args.profile_top),
+                    "cumulative, app/ only": T.profile_text(profiler, "cumulative",
+                                                            args.profile_top, only_app=True)}
             db.session.remove()
         return result
     finally:
@@ -905,12 +938,15 @@ def bench_backend(backend: str, args) -> Result | None:
                 reset_pg_schema(url, drop_only=True)
 
 
-def outbound_of_status(case_ids: list[int]) -> list:
+def outbound_statuses(case_ids: list[int]) -> set[str]:
     from app.exchange.models import ExchangeMessage
     from app.extensions import db
 
-    return db.session.scalars(sa.select(ExchangeMessage).where(
-        ExchangeMessage.direction == "out", ExchangeMessage.case_id.in_(case_ids))).all()
+    db.session.rollback()
+    found = set(db.session.scalars(sa.select(ExchangeMessage.status).where(
+        ExchangeMessage.direction == "out", ExchangeMessage.case_id.in_(case_ids))))
+    db.session.rollback()
+    return found
 
 
 # ------------------------------------------------------------------------------------------
@@ -987,6 +1023,12 @@ def report(res: Result, args) -> None:
             print()
             print(f"cProfile of inbound notifications ({res.backend}, {args.profile_messages} "
                   f"messages through Flask's test client, top {args.profile_top} by {sort}):")
+            print(T._shorten(text))
+    if res.profile_delivery:
+        for sort, text in res.profile_delivery.items():
+            print()
+            print(f"cProfile of outbound delivery ({res.backend}, {args.profile_messages} "
+                  f"deliver_pending(limit=1) calls, top {args.profile_top} by {sort}):")
             print(T._shorten(text))
 
 

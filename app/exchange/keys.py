@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
@@ -97,6 +98,17 @@ def _setting(app: Flask, name: str) -> str | None:
 
 
 def _load_pair(key_path: Path, cert_path: Path) -> tuple[bytes, bytes]:
+    """The files' contents, read and checked again only when a file changes (key rotation
+    takes effect without a restart; ordinary messages do not pay for loading the key)."""
+    try:
+        stamp = (key_path.stat().st_mtime_ns, cert_path.stat().st_mtime_ns)
+    except OSError as exc:
+        raise ExchangeKeyError(f"cannot load the exchange key pair: {exc}") from exc
+    return _load_pair_at(key_path, cert_path, stamp)
+
+
+@lru_cache(maxsize=8)
+def _load_pair_at(key_path: Path, cert_path: Path, _stamp: tuple[int, int]) -> tuple[bytes, bytes]:
     try:
         key_pem, cert_pem = key_path.read_bytes(), cert_path.read_bytes()
         key = serialization.load_pem_private_key(key_pem, password=None)

@@ -14,6 +14,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography import x509
@@ -243,22 +244,26 @@ def sign(root: etree._Element, key_pem: bytes, cert_pem: bytes) -> bytes:
     """
     if next(root.iter(DS_SIGNATURE), None) is not None:
         raise ValueError("the document is already signed")
-    _require_matching_pair(key_pem, cert_pem)
+    key = _checked_key(key_pem, cert_pem)
     signer = XMLSigner(
         method=methods.enveloped,
         signature_algorithm="rsa-sha256",
         digest_algorithm="sha256",
         c14n_algorithm=EXC_C14N,
     )
-    signed = signer.sign(root, key=key_pem, cert=cert_pem)
+    signed = signer.sign(root, key=key, cert=cert_pem)
     return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
 
 
-def _require_matching_pair(key_pem: bytes, cert_pem: bytes) -> None:
+@lru_cache(maxsize=16)
+def _checked_key(key_pem: bytes, cert_pem: bytes):
+    """The private key object, loaded (and checked against its certificate) once per process:
+    loading runs OpenSSL's RSA key validation, ~50 ms, far more than the signature itself."""
     key = load_pem_private_key(key_pem, password=None)
     certificate = x509.load_pem_x509_certificate(cert_pem)
     if key.public_key() != certificate.public_key():
         raise ValueError("the signing key does not belong to the certificate")
+    return key
 
 
 # --------------------------------------------------------------------------- verifying
