@@ -160,7 +160,7 @@ def test_admin_registers_a_partner_and_rotates_its_certificate(app):
     admin.post(f"/exchange/partners/{partner.id}/certificates/{old.id}/revoke")
     db.session.rollback()
     assert db.session.get(type(old), old.id).revoked_at is not None
-    bad = admin.post("/exchange/partners/{}/certificates".format(partner.id),
+    bad = admin.post(f"/exchange/partners/{partner.id}/certificates",
                      data={"certificate": (io.BytesIO(b"not a pem"), "x.pem")},
                      content_type="multipart/form-data", follow_redirects=True)
     assert "not added" in bad.get_data(as_text=True)
