@@ -97,16 +97,21 @@ def _chains(cases) -> Iterator[tuple[int, str | None, list[CaseEvent]]]:
     query = select(CaseEvent).order_by(CaseEvent.case_id, CaseEvent.seq)
     if len(cases) == 1:
         query = query.where(CaseEvent.case_id == cases[0].id)
+    if not cases:
+        return
     stream = db.session.scalars(query.execution_options(yield_per=2000))
-    groups = groupby(stream, key=attrgetter("case_id"))
-    current = next(groups, None)
-    for case_id, number in cases:
-        while current is not None and current[0] < case_id:
-            current = next(groups, None)
-        events: list[CaseEvent] = []
-        if current is not None and current[0] == case_id:
-            events, current = list(current[1]), next(groups, None)
-        yield case_id, number, events
+    try:  # closed even when not read to the end (a server-side cursor on PostgreSQL)
+        groups = groupby(stream, key=attrgetter("case_id"))
+        current = next(groups, None)
+        for case_id, number in cases:
+            while current is not None and current[0] < case_id:
+                current = next(groups, None)
+            events: list[CaseEvent] = []
+            if current is not None and current[0] == case_id:
+                events, current = list(current[1]), next(groups, None)
+            yield case_id, number, events
+    finally:
+        stream.close()
 
 
 def seal_legacy() -> tuple[int, list[str]]:

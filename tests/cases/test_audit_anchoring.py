@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select, text
 
+from app import create_app
 from app.cases import runner
 from app.cases.audit import compute_hash
+from app.cases.audit_keys import AuditKeyError
 from app.cases.models import AuditCheckpoint, Case, CaseEvent
 from app.demo.samples import complete_export
 from app.extensions import db
@@ -98,6 +100,7 @@ def test_deleting_a_whole_case_with_its_events_is_reported(app, cli, submitted):
     result = cli("verify")
     assert_tampered(result, number, 1, "deleted")
     assert "1 case(s) checked" in result.output
+    assert_tampered(cli("verify", number), number, 1, "deleted")  # asked for by its number
 
 
 def test_reordered_events_are_reported(app, cli, submitted):
@@ -228,6 +231,19 @@ def test_a_checkpoint_takes_the_same_statements_for_any_number_of_cases(app, cli
     for _ in range(3):
         complete_export(exporter)
     assert statements_of_one_checkpoint() == with_two
+
+
+def test_production_does_not_start_without_a_usable_key(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "production-secret")
+    monkeypatch.delenv("AUDIT_MAC_KEYS", raising=False)
+    with pytest.raises(RuntimeError, match="AUDIT_MAC_KEYS is not set"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("AUDIT_MAC_KEYS", "k1:00ff")
+    with pytest.raises(AuditKeyError, match="shorter than 32 bytes"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("AUDIT_MAC_KEYS", f"k1:{secrets.token_hex(32)}")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["APP_ENV"] == "production"
 
 
 # --- what an attacker with database access does ----------------------------------------------
