@@ -38,9 +38,12 @@ from .models import AuditCheckpoint, Case, CaseEvent
 class CheckpointReport:
     cases: int
     removed: int
+    #: SHA-256 of the heads: logged, so that a record of it exists outside the database too
+    digest: str
 
     def __str__(self) -> str:
-        return f"checkpoint of {self.cases} case(s) written, {self.removed} older removed"
+        return (f"checkpoint of {self.cases} case(s) written, {self.removed} older removed, "
+                f"heads sha256 {self.digest}")
 
 
 def heads_query() -> Select:
@@ -75,7 +78,7 @@ def write_checkpoint(kept: int | None = None) -> CheckpointReport:
     except BaseException:
         db.session.rollback()
         raise
-    return CheckpointReport(cases=len(heads), removed=removed)
+    return CheckpointReport(cases=len(heads), removed=removed, digest=row.heads_digest)
 
 
 def _signed(heads: list[list], now: datetime, keys: Keyring) -> AuditCheckpoint:
