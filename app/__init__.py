@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_environment())
     app.config.update(config or {})
     configure_database(app)
+    configure_audit(app)
     configure_security(app)
     configure_i18n(app)
     configure_blueprints(app)
@@ -54,6 +55,16 @@ def _import_models() -> None:
     from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
     from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
+
+
+def configure_audit(app: Flask) -> None:
+    """Refuse to start without usable audit MAC keys: every transition needs them."""
+    from .cases.audit_keys import parse_keys
+
+    if not app.config.get("AUDIT_MAC_KEYS"):
+        raise RuntimeError("AUDIT_MAC_KEYS is not set (id:hexkey pairs, the current key "
+                           "first; `flask audit new-key ID` prints one); production needs it")
+    parse_keys(app.config["AUDIT_MAC_KEYS"])
 
 
 def configure_security(app: Flask) -> None:

@@ -29,6 +29,37 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _audit_mac_keys(production: bool) -> str | None:
+    """AUDIT_MAC_KEYS from the environment; in development a key kept under instance/.
+
+    Production gets none unless it is set (create_app refuses to start without it): a key
+    generated next to the database would protect nothing.
+    """
+    if keys := os.environ.get("AUDIT_MAC_KEYS"):
+        return keys
+    if production:
+        return None
+    path = INSTANCE / "audit_mac_keys"
+    if not path.exists():
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        _write_once(path, f"dev-{secrets.token_hex(3)}:{secrets.token_hex(32)}")
+    return path.read_text().strip()
+
+
+def _write_once(path: Path, content: str) -> None:
+    """Create `path` (mode 0600) with `content` unless another process got there first: the
+    content appears whole or not at all (written aside, then linked into place)."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}")
+    aside.write_text(content)
+    aside.chmod(0o600)
+    try:
+        os.link(aside, path)
+    except FileExistsError:
+        pass
+    finally:
+        aside.unlink()
+
+
 def from_environment() -> dict:
     """The configuration a process gets when nothing is passed to create_app()."""
     production = os.environ.get("APP_ENV", "development") == "production"
@@ -57,6 +88,10 @@ def from_environment() -> dict:
         "EXCHANGE_KEY_PATH": os.environ.get("EXCHANGE_KEY_PATH"),
         "EXCHANGE_CERT_PATH": os.environ.get("EXCHANGE_CERT_PATH"),
         "APP_ENV": os.environ.get("APP_ENV", "development"),
+        # Audit trail: MAC keys ("id:hexkey,...", current first) and the signed checkpoints
+        "AUDIT_MAC_KEYS": _audit_mac_keys(production),
+        "AUDIT_CHECKPOINT_MINUTES": int(os.environ.get("AUDIT_CHECKPOINT_MINUTES", "60")),
+        "AUDIT_CHECKPOINTS_KEPT": int(os.environ.get("AUDIT_CHECKPOINTS_KEPT", "48")),
     }
 
 

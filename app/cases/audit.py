@@ -1,14 +1,18 @@
-"""Append-only, hash-chained audit events per case.
+"""Append-only, hash-chained, MACed audit events per case.
 
 Each event's hash covers its content and the previous event's hash, so changing, removing or
-reordering any past event breaks every hash after it; `flask audit verify` reports where.
+reordering any past event breaks every hash after it. Each event also carries an HMAC of its
+hash under a key kept outside the database (app/cases/audit_keys.py), so whoever rewrites an
+event cannot recompute the chain after it either. What a chain alone cannot show — its last
+events cut off, or the whole case deleted — the signed checkpoints show
+(app/cases/checkpoints.py). `flask audit verify` reports all of it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,6 +21,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.timeutil import utcnow
 
+from . import audit_keys
+from .audit_keys import Keyring
 from .models import Case, CaseEvent
 
 
@@ -82,8 +88,14 @@ def append_event(
         prev_hash=last.hash if last else genesis_hash(case.id),
     )
     row.hash = compute_hash(row)
+    seal(row, audit_keys.keyring())  # no query: the keys come from the app's configuration
     db.session.add(row)
     return row
+
+
+def seal(event: CaseEvent, keys: Keyring) -> None:
+    """MAC the event's hash (which covers its content, its place and its predecessor)."""
+    event.mac_key_id, event.mac = keys.sign(audit_keys.EVENT, event.hash)
 
 
 def _label(actor) -> str:
@@ -98,19 +110,68 @@ class ChainProblem:
     problem: str
 
 
+@dataclass
+class ChainCheck:
+    problems: list[ChainProblem] = field(default_factory=list)
+    #: events without a MAC that are allowed to lack one (written before MACs existed)
+    unsealed: list[int] = field(default_factory=list)
+
+
 def verify_chain(case_id: int) -> list[ChainProblem]:
-    """Recompute the chain; an empty list means the trail is intact."""
+    """Recompute one case's chain and its MACs; an empty list means the trail is intact.
+
+    This checks the chain alone; `flask audit verify` also compares it with the checkpoints.
+    """
     events = db.session.scalars(
         select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
     ).all()
-    problems: list[ChainProblem] = []
-    expected_prev = genesis_hash(case_id)
+    return check_chain(case_id, events, audit_keys.keyring(), covered=None).problems
+
+
+def check_chain(case_id: int, events, keys: Keyring, covered: int | None) -> ChainCheck:
+    """Check `events` (the case's, by seq): sequence, links, content hashes and MACs.
+
+    `covered` is the last seq of the case in the newest valid checkpoint (0: not in it), or
+    None when there is no checkpoint. An event without a MAC is legacy — older than the MACs —
+    only if that checkpoint covers it (which pins its hash) and no earlier event has a MAC;
+    otherwise its MAC was stripped.
+    """
+    check = ChainCheck()
+    seqs_by_hash = {ev.hash: ev.seq for ev in events}
+    expected_prev, sealed_before = genesis_hash(case_id), False
     for expected_seq, ev in enumerate(events, start=1):
         if ev.seq != expected_seq:
-            problems.append(ChainProblem(ev.seq, f"sequence gap: expected {expected_seq}"))
+            check.problems.append(ChainProblem(ev.seq, f"sequence gap: expected {expected_seq}"))
         if ev.prev_hash != expected_prev:
-            problems.append(ChainProblem(ev.seq, "does not follow the previous event"))
+            check.problems.append(ChainProblem(ev.seq, _link_problem(ev, seqs_by_hash)))
         if compute_hash(ev) != ev.hash:
-            problems.append(ChainProblem(ev.seq, "content changed after it was recorded"))
+            check.problems.append(ChainProblem(ev.seq, "content changed after it was recorded"))
+        _check_mac(check, ev, keys, legacy=not sealed_before and _covers(covered, ev.seq))
+        sealed_before = sealed_before or ev.mac is not None
         expected_prev = ev.hash
-    return problems
+    return check
+
+
+def _link_problem(event: CaseEvent, seqs_by_hash: dict[str, int]) -> str:
+    if event.prev_hash in seqs_by_hash:
+        return f"out of order: it was recorded after event {seqs_by_hash[event.prev_hash]}"
+    return "does not follow the previous event"
+
+
+def _covers(covered: int | None, seq: int) -> bool:
+    return covered is None or seq <= covered
+
+
+def _check_mac(check: ChainCheck, event: CaseEvent, keys: Keyring, *, legacy: bool) -> None:
+    if event.mac is None:
+        if legacy:
+            check.unsealed.append(event.seq)
+        else:
+            check.problems.append(ChainProblem(event.seq, "no MAC (removed, or written "
+                                                          "without the key)"))
+    elif not keys.knows(event.mac_key_id):
+        check.problems.append(ChainProblem(
+            event.seq, f"unknown MAC key {event.mac_key_id!r} (missing from AUDIT_MAC_KEYS?)"))
+    elif not keys.verify(audit_keys.EVENT, event.hash, event.mac_key_id, event.mac):
+        check.problems.append(ChainProblem(
+            event.seq, "MAC does not verify (rewritten by someone without the key)"))

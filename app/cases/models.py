@@ -90,11 +90,32 @@ class CaseEvent(db.Model):
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    #: the AUDIT_MAC_KEYS key the row was MACed with; None for rows older than the MACs
+    mac_key_id: Mapped[str | None] = mapped_column(String(16))
+    #: HMAC-SHA256 of `hash` under that key: without the key the chain cannot be recomputed
+    mac: Mapped[str | None] = mapped_column(String(64))
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+
+class AuditCheckpoint(db.Model):
+    """The head of every case's audit chain at one moment, MACed: a case deleted or cut short
+    since, or a chain rewritten before it, no longer matches (app/cases/checkpoints.py)."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    case_count: Mapped[int]
+    #: JSON list of [case id, case number, last seq, last hash] by case id, exactly as MACed
+    heads: Mapped[str] = mapped_column(Text, deferred=True)
+    #: SHA-256 of `heads`; the MAC covers it with the time and the number of cases
+    heads_digest: Mapped[str] = mapped_column(String(64))
+    mac_key_id: Mapped[str] = mapped_column(String(16))
+    mac: Mapped[str] = mapped_column(String(64))
 
 
 class Deadline(db.Model):

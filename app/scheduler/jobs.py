@@ -4,7 +4,8 @@ Every module named in TASK_MODULES holds `JOBS = [(name, callable, interval), ..
 
 * `callable` takes no arguments and returns what it did (printed, and logged as one line);
 * `interval` is the number of seconds between runs, or the name of a config key that holds
-  it (DEFAULT_SECONDS when the key is not set), or a `(config key, default seconds)` pair.
+  it (DEFAULT_SECONDS when the key is not set), or a `(config key, default seconds)` pair, or
+  a function of the config that returns it (for settings kept in other units).
 
 A module that cannot be imported is an error: a job that silently does not run is worse.
 """
@@ -31,6 +32,7 @@ TASK_MODULES = [
     "app.scheduler.deadlines",
     "app.notices.tasks",
     "app.exchange.tasks",
+    "app.cases.tasks",
 ]
 DEFAULT_SECONDS = 30
 
@@ -62,6 +64,8 @@ def _jobs_of(path: str) -> list[tuple]:
 
 
 def interval_seconds(interval, config) -> float:
+    if callable(interval):
+        interval = interval(config)
     if isinstance(interval, str):
         interval = (interval, DEFAULT_SECONDS)
     if isinstance(interval, tuple):
