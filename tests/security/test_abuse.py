@@ -149,6 +149,10 @@ def test_one_address_guessing_many_accounts_meets_a_ceiling(app):
             assert sign_in(attacker, user, "guess", ATTACKER).status_code == 401
         refused = sign_in(attacker, users[4], PASSWORD, ATTACKER)
         assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+        in_japanese = attacker.post("/login", data={"email": users[4].email, "password": "x"},
+                                    headers={"Accept-Language": "ja"},
+                                    environ_base={"REMOTE_ADDR": ATTACKER})
+        assert "分待ってから再度お試しください" in in_japanese.get_data(as_text=True)
         assert sign_in(app.test_client(), users[4], PASSWORD, OFFICE).status_code == 302
     finally:
         app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = ceiling
