@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 import time_machine
 from lxml import etree
 from sqlalchemy import func, select
 
-from app import create_app
 from app.auth.models import LoginAttempt
 from app.exchange.keys import make_test_identity
 from app.exchange.models import ExchangeMessage
@@ -156,17 +154,6 @@ def test_one_address_guessing_many_accounts_meets_a_ceiling(app):
         assert sign_in(app.test_client(), users[4], PASSWORD, OFFICE).status_code == 302
     finally:
         app.config["LOGIN_MAX_FAILURES_PER_ADDRESS"] = ceiling
-
-
-@pytest.fixture
-def proxied_app(app):
-    """The same database behind one trusted reverse proxy (PROXY_FIX_X_FOR=1)."""
-    config = {k: v for k, v in app.config.items() if k != "SERVER_NAME"}
-    proxied = create_app({**config, "PROXY_FIX_X_FOR": 1, "SERVER_NAME": "localhost.test"})
-    yield proxied
-    with proxied.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_behind_a_proxy_the_forwarded_address_is_what_the_throttle_records(app, proxied_app):

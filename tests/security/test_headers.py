@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app import create_app
 from app.config import ROOT
-from app.extensions import db
 
 STS = "Strict-Transport-Security"
 
@@ -77,16 +75,6 @@ def test_hsts_only_over_https(client):
     secure = client.get("/login", base_url="https://localhost.test")
     assert "max-age=" in secure.headers[STS]
     assert "default-src 'self'" in secure.headers["Content-Security-Policy"]
-
-
-@pytest.fixture
-def proxied_app(app):
-    config = {k: v for k, v in app.config.items() if k != "SERVER_NAME"}
-    proxied = create_app({**config, "PROXY_FIX_X_FOR": 1, "SERVER_NAME": "localhost.test"})
-    yield proxied
-    with proxied.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_hsts_behind_a_proxy_that_terminates_tls(proxied_app):
