@@ -36,15 +36,16 @@ migrate: install
 demo: migrate
 	$(FLASK) demo load
 
-# The scheduler process (deadlines, e-mail notices) runs beside the web server so that demo
-# deadlines move on their own; it is stopped (SIGTERM, graceful) when the server stops.
+# Served by gunicorn, the production server (gunicorn.conf.py: WEB_WORKERS, WEB_THREADS).
+# The scheduler process (deadlines, e-mail notices) runs beside it so that demo deadlines
+# move on their own; both are stopped (SIGTERM, graceful) when the server stops or on Ctrl-C.
 run: demo
 	@$(FLASK) demo users
 	@echo "Serving on http://$(HOST):$(PORT)/ (the scheduler runs beside it)"
 	@$(FLASK) scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) wsgi:app
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

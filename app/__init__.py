@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, request
 
 from . import config as settings
 from .extensions import babel, csrf, db, login_manager, migrate
@@ -17,6 +17,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.DEFAULTS)
     app.config.update(settings.from_environment())
     app.config.update(config or {})
+    configure_proxy(app)
     configure_database(app)
     configure_audit(app)
     configure_security(app)
@@ -27,6 +28,18 @@ def create_app(config: dict | None = None) -> Flask:
     configure_signals(app)
     configure_cli(app)
     return app
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind PROXY_FIX_X_FOR trusted reverse proxies, the client address (throttling, logs)
+    and the scheme (HSTS, secure cookies) come from the X-Forwarded-* headers they set; with
+    none (the default) those headers are ignored, since any client can send them."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    hops = app.config.get("PROXY_FIX_X_FOR", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops,
+                                x_proto=app.config.get("PROXY_FIX_X_PROTO") or hops)
 
 
 def configure_database(app: Flask) -> None:
@@ -54,6 +67,7 @@ def _import_models() -> None:
     from .exchange import models as _exchange  # noqa: F401
     from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
     from .notices import models as _notices  # noqa: F401
+    from .rate_limits import RateHit as _rate_hits  # noqa: F401
     from .reference import models as _reference  # noqa: F401
 
 
@@ -79,6 +93,9 @@ def configure_security(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        if request.is_secure:  # over plain http the header would be ignored (RFC 6797 §8.1)
+            response.headers.setdefault("Strict-Transport-Security",
+                                        "max-age=31536000; includeSubDomains")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

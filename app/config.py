@@ -92,7 +92,25 @@ def from_environment() -> dict:
         "AUDIT_MAC_KEYS": _audit_mac_keys(production),
         "AUDIT_CHECKPOINT_MINUTES": int(os.environ.get("AUDIT_CHECKPOINT_MINUTES", "60")),
         "AUDIT_CHECKPOINTS_KEPT": int(os.environ.get("AUDIT_CHECKPOINTS_KEPT", "48")),
+        **_proxy_settings(),
+        **_rate_limits(),
     }
+
+
+def _proxy_settings() -> dict:
+    """How many reverse proxies in front of us set X-Forwarded-For / -Proto (0: none, and the
+    headers are ignored: anyone could send them)."""
+    hops = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    return {"PROXY_FIX_X_FOR": hops,
+            "PROXY_FIX_X_PROTO": int(os.environ.get("PROXY_FIX_X_PROTO", str(hops)))}
+
+
+def _rate_limits() -> dict:
+    """Limits an operator may tune without a release (defaults in DEFAULTS below)."""
+    names = ("EXCHANGE_RATE_PER_ADDRESS", "EXCHANGE_RATE_PER_SENDER", "EXCHANGE_RATE_WINDOW",
+             "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS", "LOGIN_MAX_FAILURES_PER_ADDRESS",
+             "LOGIN_WINDOW_SECONDS")
+    return {name: int(os.environ[name]) for name in names if name in os.environ}
 
 
 DEFAULTS = {
@@ -105,16 +123,25 @@ DEFAULTS = {
     "BABEL_DEFAULT_LOCALE": "ja",
     "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
     "LANGUAGES": ("ja", "en"),
-    # Login throttling: this many failures for one e-mail or one address within the window
-    # refuses further attempts until the window has passed.
-    "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_WINDOW_SECONDS": 15 * 60,
+    # Login throttling, per account AND address (never the account alone, or anyone could lock
+    # an official out): after this many failures within the window, each further attempt waits
+    # 2^failures seconds after the last one, up to the cap. One address failing on many
+    # accounts meets a ceiling (offices share one NAT address, hence not lower).
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_WINDOW_SECONDS": 60 * 60,
     # National numbering of notifications: ISO-2 country, year, serial (domain.md §2.3 block 3).
     "NOTIFICATION_NUMBER_FORMAT": "JP{year}{serial:06d}",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Inbound partner XML: refused above this size / nesting depth before anything else
     "EXCHANGE_MAX_BYTES": 5 * 1024 * 1024,
     "EXCHANGE_MAX_DEPTH": 64,
+    # Inbound partner XML: requests per client address and per claimed sender per window
+    # (seconds); above them, 429 with Retry-After
+    "EXCHANGE_RATE_PER_ADDRESS": 120,
+    "EXCHANGE_RATE_PER_SENDER": 60,
+    "EXCHANGE_RATE_WINDOW": 60,
     # Outbound delivery: retries with exponential backoff, then the message shows as failed
     "EXCHANGE_MAX_ATTEMPTS": 8,
     "EXCHANGE_PUSH_TIMEOUT": 10,

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from app.timeutil import utcnow
 from .forms import LanguageForm, LoginForm
 from .models import User
 from .passwords import verify_password
-from .throttle import is_throttled, record_attempt
+from .throttle import record_attempt, wait_seconds
 
 bp = Blueprint("auth", __name__)
 
@@ -28,6 +29,15 @@ def _safe_next(target: str | None) -> str:
     return url_for("cases.home")
 
 
+def _wait_message(seconds: int) -> str:
+    if seconds < 120:
+        return ngettext("Too many failed sign-ins. Wait %(num)d second and try again.",
+                        "Too many failed sign-ins. Wait %(num)d seconds and try again.", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("Too many failed sign-ins. Wait %(num)d minute and try again.",
+                    "Too many failed sign-ins. Wait %(num)d minutes and try again.", minutes)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -37,9 +47,9 @@ def login():
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
     email, addr = form.email.data.strip().lower(), request.remote_addr or "unknown"
-    if is_throttled(email, addr):
-        form.email.errors.append(_("Too many failed sign-ins. Wait 15 minutes and try again."))
-        return render_template("auth/login.html", form=form), 429
+    if wait := wait_seconds(email, addr):
+        form.email.errors.append(_wait_message(wait))
+        return render_template("auth/login.html", form=form), 429, {"Retry-After": str(wait)}
     user = db.session.scalar(select(User).where(User.email == email))
     ok = verify_password(user.password_hash if user else None, form.password.data)
     ok = ok and user.active

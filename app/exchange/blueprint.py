@@ -41,8 +41,9 @@ OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
 @api.route("/messages", methods=["POST"])
 @public  # authenticated by the message's signature against the sender's certificates
 def receive():
-    answer = inbound.receive(request.get_data(cache=False))
-    return Response(answer.body, status=answer.status, mimetype=XML)
+    answer = inbound.receive(request.get_data(cache=False), request.remote_addr or "unknown")
+    headers = {"Retry-After": str(answer.retry_after)} if answer.retry_after else {}
+    return Response(answer.body, status=answer.status, mimetype=XML, headers=headers)
 
 
 @api.route("/messages", methods=["GET"])

@@ -1,10 +1,12 @@
 """Receiving one message: keep it as received, check it, apply it, answer it (signed).
 
-Order matters and is fixed: store the raw bytes (committed on their own) → hardened parse →
-namespace and XSD → sender registered → signature (read everything from what it covers from
-then on) → duplicate? → apply in one transaction with the answer → signed confirmation. Any
-refusal rolls the application back and is answered with a signed error; nothing a sender can
-send produces a 5xx.
+Order matters and is fixed: requests per client address → the sender the header claims is a
+registered partner (a streaming look at the first bytes) → requests per sender → store the raw
+bytes (committed on their own) → hardened parse → namespace and XSD → sender registered →
+signature (read everything from what it covers from then on) → duplicate? → apply in one
+transaction with the answer → signed confirmation. Nothing is stored for a body that does not
+claim a registered partner, or over a limit: anyone can send us bytes. Any refusal rolls the
+application back and is answered with a signed error; nothing a sender can send produces a 5xx.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from app.cases.runner import CaseNotFound, StaleCase
 from app.database import begin_write
 from app.extensions import db
+from app.rate_limits import hit
 from app.timeutil import utcnow
 from workflows import WorkflowError
 
@@ -30,7 +33,7 @@ from .models import ExchangeMessage, Partner
 from .outbox import signing_identity
 from .readers import header
 from .schemas import NAMESPACE, validate
-from .xmlsec import XmlRejected, parse_untrusted, sign, verify
+from .xmlsec import XmlRejected, claimed_sender, parse_untrusted, sign, verify
 
 log = logging.getLogger(__name__)
 
@@ -41,16 +44,49 @@ STATUS = {"TOO_LARGE": 413, "UNKNOWN_SENDER": 403, "SIGNATURE_MISSING": 403,
           "WRONG_RECEIVER": 403, "REPLAY_CONFLICT": 409, "NOT_ALLOWED": 409,
           "STALE": 409, "UNKNOWN_NOTIFICATION": 404, "UNKNOWN_MOVEMENT": 404,
           "UNKNOWN_MESSAGE": 404, "DUPLICATE_NOTIFICATION": 409, "INVALID_CONTENT": 422,
-          "NOT_CONCERNED": 422, "NOT_SUPPORTED": 422, "PROCESSING_ERROR": 422}
+          "NOT_CONCERNED": 422, "NOT_SUPPORTED": 422, "PROCESSING_ERROR": 422,
+          "RATE_LIMITED": 429}
 
 
 @dataclass
 class Answer:
     status: int
     body: bytes
+    #: seconds the sender should wait before sending again (429 only)
+    retry_after: int | None = None
 
 
-def receive(body: bytes) -> Answer:
+def receive(body: bytes, client_addr: str) -> Answer:
+    config = current_app.config
+    window = config["EXCHANGE_RATE_WINDOW"]
+    if wait := hit("exchange-address", client_addr, window=window,
+                   limit=config["EXCHANGE_RATE_PER_ADDRESS"]):
+        return _refuse_unstored(_rate_limited(wait), None, client_addr, retry_after=wait)
+    try:
+        partner = _claimed_partner(body)
+    except XmlRejected as exc:
+        return _refuse_unstored(exc, None, client_addr)
+    if wait := hit("exchange-sender", partner.authority_code, window=window,
+                   limit=config["EXCHANGE_RATE_PER_SENDER"]):
+        return _refuse_unstored(_rate_limited(wait), partner, client_addr, retry_after=wait)
+    return _receive_stored(body)
+
+
+def _claimed_partner(body: bytes) -> Partner:
+    """The registered, active partner the header names; anything else is refused unread."""
+    code = claimed_sender(body, max_depth=current_app.config["EXCHANGE_MAX_DEPTH"])
+    partner = partners.by_authority(code) if code else None
+    if partner is None:
+        raise XmlRejected("UNKNOWN_SENDER", f"{code} is not a registered partner." if code
+                          else "The header names no sender authority.")
+    return partner
+
+
+def _rate_limited(wait: int) -> XmlRejected:
+    return XmlRejected("RATE_LIMITED", f"Too many messages; send again in {wait} seconds.")
+
+
+def _receive_stored(body: bytes) -> Answer:
     row = _store(body)
     try:
         return _process(row, body)
@@ -166,18 +202,30 @@ def _refuse(row_id: int, exc: XmlRejected) -> Answer:
     row = db.session.get(ExchangeMessage, row_id)
     partner = db.session.get(Partner, row.partner_id) if row.partner_id else None
     status = STATUS.get(exc.code, 400)
-    where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
-    errors = [(exc.code, None, f"{exc.reason}{where}")]
-    envelope = Envelope(receiver=partner.authority_code if partner else "UNKNOWN",
-                        notification_id=row.notification_number, message_id=_new_id(),
-                        correlation_id=row.message_id or _new_id())
-    tree = builders.error(envelope, row.message_id, errors)
-    key_pem, cert_pem = signing_identity()
-    body = sign(tree, key_pem, cert_pem)
+    body = _error_body(exc, partner, row.notification_number, row.message_id)
     row.status, row.error_code, row.error_detail = "rejected", exc.code, exc.reason[:4000]
     row.response, row.response_status = body, status
     db.session.commit()
     return Answer(status, body)
+
+
+def _refuse_unstored(exc: XmlRejected, partner: Partner | None, client_addr: str,
+                     retry_after: int | None = None) -> Answer:
+    """Refused before storing: only the log keeps a trace (no row for anonymous bytes)."""
+    log.warning("inbound message from %s refused unstored: %s %s", client_addr, exc.code,
+                exc.reason)
+    return Answer(STATUS.get(exc.code, 400), _error_body(exc, partner, None, None), retry_after)
+
+
+def _error_body(exc: XmlRejected, partner: Partner | None, notification_id: str | None,
+                received_id: str | None) -> bytes:
+    where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
+    errors = [(exc.code, None, f"{exc.reason}{where}")]
+    envelope = Envelope(receiver=partner.authority_code if partner else "UNKNOWN",
+                        notification_id=notification_id, message_id=_new_id(),
+                        correlation_id=received_id or _new_id())
+    key_pem, cert_pem = signing_identity()
+    return sign(builders.error(envelope, received_id, errors), key_pem, cert_pem)
 
 
 def _signed(build, partner: Partner, head, status: str, notification_id: str) -> Answer:

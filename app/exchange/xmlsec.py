@@ -132,17 +132,20 @@ def hardened_parser() -> etree.XMLParser:
       PIs are refused by `parse_untrusted` (our profile has none, and inside text they split
       nodes just as comments do).
     """
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        attribute_defaults=False,
-        huge_tree=False,
-        recover=False,
-        remove_comments=False,
-        remove_pis=False,
-    )
+    return etree.XMLParser(**_HARDENED)
+
+
+_HARDENED = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "attribute_defaults": False,
+    "huge_tree": False,
+    "recover": False,
+    "remove_comments": False,
+    "remove_pis": False,
+}
 
 
 def parse_untrusted(body: bytes, *, max_bytes: int, max_depth: int) -> etree._Element:
@@ -160,6 +163,39 @@ def parse_untrusted(body: bytes, *, max_bytes: int, max_depth: int) -> etree._El
     _refuse_xinclude_and_pis(root)
     _refuse_depth(root, max_depth)
     return root
+
+
+def claimed_sender(body: bytes, *, max_depth: int, head_bytes: int = 64 * 1024) -> str | None:
+    """The SenderAuthority a message's header claims, read as a stream from the first
+    `head_bytes` only (the header comes first): cheap enough to run before anything is stored.
+
+    None when no sender shows there; XmlRejected for what the full parse refuses too (DTDs,
+    entities, broken XML in the part read, excessive depth). Nothing read here is trusted:
+    the signature check decides later.
+    """
+    _refuse_forbidden_markup(body)
+    parser = etree.XMLPullParser(events=("start", "end"), **_HARDENED)
+    depth, head = 0, body[:head_bytes]
+    try:
+        for offset in range(0, len(head), 8192):
+            parser.feed(head[offset:offset + 8192])
+            for event, element in parser.read_events():
+                depth += 1 if event == "start" else -1
+                if depth > max_depth:
+                    raise XmlRejected("TOO_DEEP", f"elements are nested deeper than {max_depth}")
+                if event == "end" and depth == 2 and _is_header_sender(element):
+                    return (element.text or "").strip() or None
+        if len(body) <= head_bytes:
+            parser.close()  # the whole body was read: its syntax errors show now
+    except etree.XMLSyntaxError as exc:
+        raise _syntax_rejection(exc) from None
+    return None
+
+
+def _is_header_sender(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return (etree.QName(element).localname == "SenderAuthority" and parent is not None
+            and etree.QName(parent).localname == "Header")
 
 
 def _refuse_forbidden_markup(body: bytes) -> None:

@@ -1,0 +1,48 @@
+"""Request limits per client address or sender, kept in the database so that they hold across
+gunicorn workers and hosts (a counter in one process's memory would not)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from sqlalchemy import Index, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.database import begin_write
+from app.extensions import db
+from app.timeutil import UTCDateTime, utcnow
+
+
+class RateHit(db.Model):
+    """One counted request. Rows older than their limit's window are deleted as new ones come."""
+
+    __tablename__ = "rate_hits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: what is limited, e.g. exchange-address, exchange-sender
+    scope: Mapped[str] = mapped_column(String(30))
+    #: who is counted: a client address or a partner authority code
+    subject: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_rate_hits_scope_subject_at", "scope", "subject", "at"),)
+
+
+def hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
+    """Count one request. None when it is within the limit, else the seconds to wait
+    (Retry-After); a refused request is not counted, so waiting is always enough."""
+    now = utcnow()
+    start = now - timedelta(seconds=window)
+    begin_write(db.session)
+    db.session.execute(delete(RateHit).where(RateHit.scope == scope, RateHit.at < start))
+    recent = db.session.scalars(select(RateHit.at).where(
+        RateHit.scope == scope, RateHit.subject == subject[:64]).order_by(RateHit.at)).all()
+    if len(recent) >= limit:
+        db.session.commit()
+        # the oldest hits that must leave the window before one more fits
+        frees_at = recent[len(recent) - limit] + timedelta(seconds=window)
+        return max(1, math.ceil((frees_at - now).total_seconds()))
+    db.session.add(RateHit(scope=scope, subject=subject[:64], at=now))
+    db.session.commit()
+    return None
