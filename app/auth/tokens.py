@@ -7,16 +7,25 @@ password hash like argon2 would only slow every API call down.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 
+from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
 from .models import ApiToken, User
 
 TOKEN_PREFIX = "jpe_"
+#: last_used_at is a hint for people reviewing tokens, so it is written at most this often:
+#: a read must not turn into a write on every API call
+STAMP_EVERY = timedelta(minutes=1)
+
+log = logging.getLogger(__name__)
 
 
 def _digest(token: str) -> str:
@@ -31,11 +40,36 @@ def create_token(user: User, name: str) -> str:
 
 
 def user_for_token(token: str) -> User | None:
+    """The active user behind a valid token, or None. Reads only; see `stamp_last_used`."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
     if row is None or row.revoked_at is not None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    if _stamp_due(row):
+        stamp_last_used(row.id)
     return row.user
+
+
+def _stamp_due(row: ApiToken) -> bool:
+    return row.last_used_at is None or row.last_used_at <= utcnow() - STAMP_EVERY
+
+
+def stamp_last_used(token_id: int) -> None:
+    """Record that the token was used, in a short transaction of its own begun as a write.
+
+    Concurrent requests with one token all find the stamp due; the condition lets one of them
+    write it. When the database is busy or read-only the stamp is skipped, never the request.
+    """
+    now = utcnow()
+    try:
+        begin_write(db.session)
+        db.session.execute(update(ApiToken).where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - STAMP_EVERY),
+        ).values(last_used_at=now))
+        db.session.commit()
+    except OperationalError as exc:
+        db.session.rollback()
+        log.warning("API token %s: last use not recorded (%s)", token_id, exc.orig)
 
 
 def revoke_token(token_id: int) -> None:

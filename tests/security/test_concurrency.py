@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from app.cases import runner
 from app.cases.models import CaseEvent
 from app.demo.samples import complete_export
 from app.extensions import db
-from tests.factories import make_user
+from tests.factories import login, make_user
 
 
 @pytest.fixture
@@ -75,17 +74,17 @@ def submitted(app):
     case = runner.fire(complete_export(exporter).id, "submit", actor=exporter)
     tokens = {"exporter": create_token(exporter, "test"), "moe": create_token(moe, "test")}
     db.session.commit()
-    return case.id, case.version, tokens
+    return case.id, case.version, tokens, exporter
 
 
 def test_parallel_authenticated_reads_never_fail(server, submitted):
-    _case_id, _version, tokens = submitted
+    _case_id, _version, tokens, _exporter = submitted
     results = _all_at_once(40, lambda: _call(server, "GET", "/api/v1/cases", tokens["exporter"]))
     assert _by_class(results) == {"2xx": 40}, [b[:200] for s, _t, b in results if s != 200]
 
 
 def test_one_winner_when_twenty_fire_the_same_transition(server, submitted):
-    case_id, version, tokens = submitted
+    case_id, version, tokens, _exporter = submitted
     path = f"/api/v1/cases/{case_id}/transitions/start_review"
     results = _all_at_once(
         20, lambda: _call(server, "POST", path, tokens["moe"], {"version": version}))
@@ -95,3 +94,45 @@ def test_one_winner_when_twenty_fire_the_same_transition(server, submitted):
     events = db.session.scalar(select(func.count()).select_from(CaseEvent).where(
         CaseEvent.case_id == case_id, CaseEvent.event == "start_review"))
     assert events == 1
+
+
+def _read_only_copy(app, tmp_path) -> str:
+    """A copy of the test database in rollback-journal mode (as a published snapshot would be),
+    opened read-only. Root ignores chmod, so SQLite's ?mode=ro is what makes it read-only."""
+    import sqlite3
+
+    source = db.engine.url.database
+    target = tmp_path / "snapshot.sqlite3"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+        dst.execute("PRAGMA journal_mode=DELETE")
+    target.chmod(0o444)
+    tmp_path.chmod(0o555)
+    return f"sqlite:///file:{target}?mode=ro&uri=true"
+
+
+def test_read_only_database_still_serves_reads(app, submitted, is_postgres, tmp_path):
+    if is_postgres:
+        pytest.skip("SQLite's read-only file mode")
+    case_id, _version, tokens, exporter = submitted
+    web = app.test_client()
+    login(web, exporter)
+    session_cookie = web.get_cookie("session", domain="localhost.test").value
+    url = _read_only_copy(app, tmp_path)
+    ro_app = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SERVER_NAME", "TESTING",
+                                                       "EXCHANGE_KEY_PATH", "EXCHANGE_CERT_PATH")},
+                         "SQLALCHEMY_DATABASE_URI": url})
+    try:
+        api = ro_app.test_client()
+        listed = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['exporter']}",
+                                                   "Accept-Language": "en"})
+        assert listed.status_code == 200, listed.get_data(as_text=True)[:500]
+        assert [c["id"] for c in listed.get_json()["items"]] == [case_id]
+        browser = ro_app.test_client()
+        browser.set_cookie("session", session_cookie, domain="localhost.test")
+        page = browser.get(f"/cases/{case_id}", headers={"Accept-Language": "en"})
+        assert page.status_code == 200
+    finally:
+        tmp_path.chmod(0o755)
+        with ro_app.app_context():
+            db.engine.dispose()
