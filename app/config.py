@@ -48,6 +48,8 @@ def from_environment() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
+        # SQLite: how long a writer waits for another writer before answering 409
+        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "NOTICE_DELIVERY_SECONDS": int(os.environ.get("NOTICE_DELIVERY_SECONDS", "60")),
         "NOTICE_MAX_ATTEMPTS": int(os.environ.get("NOTICE_MAX_ATTEMPTS", "10")),

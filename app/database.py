@@ -22,9 +22,10 @@ SQLITE_LOCK_CODES = frozenset({5, 6})
 _IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 
-def install_sqlite_pragmas(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, readers beside one writer, wait for locks, and let us
-    issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made IMMEDIATE)."""
+def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
+    """SQLite: enforce foreign keys, readers beside one writer, wait up to `busy_timeout_ms`
+    for a lock, and let us issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made
+    IMMEDIATE)."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -32,7 +33,7 @@ def install_sqlite_pragmas(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         _use_wal(cursor)
         cursor.close()

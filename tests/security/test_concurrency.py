@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.auth.models import User
 from app.auth.tokens import create_token
 from app.cases import runner
-from app.cases.models import CaseEvent
+from app.cases.models import Case, CaseEvent
 from app.demo.samples import complete_export
 from app.extensions import db
 from tests.factories import login, make_user
@@ -119,9 +120,7 @@ def test_read_only_database_still_serves_reads(app, submitted, is_postgres, tmp_
     login(web, exporter)
     session_cookie = web.get_cookie("session", domain="localhost.test").value
     url = _read_only_copy(app, tmp_path)
-    ro_app = create_app({**{k: app.config[k] for k in ("SECRET_KEY", "SERVER_NAME", "TESTING",
-                                                       "EXCHANGE_KEY_PATH", "EXCHANGE_CERT_PATH")},
-                         "SQLALCHEMY_DATABASE_URI": url})
+    ro_app = _same_database(app, SQLALCHEMY_DATABASE_URI=url)
     try:
         api = ro_app.test_client()
         listed = api.get("/api/v1/cases", headers={"Authorization": f"Bearer {tokens['exporter']}",
@@ -136,3 +135,41 @@ def test_read_only_database_still_serves_reads(app, submitted, is_postgres, tmp_
         tmp_path.chmod(0o755)
         with ro_app.app_context():
             db.engine.dispose()
+
+
+def _same_database(app, **config):
+    keys = ("SECRET_KEY", "SERVER_NAME", "TESTING", "EXCHANGE_KEY_PATH", "EXCHANGE_CERT_PATH",
+            "WTF_CSRF_ENABLED", "SQLALCHEMY_DATABASE_URI")
+    return create_app({**{k: app.config[k] for k in keys}, **config})
+
+
+def test_a_lock_that_cannot_be_had_is_a_409_not_a_500(app, submitted, is_postgres):
+    """Another process holds SQLite's write lock longer than the busy timeout."""
+    if is_postgres:
+        pytest.skip("SQLite's database-wide write lock")
+    import sqlite3
+
+    case_id, version, tokens, _exporter = submitted
+    moe = db.session.scalar(select(User).where(User.role == "official_moe"))
+    impatient = _same_database(app, SQLITE_BUSY_TIMEOUT_MS=100)
+    browser = impatient.test_client()
+    login(browser, moe)
+    holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        api = impatient.test_client().post(
+            f"/api/v1/cases/{case_id}/transitions/start_review", json={"version": version},
+            headers={"Authorization": f"Bearer {tokens['moe']}", "Accept-Language": "en"})
+        page = browser.post(f"/cases/{case_id}/events/start_review",
+                            data={"version": version}, headers={"Accept-Language": "en"})
+    finally:
+        holder.rollback()
+        holder.close()
+        with impatient.app_context():
+            db.engine.dispose()
+    assert (api.status_code, api.mimetype) == (409, "application/problem+json")
+    assert "try again" in api.get_json()["detail"]
+    assert page.status_code == 409
+    assert "try again" in page.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.get(Case, case_id).state == "SUBMITTED"
