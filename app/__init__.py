@@ -57,12 +57,15 @@ def _import_models() -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from flask_login import user_logged_in
+
     from .access import enforce_route_rules
-    from .auth.session import load_user, unauthorized
+    from .auth.session import load_user, start_session, unauthorized
 
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    user_logged_in.connect(start_session, app)
     login_manager.unauthorized_handler(unauthorized)
     app.before_request(enforce_route_rules)
 
@@ -93,6 +96,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     """All blueprints registered from this one place."""
     from .api.blueprint import bp as api_bp
+    from .auth.account import bp as account_bp
     from .auth.blueprint import bp as auth_bp
     from .basel.blueprint import bp as basel_bp
     from .cases.blueprint import bp as cases_bp
@@ -102,7 +106,7 @@ def configure_blueprints(app: Flask) -> None:
     from .exchange.blueprint import bp as exchange_bp
     from .health import bp as health_bp
 
-    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
+    for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
                exchange_api_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 

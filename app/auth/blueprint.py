@@ -13,6 +13,7 @@ from app.timeutil import utcnow
 
 from .forms import LanguageForm, LoginForm
 from .models import User
+from .operations import end_all_sessions
 from .passwords import verify_password
 from .throttle import is_throttled, record_attempt
 
@@ -60,6 +61,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
+    end_all_sessions(current_user.id)  # a copied or replayed cookie must not outlive sign-out
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")

@@ -11,6 +11,7 @@ import logging
 import secrets
 from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -32,17 +33,20 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, name: str) -> str:
-    """Create a token for `user`; the plain token is returned once and never stored."""
+def create_token(user: User, name: str, days: int | None = None) -> str:
+    """Create a token for `user`, valid for `days` (default API_TOKEN_DAYS); the plain token is
+    returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, name=name, prefix=token[:10], token_hash=_digest(token)))
+    valid = timedelta(days=days or current_app.config["API_TOKEN_DAYS"])
+    db.session.add(ApiToken(user=user, name=name, prefix=token[:10], token_hash=_digest(token),
+                            expires_at=utcnow() + valid))
     return token
 
 
 def user_for_token(token: str) -> User | None:
     """The active user behind a valid token, or None. Reads only; see `stamp_last_used`."""
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    if row is None or row.status(utcnow()) != "active" or not row.user.active:
         return None
     if _stamp_due(row):
         stamp_last_used(row.id)
@@ -72,7 +76,23 @@ def stamp_last_used(token_id: int) -> None:
         log.warning("API token %s: last use not recorded (%s)", token_id, exc.orig)
 
 
-def revoke_token(token_id: int) -> None:
+def tokens_of(user: User | None) -> list[ApiToken]:
+    """The user's tokens (everyone's for None), newest first."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user is not None:
+        query = query.where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query))
+
+
+def revoke_token(token_id: int, owner_id: int | None = None) -> bool:
+    """Revoke the token (only if user `owner_id` holds it, when given); False when there is
+    no such token."""
+    begin_write(db.session)
     row = db.session.get(ApiToken, token_id)
-    if row is not None and row.revoked_at is None:
+    if row is None or (owner_id is not None and row.user_id != owner_id):
+        db.session.rollback()
+        return False
+    if row.revoked_at is None:
         row.revoked_at = utcnow()
+    db.session.commit()
+    return True
