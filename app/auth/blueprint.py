@@ -8,6 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.access import allow, public
+from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -76,6 +77,7 @@ def set_language():
         abort(400)
     session["locale"] = form.language.data
     if current_user.is_authenticated:
+        begin_write(db.session)
         current_user.locale = form.language.data
         db.session.commit()
     return redirect(_safe_next(form.next.data))
