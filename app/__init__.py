@@ -29,12 +29,12 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def configure_database(app: Flask) -> None:
-    from .database import install_sqlite_pragmas
+    from .database import install_engine_settings
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
     with app.app_context():
-        install_sqlite_pragmas(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        install_engine_settings(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
     _import_models()
 
 

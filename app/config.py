@@ -48,8 +48,9 @@ def from_environment() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
-        # SQLite: how long a writer waits for another writer before answering 409
-        "SQLITE_BUSY_TIMEOUT_MS": int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000")),
+        # How long a request waits for a lock held by another transaction before it is
+        # answered 409 (SQLite busy_timeout, PostgreSQL lock_timeout)
+        "DATABASE_LOCK_TIMEOUT_MS": int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000")),
         # Sessions end after this much inactivity (officials: MOE, METI, prefecture, customs,
         # partner agencies, admin; everyone else: companies) and this long after sign-in.
         "SESSION_IDLE_MINUTES_OFFICIALS": int(os.environ.get("SESSION_IDLE_MINUTES_OFFICIALS",

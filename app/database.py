@@ -22,12 +22,26 @@ SQLITE_LOCK_CODES = frozenset({5, 6})
 _IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 
-def install_sqlite_pragmas(engine: Engine, busy_timeout_ms: int = 10_000) -> None:
-    """SQLite: enforce foreign keys, readers beside one writer, wait up to `busy_timeout_ms`
-    for a lock, and let us issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made
-    IMMEDIATE)."""
-    if engine.dialect.name != "sqlite":
-        return
+def install_engine_settings(engine: Engine, lock_timeout_ms: int = 10_000) -> None:
+    """Wait at most `lock_timeout_ms` for a lock, then fail (answered as 409, see errors.py)
+    rather than hang a request behind a stuck transaction; plus SQLite's own settings."""
+    if engine.dialect.name == "postgresql":
+        _postgresql_lock_timeout(engine, lock_timeout_ms)
+    elif engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine, lock_timeout_ms)
+
+
+def _postgresql_lock_timeout(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.commit()  # a session setting: it outlives this first transaction
+
+
+def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+    """SQLite: enforce foreign keys, readers beside one writer, wait for the write lock, and
+    let us issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made IMMEDIATE)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import http.client
 import json
+import sqlite3
 import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -100,8 +102,6 @@ def test_one_winner_when_twenty_fire_the_same_transition(server, submitted):
 def _read_only_copy(app, tmp_path) -> str:
     """A copy of the test database in rollback-journal mode (as a published snapshot would be),
     opened read-only. Root ignores chmod, so SQLite's ?mode=ro is what makes it read-only."""
-    import sqlite3
-
     source = db.engine.url.database
     target = tmp_path / "snapshot.sqlite3"
     with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
@@ -143,28 +143,42 @@ def _same_database(app, **config):
     return create_app({**{k: app.config[k] for k in keys}, **config})
 
 
-def test_a_lock_that_cannot_be_had_is_a_409_not_a_500(app, submitted, is_postgres):
-    """Another process holds SQLite's write lock longer than the busy timeout."""
+@contextmanager
+def _lock_held_elsewhere(case_id: int, is_postgres: bool):
+    """Another process holds the lock a transition needs: the case's row (PostgreSQL) or the
+    database's write lock (SQLite)."""
     if is_postgres:
-        pytest.skip("SQLite's database-wide write lock")
-    import sqlite3
+        engine = create_engine(db.engine.url)
+        with engine.connect() as other:
+            other.execute(select(Case.id).where(Case.id == case_id).with_for_update())
+            yield
+            other.rollback()
+        engine.dispose()
+        return
+    other = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        other.rollback()
+        other.close()
 
+
+def test_a_lock_that_cannot_be_had_is_a_409_not_a_500(app, submitted, is_postgres):
     case_id, version, tokens, _exporter = submitted
     moe = db.session.scalar(select(User).where(User.role == "official_moe"))
-    impatient = _same_database(app, SQLITE_BUSY_TIMEOUT_MS=100)
+    impatient = _same_database(app, DATABASE_LOCK_TIMEOUT_MS=100)
     browser = impatient.test_client()
     login(browser, moe)
-    holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    db.session.rollback()
     try:
-        api = impatient.test_client().post(
-            f"/api/v1/cases/{case_id}/transitions/start_review", json={"version": version},
-            headers={"Authorization": f"Bearer {tokens['moe']}", "Accept-Language": "en"})
-        page = browser.post(f"/cases/{case_id}/events/start_review",
-                            data={"version": version}, headers={"Accept-Language": "en"})
+        with _lock_held_elsewhere(case_id, is_postgres):
+            api = impatient.test_client().post(
+                f"/api/v1/cases/{case_id}/transitions/start_review", json={"version": version},
+                headers={"Authorization": f"Bearer {tokens['moe']}", "Accept-Language": "en"})
+            page = browser.post(f"/cases/{case_id}/events/start_review",
+                                data={"version": version}, headers={"Accept-Language": "en"})
     finally:
-        holder.rollback()
-        holder.close()
         with impatient.app_context():
             db.engine.dispose()
     assert (api.status_code, api.mimetype) == (409, "application/problem+json")
