@@ -43,12 +43,12 @@ def configure_proxy(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
-    from .database import install_sqlite_pragmas
+    from .database import install_engine_settings
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(settings.ROOT / "migrations"))
     with app.app_context():
-        install_sqlite_pragmas(db.engine)
+        install_engine_settings(db.engine, app.config["DATABASE_LOCK_TIMEOUT_MS"])
     _import_models()
 
 
@@ -82,12 +82,15 @@ def configure_audit(app: Flask) -> None:
 
 
 def configure_security(app: Flask) -> None:
+    from flask_login import user_logged_in
+
     from .access import enforce_route_rules
-    from .auth.session import load_user, unauthorized
+    from .auth.session import load_user, start_session, unauthorized
 
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
+    user_logged_in.connect(start_session, app)
     login_manager.unauthorized_handler(unauthorized)
     app.before_request(enforce_route_rules)
 
@@ -121,6 +124,7 @@ def configure_i18n(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     """All blueprints registered from this one place."""
     from .api.blueprint import bp as api_bp
+    from .auth.account import bp as account_bp
     from .auth.blueprint import bp as auth_bp
     from .basel.blueprint import bp as basel_bp
     from .cases.blueprint import bp as cases_bp
@@ -130,7 +134,7 @@ def configure_blueprints(app: Flask) -> None:
     from .exchange.blueprint import bp as exchange_bp
     from .health import bp as health_bp
 
-    for bp in (auth_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
+    for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
                exchange_api_bp, api_bp, health_bp):
         app.register_blueprint(bp)
 

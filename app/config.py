@@ -79,6 +79,17 @@ def from_environment() -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "30")),
+        # How long a request waits for a lock held by another transaction before it is
+        # answered 409 (SQLite busy_timeout, PostgreSQL lock_timeout)
+        "DATABASE_LOCK_TIMEOUT_MS": int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000")),
+        # Sessions end after this much inactivity (officials: MOE, METI, prefecture, customs,
+        # partner agencies, admin; everyone else: companies) and this long after sign-in.
+        "SESSION_IDLE_MINUTES_OFFICIALS": int(os.environ.get("SESSION_IDLE_MINUTES_OFFICIALS",
+                                                             "30")),
+        "SESSION_IDLE_MINUTES": int(os.environ.get("SESSION_IDLE_MINUTES", "120")),
+        "SESSION_MAX_HOURS": float(os.environ.get("SESSION_MAX_HOURS", "12")),
+        # API tokens are refused this many days after creation (`tokens create --days` overrides)
+        "API_TOKEN_DAYS": int(os.environ.get("API_TOKEN_DAYS", "90")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "NOTICE_DELIVERY_SECONDS": int(os.environ.get("NOTICE_DELIVERY_SECONDS", "60")),
         "NOTICE_MAX_ATTEMPTS": int(os.environ.get("NOTICE_MAX_ATTEMPTS", "10")),

@@ -2,33 +2,68 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from contextvars import ContextVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+log = logging.getLogger(__name__)
+
+#: PostgreSQL SQLSTATEs of a transaction that lost a race for a lock: serialization failure,
+#: deadlock detected, lock not available (NOWAIT / lock_timeout)
+PG_LOCK_STATES = frozenset({"40001", "40P01", "55P03"})
+#: SQLite's primary result codes for "another connection holds the lock": BUSY, LOCKED
+SQLITE_LOCK_CODES = frozenset({5, 6})
 
 #: set while the runner opens a write transaction: SQLite then takes the write lock at BEGIN
 _IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
 
 
-def install_sqlite_pragmas(engine: Engine) -> None:
-    """SQLite: enforce foreign keys, readers beside one writer, wait for locks, and let us
-    issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made IMMEDIATE)."""
-    if engine.dialect.name != "sqlite":
-        return
+def install_engine_settings(engine: Engine, lock_timeout_ms: int = 10_000) -> None:
+    """Wait at most `lock_timeout_ms` for a lock, then fail (answered as 409, see errors.py)
+    rather than hang a request behind a stuck transaction; plus SQLite's own settings."""
+    if engine.dialect.name == "postgresql":
+        _postgresql_lock_timeout(engine, lock_timeout_ms)
+    elif engine.dialect.name == "sqlite":
+        _sqlite_pragmas(engine, lock_timeout_ms)
+
+
+def _postgresql_lock_timeout(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.commit()  # a session setting: it outlives this first transaction
+
+
+def _sqlite_pragmas(engine: Engine, busy_timeout_ms: int) -> None:
+    """SQLite: enforce foreign keys, readers beside one writer, wait for the write lock, and
+    let us issue BEGIN ourselves (pysqlite's implicit BEGIN cannot be made IMMEDIATE)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        _use_wal(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _IMMEDIATE.get() else "BEGIN")
+
+
+def _use_wal(cursor) -> None:
+    """Readers beside one writer. A read-only file (opened with ?mode=ro, or on a read-only
+    mount) cannot switch journal mode: it is still served, read-only, in the mode it has."""
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        log.info("SQLite journal mode left as it is (%s)", exc)
 
 
 def begin_write(session) -> None:
@@ -45,6 +80,20 @@ def begin_write(session) -> None:
         session.connection()
     finally:
         _IMMEDIATE.reset(token)
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """True when `exc` says the transaction could not get a lock or lost a race for one:
+    the request should be answered with 409 (try again), not 500."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if isinstance(orig, sqlite3.Error):
+        code = getattr(orig, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in SQLITE_LOCK_CODES
+        return "locked" in str(orig)
+    return getattr(orig, "sqlstate", None) in PG_LOCK_STATES
 
 
 def is_postgresql(engine: Engine) -> bool:

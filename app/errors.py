@@ -6,9 +6,11 @@ from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from app.cases.runner import CaseNotFound, StaleCase
+from app.database import is_lock_conflict
 from app.extensions import db
 from workflows import EventNotAllowed, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
@@ -90,6 +92,17 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def invalid(exc: ValidationError):
         return _respond(422, _("Some fields are not valid."), errors=exc.messages)
+
+    @app.errorhandler(DBAPIError)
+    def database_error(exc: DBAPIError):
+        """A lock that could not be had or a lost race (SQLite busy, PostgreSQL serialization
+        failure or deadlock) is the client's cue to try again: 409, not 500."""
+        if not is_lock_conflict(exc):
+            return unexpected(exc)
+        db.session.rollback()
+        app.logger.warning("lock conflict on %s %s: %s", request.method, request.path, exc.orig)
+        return _respond(409, _("Someone else was changing the same records at this moment. "
+                               "Reload and try again."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -17,5 +17,4 @@ def authenticate_token():
     if user is None:
         db.session.rollback()
         abort(401)
-    db.session.commit()  # records last_used_at before the request's own work starts
     return user

@@ -9,11 +9,13 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from app.access import allow, public
+from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
 from .forms import LanguageForm, LoginForm
 from .models import User
+from .operations import end_all_sessions
 from .passwords import verify_password
 from .throttle import record_attempt, wait_seconds
 
@@ -70,6 +72,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @allow()
 def logout():
+    end_all_sessions(current_user.id)  # a copied or replayed cookie must not outlive sign-out
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -84,6 +87,7 @@ def set_language():
         abort(400)
     session["locale"] = form.language.data
     if current_user.is_authenticated:
+        begin_write(db.session)
         current_user.locale = form.language.data
         db.session.commit()
     return redirect(_safe_next(form.next.data))

@@ -17,6 +17,7 @@ from app.cases.handlers import invalid
 from app.cases.models import Attachment, Case
 from app.cases.runner import act
 from app.cases.uploads import Upload
+from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 from workflows import RoleNotAllowed, workflow_for
@@ -34,6 +35,7 @@ class NotEditable(Exception):
 
 def create_draft(user) -> Case:
     """A new export notification with the exporter's details filled in from the organisation."""
+    begin_write(db.session)
     org: Organisation = user.organisation
     case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=org, created_by=user)
     n = BaselNotification(case=case)

@@ -90,6 +90,7 @@ def register_partner_notification(user, *, case_type: str, number: str, export_c
         raise invalid("case_type", "Choose import or transit.")
     if export_country == "JP":
         raise invalid("export_country", "Japan cannot be the State of export here.")
+    begin_write(db.session)  # the uniqueness check and the insert in one write transaction
     if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
         raise invalid("number", "A case with this notification number exists already.")
     case = Case(case_type=case_type, state="RECEIVED", number=number,

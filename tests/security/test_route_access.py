@@ -28,6 +28,9 @@ ACCESS: dict[str, set[str] | str] = {
     "auth.set_language": PUBLIC,
     "api.openapi": PUBLIC,
     "auth.logout": ALL,
+    "account.tokens": ALL,
+    "account.revoke": ALL,
+    "account.password": ALL,
     "cases.home": ALL,
     "cases.search": ALL,
     "cases.export_csv": ALL,
@@ -102,7 +105,7 @@ def _url(rule, world) -> str:
               "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
-              "certificate_id": 1}
+              "certificate_id": 1, "token_id": 999_999}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 
