@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_database(app)
     configure_security(app)
     configure_i18n(app)
+    configure_routing(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_templates(app)
@@ -54,6 +55,12 @@ def _import_models() -> None:
     from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
     from .notices import models as _notices  # noqa: F401
     from .reference import models as _reference  # noqa: F401
+
+
+def configure_routing(app: Flask) -> None:
+    from .url_converters import install_converters
+
+    install_converters(app)
 
 
 def configure_security(app: Flask) -> None:
