@@ -6,7 +6,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.basel.sections import DeclarationSchema, RouteSchema, ShipmentSchema, WasteSchema
 from app.cases.uploads import DocumentField
-from app.input_fields import FreeText, StoredInt, Line
+from app.input_fields import FreeText, Line, StoredInt
 
 
 class PartyOut(Schema):

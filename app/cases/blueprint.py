@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,6 +10,7 @@ from sqlalchemy import select
 
 from app.access import allow
 from app.auth.roles import Role
+from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
 from app.templating import event_label, state_label
@@ -76,22 +74,19 @@ def _list_page(filters: queries.Filters, template: str):
 @bp.route("/cases.csv")
 @allow()
 def export_csv():
-    filters = _filters()
-    rows = db.session.execute(queries.search(current_user, filters)).all()
+    rows = db.session.execute(queries.search(current_user, _filters())).all()
     info = queries.summaries([row[0].id for row in rows])
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese text correctly with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow([_("Number"), _("State"), _("Exporter"), _("Facility"),
-                     _("State of import"), _("Quantity"), _("Next deadline"), _("Updated")])
-    for case, due, _alarms in rows:
-        extra = info[case.id]
-        writer.writerow([case.reference, state_label(case.state, case.case_type),
-                         extra.get("exporter", ""), extra.get("facility", ""),
-                         extra.get("import_country", ""), extra.get("quantity", ""),
-                         due.isoformat() if due else "", case.updated_at.isoformat()])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=cases.csv"})
+    header = [_("Number"), _("State"), _("Exporter"), _("Facility"), _("State of import"),
+              _("Quantity"), _("Next deadline"), _("Updated")]
+    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id])
+                                              for case, due, _alarms in rows))
+
+
+def _csv_row(case: Case, due, extra: dict) -> list:
+    return [case.reference, state_label(case.state, case.case_type),
+            extra.get("exporter", ""), extra.get("facility", ""),
+            extra.get("import_country", ""), extra.get("quantity", ""),
+            due.isoformat() if due else "", case.updated_at.isoformat()]
 
 
 @bp.route("/cases/<int:case_id>")
