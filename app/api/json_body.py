@@ -16,6 +16,7 @@ from typing import Any
 from flask import request
 from marshmallow import ValidationError
 
+from app.cases.handlers import invalid
 from app.input_fields import INT64_MAX, NO_CONTROLS, NO_SURROGATE
 from workflows.base import N_
 
@@ -50,11 +51,11 @@ def _parse(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant,
                           parse_float=_finite)
     except RecursionError as exc:
-        raise ValidationError({"_body": [TOO_DEEP]}) from exc
+        raise invalid("_body", TOO_DEEP) from exc
     except _NotFinite as exc:
-        raise ValidationError({"_body": [NOT_FINITE]}) from exc
+        raise invalid("_body", NOT_FINITE) from exc
     except ValueError as exc:  # also UnicodeDecodeError
-        raise ValidationError({"_body": [NOT_JSON]}) from exc
+        raise invalid("_body", NOT_JSON) from exc
 
 
 def _problems(value: Any, path: str, depth: int, out: dict[str, list[str]]) -> None:
@@ -85,7 +86,7 @@ def json_object() -> dict:
     """The request body as a JSON object whose every value a schema can safely look at."""
     body = _parse(request.get_data(cache=True))
     if not isinstance(body, dict):
-        raise ValidationError({"_body": [NOT_JSON]})
+        raise invalid("_body", NOT_JSON)
     errors: dict[str, list[str]] = {}
     _problems(body, "", 0, errors)
     if errors:

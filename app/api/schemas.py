@@ -208,7 +208,8 @@ def upload_of(attachment: dict):
     try:
         return DocumentField().deserialize(attachment["document"], "document")
     except ValidationError as exc:
-        raise ValidationError({"document": exc.messages}) from exc
+        nested = {"document": exc.messages}
+        raise ValidationError(nested) from exc
 
 
 class TransitionIn(Schema):
