@@ -28,7 +28,7 @@ _BIDI_CONTROLS = "\u202a-\u202e\u2066-\u2069"
 #: LRM and RLM: harmless in running text, but they can flip how a name is shown
 _BIDI_MARKS = "\u200e\u200f"
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_LINE_CONTROLS = re.compile("[\x00-\x1f\x7f]")
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f]")
 _TEXT_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab and newlines allowed
 _BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
 _BIDI_OR_MARK = re.compile(f"[{_BIDI_CONTROLS}{_BIDI_MARKS}]")
@@ -43,7 +43,7 @@ def text_problem(value: str, *, multiline: bool = True, name: bool = False) -> s
     """Why `value` cannot be stored as typed text, or None when it can."""
     if _SURROGATE.search(value):
         return NO_SURROGATE
-    if (_TEXT_CONTROLS if multiline else _LINE_CONTROLS).search(value):
+    if (_TEXT_CONTROLS if multiline else CONTROL_CHARACTERS).search(value):
         return NO_CONTROLS
     if (_BIDI_OR_MARK if name else _BIDI).search(value):
         return NO_BIDI

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.basel.sections import DeclarationSchema, RouteSchema, ShipmentSchema, WasteSchema
+from app.cases.queries import MAX_PAGE
 from app.cases.uploads import DocumentField
 from app.input_fields import FreeText, Line, StoredInt
 
@@ -157,8 +158,7 @@ class CaseQuery(Schema):
     code = Line(load_default="", max_length=40)
     case_type = Line(load_default="", max_length=40)
     needs_action = fields.Boolean(load_default=False)
-    #: far beyond any real result list; keeps the row offset inside the databases' integers
-    page = StoredInt(load_default=1, min_value=1, max_value=1_000_000)
+    page = StoredInt(load_default=1, min_value=1, max_value=MAX_PAGE)
 
 
 class DraftIn(Schema):

@@ -13,6 +13,7 @@ from app.auth.roles import Role
 from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
+from app.input_fields import CONTROL_CHARACTERS
 from app.templating import event_label, state_label
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 
@@ -30,15 +31,20 @@ OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.CUSTOMS, Role.ADMIN)
 def _filters() -> queries.Filters:
     args = request.args
     try:
-        page = max(int(args.get("page", 1)), 1)
+        page = min(max(int(args.get("page", 1)), 1), queries.MAX_PAGE)
     except ValueError:
         page = 1
     return queries.Filters(
-        q=args.get("q", "")[:100], state=args.get("state", ""),
-        country=args.get("country", "")[:2].upper(), code=args.get("code", "")[:40],
-        case_type=args.get("case_type", ""), needs_action=args.get("needs_action") == "1",
+        q=_typed(args, "q", 100), state=_typed(args, "state", 40),
+        country=_typed(args, "country", 2).upper(), code=_typed(args, "code", 40),
+        case_type=_typed(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
         page=page,
     )
+
+
+def _typed(args, name: str, limit: int) -> str:
+    """A search box is forgiving: control characters (NUL) are dropped, not refused."""
+    return CONTROL_CHARACTERS.sub("", args.get(name, ""))[:limit]
 
 
 @bp.route("/")

@@ -85,3 +85,10 @@ def test_attachment_description_is_capped(signed_in):
 def test_case_number_beyond_the_column_range_is_not_found(signed_in):
     assert signed_in.get("/basel/99999999999999999999/edit/parties").status_code == 404
     assert signed_in.get("/cases/2147483648").status_code == 404
+
+
+@pytest.mark.parametrize("query", [{"q": "Acme\x00"}, {"code": "A1181\x00"},
+                                   {"page": "99999999999999999999"}])
+def test_search_and_csv_with_nul_or_a_huge_page_answer_normally(signed_in, query):
+    for url in ("/cases", "/cases.csv"):
+        assert signed_in.get(url, query_string=query).status_code == 200
