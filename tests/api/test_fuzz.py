@@ -80,7 +80,7 @@ def check(response, method, before) -> None:
             assert snapshot() == before, "a refused write changed the database"
 
 
-@settings(derandomize=True, max_examples=250, deadline=None, database=None,
+@settings(derandomize=True, max_examples=600, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=st.data())
