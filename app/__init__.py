@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     configure_audit(app)
     configure_security(app)
     configure_i18n(app)
+    configure_routing(app)
     configure_blueprints(app)
     configure_errors(app)
     configure_templates(app)
@@ -79,6 +80,12 @@ def configure_audit(app: Flask) -> None:
         raise RuntimeError("AUDIT_MAC_KEYS is not set (id:hexkey pairs, the current key "
                            "first; `flask audit new-key ID` prints one); production needs it")
     parse_keys(app.config["AUDIT_MAC_KEYS"])
+
+
+def configure_routing(app: Flask) -> None:
+    from .url_converters import install_converters
+
+    install_converters(app)
 
 
 def configure_security(app: Flask) -> None:

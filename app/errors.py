@@ -16,6 +16,7 @@ from workflows import EventNotAllowed, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
 
 from .api.problems import problem
+from .url_converters import PathValueNotFound
 
 TITLES = {
     400: N_("Bad request"),
@@ -29,6 +30,18 @@ TITLES = {
     422: N_("Invalid input"),
     429: N_("Too many requests"),
     500: N_("Something went wrong"),
+}
+
+
+#: what a client can do about each status the framework raises (API clients get no page
+#: around the title, so they need the sentence)
+DETAILS = {
+    400: N_("The request could not be read."),
+    403: N_("Your role may not do this."),
+    404: N_("There is nothing at this address, or you may not see it."),
+    405: N_("This address does not accept this method."),
+    413: N_("The upload is larger than the limit (16 MB per request)."),
+    415: N_("Send the body as application/json."),
 }
 
 
@@ -55,12 +68,14 @@ def _respond(status: int, detail: str | None = None, errors=None, **extra):
 
 
 def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(PathValueNotFound)
+    def path_value_not_found(exc: PathValueNotFound):
+        return _respond(404, _("No such record."), errors={exc.field: [exc.reason]})
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        detail = None
-        if exc.code == 413:
-            detail = _("The upload is larger than the limit (16 MB per request).")
-        return _respond(exc.code or 500, detail)
+        detail = DETAILS.get(exc.code or 500)
+        return _respond(exc.code or 500, _(detail) if detail else None)
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -12,7 +12,6 @@ from app.basel.shipment_schemas import MovementDocumentSchema
 from app.cases import queries, runner
 from app.cases.handlers import invalid
 from app.cases.models import CaseEvent
-from app.cases.uploads import DocumentField
 from app.cases.views import REASON_REQUIRED, available_events, get_visible_case
 from app.extensions import csrf, db
 from app.reference import lookups
@@ -20,17 +19,11 @@ from app.templating import event_label
 
 from . import schemas as s
 from .docs import document
+from .json_body import json_object
 from .presenters import case_out, missing_out
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no browser cookies are accepted here
-
-
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise invalid("_body", "The body must be a JSON object.")
-    return body
 
 
 @bp.route("/cases")
@@ -51,7 +44,7 @@ def list_cases():
 @allow(Role.EXPORTER, api=True)
 @document("Create a draft export notification", body=s.DraftIn, response=s.CaseOut, status=201)
 def create_case():
-    body = s.DraftIn().load(_json())
+    body = s.DraftIn().load(json_object())
     raws = {k: v for k, v in body.items() if k != "version" and v is not None}
     operations.validate_sections(raws, partial=True)  # refuse before anything is created
     user = acting_user()
@@ -75,7 +68,7 @@ def get_case(case_id: int):
 def update_case(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.DraftIn().load(_json())
+    body = s.DraftIn().load(json_object())
     if body.get("version") is None:
         raise invalid("version", "Give the version you last read.")
     raws = {k: v for k, v in body.items() if k != "version" and v is not None}
@@ -90,7 +83,7 @@ def update_case(case_id: int):
 def save_party(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.PartyIn().load(_json())
+    body = s.PartyIn().load(json_object())
     case = operations.save_party(case.id, body["role"], body["seq"], body["party"], user,
                                  body["version"])
     return case_out(case, user)
@@ -103,8 +96,8 @@ def save_party(case_id: int):
 def add_attachment(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.AttachmentIn().load(_json())
-    upload = DocumentField().deserialize(body["document"], "document")
+    body = s.AttachmentIn().load(json_object())
+    upload = s.upload_of(body)
     case = operations.add_attachment(case.id, body["kind"], upload, user, body["version"],
                                      body.get("description"))
     return case_out(case, user), 201
@@ -117,7 +110,7 @@ def add_attachment(case_id: int):
 def prepare_shipment(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    shipment = shipment_ops.prepare_shipment(case.id, _json(), user)
+    shipment = shipment_ops.prepare_shipment(case.id, json_object(), user)
     return case_out(shipment, user), 201
 
 
@@ -140,7 +133,7 @@ def transitions(case_id: int):
 def fire(case_id: int, event: str):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = _json()
+    body = json_object()
     version = s.VersionIn().load(body)["version"]
     payload = {k: v for k, v in body.items() if k != "version"}
     case = runner.fire(case.id, event, actor=user, expected_version=version, payload=payload)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
 from app.basel.sections import DeclarationSchema, RouteSchema, ShipmentSchema, WasteSchema
+from app.cases.queries import MAX_PAGE
+from app.cases.uploads import DocumentField
+from app.input_fields import FreeText, Line, StoredInt
 
 
 class PartyOut(Schema):
@@ -149,19 +152,19 @@ class CaseQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    q = fields.String(load_default="", validate=validate.Length(max=100))
-    state = fields.String(load_default="")
-    country = fields.String(load_default="", validate=validate.Regexp(r"^([A-Z]{2})?$"))
-    code = fields.String(load_default="", validate=validate.Length(max=40))
-    case_type = fields.String(load_default="")
+    q = Line(load_default="", max_length=100)
+    state = Line(load_default="", max_length=40)
+    country = Line(load_default="", validate=validate.Regexp(r"^([A-Z]{2})?$"))
+    code = Line(load_default="", max_length=40)
+    case_type = Line(load_default="", max_length=40)
     needs_action = fields.Boolean(load_default=False)
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = StoredInt(load_default=1, min_value=1, max_value=MAX_PAGE)
 
 
 class DraftIn(Schema):
     """Create or change a draft: any of the sections, each partial. `version` on changes."""
 
-    version = fields.Integer(load_default=None)
+    version = StoredInt(load_default=None)
     shipment = fields.Nested(ShipmentSchema(partial=True), load_default=None)
     waste = fields.Nested(WasteSchema(partial=True), load_default=None)
     route = fields.Nested(RouteSchema(partial=True), load_default=None)
@@ -172,32 +175,41 @@ class VersionIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    version = fields.Integer(required=True)
+    version = StoredInt(required=True)
 
 
 class PartyIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    version = fields.Integer(required=True)
+    version = StoredInt(required=True)
     role = fields.String(required=True, validate=validate.OneOf(
         ["exporter", "importer", "generator", "facility", "carrier"]))
-    seq = fields.Integer(load_default=None)
+    seq = StoredInt(load_default=None)
     party = fields.Dict(required=True)
 
 
 class DocumentIn(Schema):
-    filename = fields.String(required=True)
-    content_type = fields.String(required=True)
+    filename = Line(required=True, max_length=255)
+    content_type = Line(required=True, max_length=100)
     content_base64 = fields.String(required=True)
 
 
 class AttachmentIn(Schema):
-    version = fields.Integer(required=True)
+    version = StoredInt(required=True)
     kind = fields.String(required=True, validate=validate.OneOf(
         ["contract", "esm_info", "insurance", "other"]))
-    description = fields.String(load_default=None)
-    document = fields.Dict(required=True, metadata={"description": "DocumentIn"})
+    description = FreeText(load_default=None)
+    document = fields.Nested(DocumentIn, required=True)
+
+
+def upload_of(attachment: dict):
+    """The checked Upload in a loaded AttachmentIn; errors name `document.<part>`."""
+    try:
+        return DocumentField().deserialize(attachment["document"], "document")
+    except ValidationError as exc:
+        nested = {"document": exc.messages}
+        raise ValidationError(nested) from exc
 
 
 class TransitionIn(Schema):
@@ -207,7 +219,7 @@ class TransitionIn(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    version = fields.Integer(required=True)
+    version = StoredInt(required=True)
 
 
 class TransitionOut(Schema):

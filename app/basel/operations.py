@@ -19,6 +19,7 @@ from app.cases.runner import act
 from app.cases.uploads import Upload
 from app.database import begin_write
 from app.extensions import db
+from app.input_fields import check_free_text
 from app.timeutil import utcnow
 from workflows import RoleNotAllowed, workflow_for
 
@@ -282,6 +283,7 @@ def add_attachment(case_id: int, kind: str, upload: Upload, user, version: int |
                    description: str | None = None) -> Case:
     if kind not in ATTACHMENT_KINDS:
         raise invalid("kind", "Unknown kind of document.")
+    check_free_text("description", description)  # the web form's field, not a schema's
 
     def change(case: Case) -> dict[str, Any]:
         _ensure_editable(case, user)

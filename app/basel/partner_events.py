@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validates_schema
 
 from app.calendars.working_days import add_period, end_of_day
 from app.cases import deadlines
 from app.cases.handlers import TransitionContext, invalid, register
 from app.extensions import db
+from app.input_fields import FreeText
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
@@ -25,7 +26,7 @@ from .schemas import EventSchema, ExportApprovalSchema
 class DecisionSchema(EventSchema):
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
-    conditions = fields.String(load_default=None, validate=validate.Length(max=4000))
+    conditions = FreeText(load_default=None, max_length=4000)
 
     @validates_schema
     def _period(self, data, **kwargs):

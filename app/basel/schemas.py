@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from app.cases.uploads import DocumentField
+from app.input_fields import FreeText, Line
 
 
 class EventSchema(Schema):
     """Every event may carry a comment or reason shown on the timeline."""
 
-    reason = fields.String(load_default=None, validate=validate.Length(max=4000))
+    reason = FreeText(load_default=None, max_length=4000)
 
     @pre_load
     def blanks(self, data, **kwargs):
         """Forms send empty strings for untouched fields; they mean “not given”."""
+        if not isinstance(data, Mapping):
+            return data  # marshmallow refuses it as "Invalid input type."
         return {k: v for k, v in dict(data).items() if v not in ("", None)}
 
 
 class AuthorityAnswerSchema(EventSchema):
     """An answer of a State concerned, recorded from the partner's document."""
 
-    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    country = Line(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     received_on = fields.Date(required=True)
     document = DocumentField(load_default=None)
 
@@ -29,7 +34,7 @@ class AuthorityAnswerSchema(EventSchema):
 class ConsentSchema(AuthorityAnswerSchema):
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
-    conditions = fields.String(load_default=None, validate=validate.Length(max=4000))
+    conditions = FreeText(load_default=None, max_length=4000)
 
     @validates_schema
     def _period(self, data, **kwargs):
@@ -42,12 +47,12 @@ class ReplySchema(EventSchema):
 
 
 class ExportApprovalSchema(EventSchema):
-    approval_no = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    approval_no = Line(required=True, min_length=1, max_length=40)
     approval_date = fields.Date(required=True)
 
 
 class TacitConsentSchema(EventSchema):
-    country = fields.String(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    country = Line(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
     #: the day the objection period ended (the scheduler may run later, e.g. after downtime)
     on = fields.Date(load_default=None)
 

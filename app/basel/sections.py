@@ -6,6 +6,7 @@ everything needed is there is the completeness check's job (completeness.py).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from marshmallow import (
@@ -18,6 +19,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from app.input_fields import FreeText, Line, Name
 from app.reference import lookups
 from app.timeutil import today_in_japan
 from workflows.base import N_
@@ -33,12 +35,14 @@ class SectionSchema(Schema):
 
     @pre_load
     def blanks(self, data, **kwargs):
+        if not isinstance(data, Mapping):
+            return data  # marshmallow refuses it as "Invalid input type." naming the section
         return _blank_to_none(dict(data))
 
 
 def code_list(list_name: str, **kwargs) -> fields.List:
     """A list of codes from one reference list, each valid today."""
-    return fields.List(fields.String(validate=validate.Length(max=40)),
+    return fields.List(Line(max_length=40),
                        load_default=list, metadata={"code_list": list_name}, **kwargs)
 
 
@@ -58,7 +62,7 @@ def check_codes(schema: Schema, data: dict, on: date | None = None) -> None:
 
 
 class ShipmentSchema(SectionSchema):
-    notification_type = fields.String(allow_none=True,
+    notification_type = Line(allow_none=True,
                                       validate=validate.OneOf(["single", "general"]))
     pre_consented = fields.Boolean(load_default=False)
     intended_shipments = fields.Integer(allow_none=True, validate=validate.Range(min=1,
@@ -66,13 +70,12 @@ class ShipmentSchema(SectionSchema):
     total_quantity = fields.Decimal(allow_none=True, places=3,
                                     validate=validate.Range(min=0, min_inclusive=False,
                                                             max=10_000_000))
-    quantity_unit = fields.String(allow_none=True, validate=validate.OneOf(["t", "m3"]))
+    quantity_unit = Line(allow_none=True, validate=validate.OneOf(["t", "m3"]))
     first_departure = fields.Date(allow_none=True)
     last_departure = fields.Date(allow_none=True)
     special_handling = fields.Boolean(load_default=False)
-    special_handling_details = fields.String(allow_none=True,
-                                             validate=validate.Length(max=4000))
-    insurance = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    special_handling_details = FreeText(allow_none=True, max_length=4000)
+    insurance = FreeText(allow_none=True, max_length=4000)
     packaging = code_list("packaging")
 
     @validates_schema(skip_on_field_errors=False)
@@ -81,16 +84,16 @@ class ShipmentSchema(SectionSchema):
 
 
 class WasteSchema(SectionSchema):
-    operation_code = fields.String(allow_none=True, metadata={"code_list": "operation"})
-    technology = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    reason_for_export = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    waste_designation = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    waste_composition = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    generating_process = fields.String(allow_none=True, validate=validate.Length(max=4000))
-    un_number = fields.String(allow_none=True, validate=validate.Regexp(r"^(UN)?\d{4}$"))
-    un_shipping_name = fields.String(allow_none=True, validate=validate.Length(max=200))
-    national_code_export = fields.String(allow_none=True, validate=validate.Length(max=40))
-    national_code_import = fields.String(allow_none=True, validate=validate.Length(max=40))
+    operation_code = Line(allow_none=True, metadata={"code_list": "operation"})
+    technology = FreeText(allow_none=True, max_length=4000)
+    reason_for_export = FreeText(allow_none=True, max_length=4000)
+    waste_designation = FreeText(allow_none=True, max_length=4000)
+    waste_composition = FreeText(allow_none=True, max_length=4000)
+    generating_process = FreeText(allow_none=True, max_length=4000)
+    un_number = Line(allow_none=True, validate=validate.Regexp(r"^(UN)?\d{4}$"))
+    un_shipping_name = Name(allow_none=True, max_length=200)
+    national_code_export = Line(allow_none=True, max_length=40)
+    national_code_import = Line(allow_none=True, max_length=40)
     basel_viii = code_list("basel_viii")
     basel_ix = code_list("basel_ix")
     oecd_gc = code_list("oecd_gc")
@@ -106,11 +109,11 @@ class WasteSchema(SectionSchema):
 
 
 class TransitSchema(SectionSchema):
-    country_code = fields.String(required=True, metadata={"code_list": "country"},
+    country_code = Line(required=True, metadata={"code_list": "country"},
                                  validate=validate.Regexp(r"^[A-Z]{2}$"))
-    authority_code = fields.String(allow_none=True, validate=validate.Length(max=20))
-    entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
-    exit_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    authority_code = Line(allow_none=True, max_length=20)
+    entry_point = Line(allow_none=True, max_length=200)
+    exit_point = Line(allow_none=True, max_length=200)
 
     @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
@@ -119,15 +122,15 @@ class TransitSchema(SectionSchema):
 
 class RouteSchema(SectionSchema):
     transport_mode = code_list("transport_mode")
-    exit_point = fields.String(allow_none=True, validate=validate.Length(max=200))
-    customs_office_exit = fields.String(allow_none=True, validate=validate.Length(max=200))
-    customs_office_entry = fields.String(allow_none=True, validate=validate.Length(max=200))
-    import_country = fields.String(allow_none=True, metadata={"code_list": "country"},
+    exit_point = Line(allow_none=True, max_length=200)
+    customs_office_exit = Line(allow_none=True, max_length=200)
+    customs_office_entry = Line(allow_none=True, max_length=200)
+    import_country = Line(allow_none=True, metadata={"code_list": "country"},
                                    validate=validate.Regexp(r"^[A-Z]{2}$"))
-    import_authority = fields.String(allow_none=True, validate=validate.Length(max=20))
-    entry_point = fields.String(allow_none=True, validate=validate.Length(max=200))
+    import_authority = Line(allow_none=True, max_length=20)
+    entry_point = Line(allow_none=True, max_length=200)
     #: the foreign State of export's authority (import and transit cases)
-    export_authority = fields.String(allow_none=True, validate=validate.Length(max=20))
+    export_authority = Line(allow_none=True, max_length=20)
     transits = fields.List(fields.Nested(TransitSchema), load_default=list)
 
     @validates_schema(skip_on_field_errors=False)
@@ -146,17 +149,17 @@ PARTY_ROLES_EDITABLE = ("exporter", "importer", "generator", "facility", "carrie
 
 
 class PartySchema(SectionSchema):
-    registration_no = fields.String(allow_none=True, validate=validate.Length(max=40))
-    name = fields.String(allow_none=True, validate=validate.Length(max=200))
-    address = fields.String(allow_none=True, validate=validate.Length(max=400))
-    country_code = fields.String(allow_none=True, metadata={"code_list": "country"},
+    registration_no = Line(allow_none=True, max_length=40)
+    name = Name(allow_none=True, max_length=200)
+    address = FreeText(allow_none=True, max_length=400)
+    country_code = Line(allow_none=True, metadata={"code_list": "country"},
                                  validate=validate.Regexp(r"^[A-Z]{2}$"))
-    contact_person = fields.String(allow_none=True, validate=validate.Length(max=200))
-    tel = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
-    fax = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
+    contact_person = Name(allow_none=True, max_length=200)
+    tel = Line(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
+    fax = Line(allow_none=True, validate=validate.Regexp(r"^[0-9+()\- ]{4,40}$"))
     email = fields.Email(allow_none=True)
-    site = fields.String(allow_none=True, validate=validate.Length(max=400))
-    transport_mode = fields.String(allow_none=True, metadata={"code_list": "transport_mode"})
+    site = Line(allow_none=True, max_length=400)
+    transport_mode = Line(allow_none=True, metadata={"code_list": "transport_mode"})
 
     @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
@@ -164,7 +167,7 @@ class PartySchema(SectionSchema):
 
 
 class DeclarationSchema(SectionSchema):
-    declaration_name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    declaration_name = Name(required=True, min_length=2, max_length=200)
     accept = fields.Boolean(required=True, validate=validate.Equal(
         True, error=N_("Tick the box to make the declaration.")))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.cases.uploads import DocumentField
+from app.input_fields import FreeText, Line, Name
 
 from .schemas import EventSchema
 from .sections import SectionSchema, check_codes, code_list
@@ -15,12 +16,12 @@ class MovementDocumentSchema(SectionSchema):
 
     actual_quantity = fields.Decimal(required=True, places=3, validate=validate.Range(
         min=0, min_inclusive=False, max=10_000_000))
-    quantity_unit = fields.String(required=True, validate=validate.OneOf(["t", "m3"]))
+    quantity_unit = Line(required=True, validate=validate.OneOf(["t", "m3"]))
     shipment_date = fields.Date(required=True)
     expected_arrival = fields.Date(required=True)
     packages = fields.Integer(required=True, validate=validate.Range(min=1, max=100000))
     packaging = code_list("packaging", validate=validate.Length(min=1))
-    notes = fields.String(allow_none=True, validate=validate.Length(max=4000))
+    notes = FreeText(allow_none=True, max_length=4000)
 
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data, **kwargs):
@@ -32,11 +33,11 @@ class MovementDocumentSchema(SectionSchema):
 
 
 class CustodySchema(EventSchema):
-    carrier_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    transport_mode = fields.String(required=True, metadata={"code_list": "transport_mode"},
+    carrier_name = Name(required=True, min_length=1, max_length=200)
+    transport_mode = Line(required=True, metadata={"code_list": "transport_mode"},
                                    validate=validate.OneOf(["R", "T", "S", "A", "W"]))
     transferred_on = fields.Date(required=True)
-    signed_by = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    signed_by = Name(required=True, min_length=1, max_length=200)
 
 
 class ReceiptSchema(EventSchema):
@@ -54,7 +55,7 @@ class RejectionSchema(EventSchema):
 
 class RecoverySchema(EventSchema):
     recovery_completed_on = fields.Date(required=True)
-    recovery_operation_code = fields.String(required=True,
+    recovery_operation_code = Line(required=True,
                                             metadata={"code_list": "operation"})
     document = DocumentField(load_default=None)
 

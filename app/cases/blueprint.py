@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,8 +10,10 @@ from sqlalchemy import select
 
 from app.access import allow
 from app.auth.roles import Role
+from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
+from app.input_fields import CONTROL_CHARACTERS
 from app.templating import event_label, state_label
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 
@@ -32,15 +31,20 @@ OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.CUSTOMS, Role.ADMIN)
 def _filters() -> queries.Filters:
     args = request.args
     try:
-        page = max(int(args.get("page", 1)), 1)
+        page = min(max(int(args.get("page", 1)), 1), queries.MAX_PAGE)
     except ValueError:
         page = 1
     return queries.Filters(
-        q=args.get("q", "")[:100], state=args.get("state", ""),
-        country=args.get("country", "")[:2].upper(), code=args.get("code", "")[:40],
-        case_type=args.get("case_type", ""), needs_action=args.get("needs_action") == "1",
+        q=_typed(args, "q", 100), state=_typed(args, "state", 40),
+        country=_typed(args, "country", 2).upper(), code=_typed(args, "code", 40),
+        case_type=_typed(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
         page=page,
     )
+
+
+def _typed(args, name: str, limit: int) -> str:
+    """A search box is forgiving: control characters (NUL) are dropped, not refused."""
+    return CONTROL_CHARACTERS.sub("", args.get(name, ""))[:limit]
 
 
 @bp.route("/")
@@ -76,22 +80,19 @@ def _list_page(filters: queries.Filters, template: str):
 @bp.route("/cases.csv")
 @allow()
 def export_csv():
-    filters = _filters()
-    rows = db.session.execute(queries.search(current_user, filters)).all()
+    rows = db.session.execute(queries.search(current_user, _filters())).all()
     info = queries.summaries([row[0].id for row in rows])
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV with Japanese text correctly with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow([_("Number"), _("State"), _("Exporter"), _("Facility"),
-                     _("State of import"), _("Quantity"), _("Next deadline"), _("Updated")])
-    for case, due, _alarms in rows:
-        extra = info[case.id]
-        writer.writerow([case.reference, state_label(case.state, case.case_type),
-                         extra.get("exporter", ""), extra.get("facility", ""),
-                         extra.get("import_country", ""), extra.get("quantity", ""),
-                         due.isoformat() if due else "", case.updated_at.isoformat()])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": "attachment; filename=cases.csv"})
+    header = [_("Number"), _("State"), _("Exporter"), _("Facility"), _("State of import"),
+              _("Quantity"), _("Next deadline"), _("Updated")]
+    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id])
+                                              for case, due, _alarms in rows))
+
+
+def _csv_row(case: Case, due, extra: dict) -> list:
+    return [case.reference, state_label(case.state, case.case_type),
+            extra.get("exporter", ""), extra.get("facility", ""),
+            extra.get("import_country", ""), extra.get("quantity", ""),
+            due.isoformat() if due else "", case.updated_at.isoformat()]
 
 
 @bp.route("/cases/<int:case_id>")

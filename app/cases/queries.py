@@ -14,6 +14,8 @@ from .models import Case, Deadline
 from .visibility import visible_to
 
 PAGE_SIZE = 50
+#: far beyond any real result list; keeps the row offset inside the databases' integers
+MAX_PAGE = 1_000_000
 
 
 @dataclass

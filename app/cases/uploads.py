@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from flask import current_app
 from marshmallow import ValidationError, fields
 
+from app.input_fields import text_problem
+
 from .models import Attachment, Case
 
 ALLOWED_TYPES = {
@@ -38,6 +40,8 @@ def _check(filename: str, content_type: str, content: bytes) -> Upload:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not name:
         raise ValidationError("The file has no name.")
+    if problem := text_problem(name, multiline=False):  # e.g. "invoice\u202Efdp.exe"
+        raise ValidationError(problem)
     if not content:
         raise ValidationError("The file is empty.")
     if len(content) > current_app.config["MAX_ATTACHMENT_BYTES"]:
@@ -65,8 +69,20 @@ class DocumentField(fields.Field):
             return from_file_storage(value)
         if not isinstance(value, dict):
             raise ValidationError("Expected a file or an object with content_base64.")
+        parts = _string_parts(value)
         try:
-            content = base64.b64decode(value.get("content_base64", ""), validate=True)
+            content = base64.b64decode(parts["content_base64"], validate=True)
         except (binascii.Error, ValueError) as exc:
             raise ValidationError("content_base64 is not valid base64.") from exc
-        return _check(value.get("filename", ""), value.get("content_type", ""), content)
+        return _check(parts["filename"], parts["content_type"], content)
+
+
+def _string_parts(value: dict) -> dict[str, str]:
+    """The three parts of an API document, each a string naming itself when it is not."""
+    parts = {name: value.get(name, "") for name in ("filename", "content_type",
+                                                    "content_base64")}
+    errors = {name: ["Not a valid string."] for name, part in parts.items()
+              if not isinstance(part, str)}
+    if errors:
+        raise ValidationError(errors)
+    return parts

@@ -1,0 +1,41 @@
+"""The one CSV writer every download uses: cells a spreadsheet shows as text, never runs.
+
+Excel, LibreOffice Calc and Google Sheets treat a cell that starts with = + - @ (and tab or
+carriage return, which they skip before looking) as a formula, so a company named
+`=HYPERLINK("http://…")` would become a live link, or `+cmd|…` a DDE command, in the
+official's spreadsheet. OWASP's "CSV Injection" rule: prefix such a cell with a single quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from flask import Response
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: object) -> str:
+    """The cell as text, quoted when a spreadsheet would read it as a formula.
+
+    Negative numbers (`-12.5`) are escaped too: OWASP's rule cannot tell `-2+3+cmd|…` from a
+    number without parsing formulas, and a spreadsheet still shows `'-12.5` as -12.5 (it only
+    keeps it as text, which "Convert to number" undoes). Our exports hold no negative numbers
+    today; quantities and dates never start with '-'.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def csv_response(filename: str, header: Iterable[object],
+                 rows: Iterable[Iterable[object]]) -> Response:
+    """A UTF-8 CSV download with a BOM (so Excel reads Japanese correctly), every cell safe."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    writer = csv.writer(buffer)
+    for row in (header, *rows):
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f"attachment; filename={filename}"})
