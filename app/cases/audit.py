@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.timeutil import utcnow
 
+from .audience import INTERNAL_REMARK, event_audience, remark_audience
 from .models import Case, CaseEvent
 
 
@@ -65,8 +66,13 @@ def append_event(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """Add the next event of the case's chain (the caller holds the case lock)."""
+    """Add the next event of the case's chain (the caller holds the case lock).
+
+    Its audiences are the case type's defaults for the event; an official marks the remark
+    internal with `internal_remark` in the payload, which the hash chain covers.
+    """
     last = _last_event(case)
+    payload = payload or {}
     row = CaseEvent(
         case_id=case.id,
         seq=(last.seq + 1) if last else 1,
@@ -78,8 +84,11 @@ def append_event(
         from_state=from_state,
         to_state=to_state,
         reason=(reason or None),
-        payload=payload or {},
+        payload=payload,
         prev_hash=last.hash if last else genesis_hash(case.id),
+        audience=event_audience(case.case_type, event, role),
+        remark_audience=remark_audience(case.case_type, event, role,
+                                        internal=bool(payload.get(INTERNAL_REMARK))),
     )
     row.hash = compute_hash(row)
     db.session.add(row)
