@@ -219,3 +219,30 @@ def test_an_official_may_mark_a_remark_internal_on_the_form(app, world):
         assert page.status_code == 200 and remark not in page.get_data(as_text=True), role
         events = _api(app, users[role], f"/cases/{world['announced'].id}/events").get_json()
         assert remark not in str(events) and "cancel" in {e["event"] for e in events}, role
+
+
+def test_outgoing_xml_carries_neither_the_contract_nor_internal_remarks(app):
+    from app.exchange.models import ExchangeMessage
+    from tests.exchange.conftest import make_partner
+
+    make_partner(app.test_client())
+    exporter, moe = make_user("exporter"), make_user("official_moe")
+    case = complete_export(exporter, country="US")
+    runner.fire(case.id, "submit", actor=exporter)
+    runner.fire(case.id, "start_review", actor=moe)
+    runner.fire(case.id, "approve_transmission", actor=moe)
+    runner.fire(case.id, "record_information_request", actor=moe, payload={
+        "country": "US", "received_on": today_in_japan().isoformat(),
+        "reason": "Send the ESM certificate"})
+    secret = "Exporter is under investigation by the prefecture"
+    runner.fire(case.id, "reply_to_request", actor=moe, payload={
+        "reason": secret, "internal_remark": True})
+    shared = "Certificate sent by courier"
+    runner.fire(case.id, "withdraw", actor=exporter, payload={"reason": shared})
+    db.session.rollback()
+    sent = {m.message_type: m.raw for m in db.session.scalars(select(ExchangeMessage).where(
+        ExchangeMessage.case_id == case.id, ExchangeMessage.direction == "out"))}
+    submission = sent["TMWNotificationSubmissionMessage"]
+    assert b"esm-information.pdf" in submission and b"contract.pdf" not in submission
+    assert secret.encode() not in sent["TMWFurtherNotificationReply"]
+    assert shared.encode() in sent["TMWCancellationMessage"]
