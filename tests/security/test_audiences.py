@@ -246,3 +246,33 @@ def test_outgoing_xml_carries_neither_the_contract_nor_internal_remarks(app):
     assert b"esm-information.pdf" in submission and b"contract.pdf" not in submission
     assert secret.encode() not in sent["TMWFurtherNotificationReply"]
     assert shared.encode() in sent["TMWCancellationMessage"]
+
+
+def _stored_audiences() -> dict[str, list]:
+    from app.cases.models import Attachment, CaseEvent
+
+    db.session.rollback()
+    return {
+        "events": sorted((e.case_id, e.seq, e.event, str(e.audience), str(e.remark_audience))
+                         for e in db.session.scalars(select(CaseEvent))),
+        "attachments": sorted((a.id, a.kind, str(a.audience))
+                              for a in db.session.scalars(select(Attachment))),
+        "documents": sorted((d.id, d.kind, str(d.audience))
+                            for d in db.session.scalars(select(StoredDocument))),
+    }
+
+
+def test_the_migration_gives_existing_rows_the_default_of_their_kind(app, world):
+    """Rows written before the audience columns existed get what the code gives them now."""
+    from flask_migrate import downgrade, upgrade
+
+    owner = _client(app, world["users"]["notifier"])
+    assert owner.get(f"/cases/{world['case'].id}/documents/approval_letter.pdf?lang=en") \
+        .status_code == 200
+    written = _stored_audiences()
+    assert {kind for _id, kind, _a in written["documents"]} == {"approval_letter"}
+    db.session.commit()
+    db.session.remove()  # no open transaction may hold the tables the migration alters
+    downgrade(revision="0c2911ae6acb")
+    upgrade()
+    assert _stored_audiences() == written
