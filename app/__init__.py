@@ -58,6 +58,7 @@ def _import_models() -> None:
     from .auth import models as _auth  # noqa: F401
 
     # the case-type handlers register themselves with the runner
+    from .basel import audiences as _audiences  # noqa: F401  (who reads what, by default)
     from .basel import events as _basel_events  # noqa: F401
     from .basel import models as _basel  # noqa: F401
     from .basel import partner_events as _partner_events  # noqa: F401

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
-from sqlalchemy import select
 
 from app.access import acting_user, allow, public
 from app.auth.roles import Role
@@ -11,16 +10,15 @@ from app.basel import operations, shipment_ops
 from app.basel.shipment_schemas import MovementDocumentSchema
 from app.cases import queries, runner
 from app.cases.handlers import invalid
-from app.cases.models import CaseEvent
 from app.cases.views import REASON_REQUIRED, available_events, get_visible_case
-from app.extensions import csrf, db
+from app.extensions import csrf
 from app.reference import lookups
 from app.templating import event_label
 
 from . import schemas as s
 from .docs import document
 from .json_body import json_object
-from .presenters import case_out, missing_out
+from .presenters import case_out, events_out, missing_out
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # token-authenticated: no browser cookies are accepted here
@@ -144,10 +142,8 @@ def fire(case_id: int, event: str):
 @allow(api=True)
 @document("The case's audit trail (timeline)", response=s.EventOut(many=True))
 def events(case_id: int):
-    case = get_visible_case(case_id, acting_user())
-    rows = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)
-                              .order_by(CaseEvent.seq)).all()
-    return jsonify(s.EventOut(many=True).dump(rows))
+    user = acting_user()
+    return jsonify(events_out(get_visible_case(case_id, user), user))
 
 
 @bp.route("/reference/<list_name>")

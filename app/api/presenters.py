@@ -8,13 +8,14 @@ from app.basel import answers
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
+from app.cases import audience
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
 from app.templating import state_label
 from app.timeutil import today_in_japan
 
-from .schemas import CaseOut
+from .schemas import CaseOut, EventOut
 
 
 def missing_out(case: Case) -> list[dict]:
@@ -66,6 +67,16 @@ def case_out(case: Case, user) -> dict:
         "notification": _notification(n) if n else None,
         "shipment": db.session.get(Shipment, case.id),
         "authorities": _authorities(n) if n else [],
-        "attachments": case.attachments, "missing": missing_out(case),
+        "attachments": audience.readable_attachments(audience.reader_for(user, case),
+                                                     case.attachments),
+        "missing": missing_out(case),
         "next_deadline": due[0].due_at if due else None,
     })
+
+
+def events_out(case: Case, user) -> list[dict]:
+    """The timeline as `user` reads it: the events addressed to them, remarks only when they
+    read those too."""
+    reader = audience.reader_for(user, case)
+    return [{**EventOut().dump(ev), "reason": remark}
+            for ev, remark in audience.timeline(reader, case.events)]

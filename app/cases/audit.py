@@ -22,6 +22,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from . import audit_keys
+from .audience import INTERNAL_REMARK, event_audience, remark_audience
 from .audit_keys import Keyring
 from .models import Case, CaseEvent
 
@@ -71,8 +72,13 @@ def append_event(
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
 ) -> CaseEvent:
-    """Add the next event of the case's chain (the caller holds the case lock)."""
+    """Add the next event of the case's chain (the caller holds the case lock).
+
+    Its audiences are the case type's defaults for the event; an official marks the remark
+    internal with `internal_remark` in the payload, which the hash chain covers.
+    """
     last = _last_event(case)
+    payload = payload or {}
     row = CaseEvent(
         case_id=case.id,
         seq=(last.seq + 1) if last else 1,
@@ -84,8 +90,11 @@ def append_event(
         from_state=from_state,
         to_state=to_state,
         reason=(reason or None),
-        payload=payload or {},
+        payload=payload,
         prev_hash=last.hash if last else genesis_hash(case.id),
+        audience=event_audience(case.case_type, event, role),
+        remark_audience=remark_audience(case.case_type, event, role,
+                                        internal=bool(payload.get(INTERNAL_REMARK))),
     )
     row.hash = compute_hash(row)
     seal(row, audit_keys.keyring())  # no query: the keys come from the app's configuration

@@ -18,10 +18,11 @@ from app.templating import event_label, state_label
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 
 from . import queries, runner
+from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
-from .views import case_page_context, get_visible_case
+from .views import case_page_context, get_visible_case, reading_context
 
 bp = Blueprint("cases", __name__)
 
@@ -142,7 +143,7 @@ def download(case_id: int, attachment_id: int):
     case = get_visible_case(case_id, current_user)
     row = db.session.scalar(select(Attachment).where(
         Attachment.id == attachment_id, Attachment.case_id == case.id))
-    if row is None:
+    if row is None or not reader_for(current_user, case).reads_attachment(row):
         abort(404)
     return Response(row.content, mimetype=row.content_type, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(row.filename)}"})
@@ -158,8 +159,8 @@ def _quote(name: str) -> str:
 @allow()
 def timeline(case_id: int):
     case = get_visible_case(case_id, current_user)
-    return render_template("cases/timeline.html", case=case, events=case.events,
-                           deadlines=open_deadlines(case))
+    return render_template("cases/timeline.html", case=case, deadlines=open_deadlines(case),
+                           **reading_context(case, current_user))
 
 
 @bp.route("/workflows/<case_type>")

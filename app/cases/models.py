@@ -21,6 +21,8 @@ from app.auth.models import Organisation, User
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
+from .audience import Audience, AudienceType
+
 
 class Case(db.Model):
     """One procedure instance. Its state only changes through the transition runner."""
@@ -94,6 +96,10 @@ class CaseEvent(db.Model):
     mac_key_id: Mapped[str | None] = mapped_column(String(16))
     #: HMAC-SHA256 of `hash` under that key: without the key the chain cannot be recomputed
     mac: Mapped[str | None] = mapped_column(String(64))
+    #: who reads the event on the timeline, chosen when it is written (app/cases/audience.py)
+    audience: Mapped[Audience] = mapped_column(AudienceType)
+    #: who reads its reason/comment: officials only when marked internal
+    remark_audience: Mapped[Audience] = mapped_column(AudienceType)
 
     case: Mapped[Case] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
@@ -178,6 +184,8 @@ class Attachment(db.Model):
     description: Mapped[str | None] = mapped_column(Text)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: who reads and downloads it, chosen by kind when it is filed (app/cases/audience.py)
+    audience: Mapped[Audience] = mapped_column(AudienceType)
 
     case: Mapped[Case] = relationship(back_populates="attachments")
     uploaded_by: Mapped[User] = relationship()

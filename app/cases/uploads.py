@@ -12,6 +12,7 @@ from marshmallow import ValidationError, fields
 
 from app.input_fields import text_problem
 
+from .audience import attachment_audience
 from .models import Attachment, Case
 
 ALLOWED_TYPES = {
@@ -33,6 +34,7 @@ class Upload:
             case=case, kind=kind, filename=self.filename, content_type=self.content_type,
             size=len(self.content), sha256=hashlib.sha256(self.content).hexdigest(),
             content=self.content, description=description, uploaded_by=user,
+            audience=attachment_audience(case.case_type, kind),
         )
 
 

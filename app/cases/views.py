@@ -13,10 +13,11 @@ from app.timeutil import today_in_japan
 from workflows import SYSTEM, workflow_for
 from workflows.base import N_
 
+from . import audience
 from .deadlines import open_deadlines, raised_alarms
 from .models import Case
 from .runner import CaseNotFound
-from .visibility import can_see
+from .visibility import can_see, visible_to
 
 #: events whose form asks for a text the workflow requires
 REASON_REQUIRED = {"return_for_correction", "refuse", "revoke", "record_information_request",
@@ -108,8 +109,25 @@ def _shipment_context(case: Case, user) -> dict[str, Any]:
         return {}
     may_prepare = (case.state in ("ACTIVE",) and user.role in
                    workflow_for("basel_shipment").ROLES["announce"])
-    return {"shipments": consent.shipments_of(n), "usage": consent.usage(n),
+    return {"shipments": _visible_shipments(case, consent.shipments_of(n), user),
+            "usage": consent.usage(n),
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
+
+
+def _visible_shipments(case: Case, shipments, user) -> list:
+    """The shipments of the notification the user may open (partners: announced ones)."""
+    from sqlalchemy import select
+
+    visible = set(db.session.scalars(select(Case.id).where(Case.parent_id == case.id,
+                                                           visible_to(user))))
+    return [(s, state) for s, state in shipments if s.case_id in visible]
+
+
+def reading_context(case: Case, user) -> dict[str, Any]:
+    """What of the case the user reads: its timeline (with remarks), attachments, documents."""
+    reader = audience.reader_for(user, case)
+    return {"reader": reader, "timeline": audience.timeline(reader, case.events),
+            "attachments": audience.readable_attachments(reader, case.attachments)}
 
 
 def _messages(case: Case, user) -> list:
@@ -145,6 +163,9 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "reason_required": REASON_REQUIRED,
         "event_fields": EVENT_FIELDS,
         "no_comment": NO_COMMENT,
+        "internal_remarks": audience.policy_for(case.case_type).internal_remarks,
+        "internal_audience": audience.INTERNAL_ONLY,
+        **reading_context(case, user),
         **_shipment_context(case, user),
         "messages": _messages(case, user),
         "form_event": form_state.get("form_event"),

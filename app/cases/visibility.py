@@ -3,7 +3,8 @@
 Exporters see their own organisation's cases and the import cases naming it as importer;
 facilities the cases naming their organisation; partner agencies the cases involving their
 country once shared with them; officials every submitted case; customs the consented ones.
-Drafts are the filer's alone. A shipment is visible exactly when its notification is.
+Drafts are the filer's alone. A shipment is visible exactly when its notification is — to
+partner authorities only once it is addressed to them (announced).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from app.auth.roles import Role
 from app.basel.models import BaselNotification, Party, StateConcerned
 from app.extensions import db
 
-from .models import Case
+from .audience import PARTNERS, Audience
+from .models import Case, CaseEvent
 
 #: notification states in which customs officers need to check shipments against the consent
 CUSTOMS_STATES = ("CONSENT_COMPLETE", "EXPORT_AUTHORISED", "ACTIVE", "EXHAUSTED", "EXPIRED",
@@ -53,13 +55,26 @@ def _own(user, case) -> ColumnElement[bool]:
     return false()  # prefectures handle scrap-yard permits, not Basel cases
 
 
+def _addressed_to_partners(case) -> ColumnElement[bool]:
+    """A shipment reaches partner authorities with its first event addressed to them: its
+    announcement (or its preparation, when a partner prepared it)."""
+    return exists(select(CaseEvent.id).where(
+        CaseEvent.case_id == case.id, Audience.column_includes(CaseEvent.audience, PARTNERS)))
+
+
+def _child(user, case) -> ColumnElement[bool]:
+    parent = aliased(Case)
+    rule = case.parent_id.in_(select(parent.id).where(_own(user, parent)))
+    if Role(user.role) in (Role.PARTNER_AGENCY, Role.PARTNER_SYSTEM):
+        return and_(rule, _addressed_to_partners(case))
+    return rule
+
+
 def visible_to(user) -> ColumnElement[bool]:
     """A WHERE clause selecting the cases `user` may see."""
-    parent = aliased(Case)
     return or_(
         and_(Case.parent_id.is_(None), _own(user, Case)),
-        and_(Case.parent_id.is_not(None),
-             Case.parent_id.in_(select(parent.id).where(_own(user, parent)))),
+        and_(Case.parent_id.is_not(None), _child(user, Case)),
     )
 
 

@@ -10,16 +10,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.access import allow
+from app.cases.audience import reader_for
 from app.cases.views import get_visible_case
 from app.templating import locale_code
 from workflows.base import N_
 
+from .kinds import AUDIENCES
 from .listing import LANGUAGES, case_documents
 from .models import StoredDocument
 from .store import DocumentUnavailable, issued_document, stored_document
 
 UNKNOWN_LANGUAGE = N_("Documents are issued in Japanese (ja) and English (en) only.")
 NOT_ISSUED = N_("No such document was issued for version {version} of this case.")
+NO_SUCH_DOCUMENT = N_("This document does not exist for this kind of case.")
 
 bp = Blueprint("documents", __name__)
 bp.add_app_template_global(case_documents)
@@ -33,10 +36,15 @@ def download(case_id: int, kind: str):
     if locale not in LANGUAGES:
         raise DocumentUnavailable(UNKNOWN_LANGUAGE)
     version = request.args.get("version", type=int)
+    reader = reader_for(current_user, case)
     if version is None or version == case.version:
+        if not reader.reads(AUDIENCES.get(kind)):  # refused before anything is rendered
+            raise DocumentUnavailable(NO_SUCH_DOCUMENT)
         row = issued_document(case, kind, locale, current_user)
     else:
         row = _earlier(case.id, kind, version, locale)
+    if not reader.reads(row.audience):  # as it was when issued
+        raise DocumentUnavailable(NO_SUCH_DOCUMENT)
     return _pdf_response(row)
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from app.basel import answers, consent
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
+from app.cases.audience import PARTNER_READER
 from app.cases.models import Case
 from app.extensions import db
 from app.templating import attachment_label, case_type_label, locale_code
@@ -74,8 +75,11 @@ def _shipments_planned(n: BaselNotification) -> dict[str, object]:
 
 
 def _annexes(case: Case) -> list[dict[str, str]]:
+    """The annexes sent with the notification to the States concerned: the document goes to
+    them, so it names none they may not read (the exporter's contract)."""
     return [{"kind": attachment_label(a.kind), "filename": a.filename}
-            for a in case.attachments if a.kind in ANNEX_KINDS]
+            for a in case.attachments
+            if a.kind in ANNEX_KINDS and PARTNER_READER.reads(a.audience)]
 
 
 # --- movement document (blocks 1–19) -----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from app.basel import answers
 from app.basel.consent import japan_state
 from app.basel.models import BaselNotification
+from app.cases.audience import DOMESTIC, INVOLVED, Audience
 from app.cases.models import Case
 from app.extensions import db
 from workflows.base import N_
@@ -30,6 +31,15 @@ CASE_TYPES = {
     "movement_document": ("basel_shipment",),
     "consent_letter": NOTIFICATIONS,
     "approval_letter": ("basel_export", "basel_import"),
+}
+#: who may download each kind: METI's approval letter is for the officials and the parties
+#: only; the rest is what the Convention exchanges with the States concerned (and customs
+#: check shipments against it)
+AUDIENCES: dict[str, Audience] = {
+    "notification": INVOLVED,
+    "movement_document": INVOLVED,
+    "consent_letter": INVOLVED,
+    "approval_letter": DOMESTIC,
 }
 #: shipment states without a movement document: not yet announced, or cancelled
 NO_MOVEMENT_DOCUMENT = ("MD_PREPARED", "CANCELLED")

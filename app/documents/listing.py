@@ -7,23 +7,27 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.cases.audience import Reader
 from app.cases.models import Case
 from app.extensions import db
 from app.templating import locale_code
 
-from .kinds import KINDS, TITLES, available_kinds
+from .kinds import AUDIENCES, KINDS, TITLES, available_kinds
 from .models import StoredDocument
 
 LANGUAGES = ("ja", "en")
 
 
-def _issued(case_id: int) -> list[tuple[str, int, str]]:
-    """(kind, case version, locale) of every stored document of the case, newest first."""
+def _issued(case_id: int, reader: Reader) -> list[tuple[str, int, str]]:
+    """(kind, case version, locale) of every stored document of the case the reader may
+    download, newest first."""
     rows = db.session.execute(
-        select(StoredDocument.kind, StoredDocument.case_version, StoredDocument.locale)
+        select(StoredDocument.kind, StoredDocument.case_version, StoredDocument.locale,
+               StoredDocument.audience)
         .where(StoredDocument.case_id == case_id)
         .order_by(StoredDocument.case_version.desc(), StoredDocument.locale)).all()
-    return [tuple(r) for r in rows]
+    return [(kind, version, locale) for kind, version, locale, audience in rows
+            if reader.reads(audience)]
 
 
 def _link(case: Case, kind: str, locale: str, version: int | None = None) -> dict[str, str]:
@@ -31,11 +35,11 @@ def _link(case: Case, kind: str, locale: str, version: int | None = None) -> dic
                                              lang=locale, version=version)}
 
 
-def case_documents(case: Case) -> list[dict[str, object]]:
+def case_documents(case: Case, reader: Reader) -> list[dict[str, object]]:
     """Per kind: links for the current version (when the case has the document now) and the
-    earlier versions it was issued for, each with its languages."""
-    issued = _issued(case.id)
-    current = set(available_kinds(case))
+    earlier versions it was issued for, each with its languages — what the reader may read."""
+    issued = _issued(case.id, reader)
+    current = {k for k in available_kinds(case) if reader.reads(AUDIENCES[k])}
     found = []
     for kind in KINDS:
         earlier: dict[int, list[str]] = {}

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
+from app.cases.audience import Audience, AudienceType
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -32,5 +33,7 @@ class StoredDocument(db.Model):
     size: Mapped[int]
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     rendered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: who may download it, by kind, as it was when issued (app/documents/kinds.py)
+    audience: Mapped[Audience] = mapped_column(AudienceType)
 
     __table_args__ = (UniqueConstraint("case_id", "kind", "case_version", "locale"),)

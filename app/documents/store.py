@@ -26,7 +26,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .context import build_context
-from .kinds import TITLES, unavailable_reason
+from .kinds import AUDIENCES, TITLES, unavailable_reason
 from .models import StoredDocument
 from .render import render_pdf
 
@@ -75,7 +75,8 @@ def _render(case: Case, kind: str, locale: str, user) -> StoredDocument:
     return StoredDocument(
         case_id=case_id, kind=kind, case_version=version, locale=locale,
         filename=filename, content=content, sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content), rendered_at=rendered_at, rendered_by_id=user.id if user else None)
+        size=len(content), rendered_at=rendered_at, rendered_by_id=user.id if user else None,
+        audience=AUDIENCES[kind])
 
 
 def _save(case_id: int, row: StoredDocument) -> StoredDocument | None:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from app.basel import answers, consent
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
+from app.cases.audience import PARTNER_READER, PARTNERS, remark_for
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case
 from app.cases.signals import case_transitioned
@@ -96,9 +97,18 @@ def _own_consent(ctx):
     return answers.status_of(consent.japan_state(n)).consent
 
 
+def _reason(ctx, fallback: str | None = None) -> str | None:
+    """The remark typed with the event, when partner authorities read it (an official may
+    have marked it internal); else a neutral text."""
+    shared = remark_for(PARTNERS, ctx.case.case_type, ctx.event, ctx.role, ctx.data)
+    return shared or fallback
+
+
 def _submission(ctx, env):
+    """The notification with its annexes addressed to partners (never the contract)."""
     top, n = _notification(ctx.case)
-    documents = [a for a in top.attachments if a.kind in ("contract", "esm_info", "insurance")]
+    documents = [a for a in top.attachments if a.kind in ("contract", "esm_info", "insurance")
+                 and PARTNER_READER.reads(a.audience)]
     return builders.notification_submission(env, n, documents)
 
 
@@ -110,15 +120,15 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_export", "approve_transmission"): Outgoing(foreign_authorities, _submission),
     ("basel_export", "reply_to_request"): Outgoing(
         answered_authorities,
-        lambda ctx, env: builders.information_reply(env, ctx.data.get("reason") or "")),
+        lambda ctx, env: builders.information_reply(env, _reason(ctx, ""))),
     ("basel_export", "withdraw"): Outgoing(
         when(lambda ctx: ctx.from_state not in ("DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED",
                                                 "CA_E_REVIEW"), foreign_authorities),
         lambda ctx, env: builders.cancellation(env, "withdrawal",
-                                               ctx.data.get("reason") or "withdrawn")),
+                                               _reason(ctx, "withdrawn"))),
     ("basel_export", "revoke"): Outgoing(
         foreign_authorities,
-        lambda ctx, env: builders.cancellation(env, "revocation", ctx.data.get("reason"))),
+        lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"))),
     ("basel_shipment", "announce"): Outgoing(
         when(_is_export, foreign_authorities),
         lambda ctx, env: builders.movement_announcement(env, _shipment(ctx))),
@@ -129,13 +139,13 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
         when(lambda ctx: _is_export(ctx) and ctx.from_state == "ANNOUNCED",
              foreign_authorities),
         lambda ctx, env: builders.cancellation(env, "cancellation",
-                                               ctx.data.get("reason") or "cancelled")),
+                                               _reason(ctx, "cancelled"))),
     ("basel_shipment", "confirm_receipt"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.receipt(env, _shipment(ctx), True)),
     ("basel_shipment", "reject"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
-        lambda ctx, env: builders.receipt(env, _shipment(ctx), False, ctx.data.get("reason"))),
+        lambda ctx, env: builders.receipt(env, _shipment(ctx), False, _reason(ctx))),
     ("basel_shipment", "confirm_recovery"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.recovery(env, _shipment(ctx))),
@@ -146,7 +156,8 @@ for _case_type in ("basel_import", "basel_transit"):
             notifier_authority, lambda ctx, env: builders.acknowledgement(env, today_in_japan())),
         (_case_type, "request_information"): Outgoing(
             notifier_authority,
-            lambda ctx, env: builders.information_request(env, ctx.data.get("reason"))),
+            lambda ctx, env: builders.information_request(
+                env, _reason(ctx, "further information requested"))),
         (_case_type, "consent"): Outgoing(
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
@@ -155,10 +166,10 @@ for _case_type in ("basel_import", "basel_transit"):
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to, None)),
         (_case_type, "object"): Outgoing(
-            notifier_authority, lambda ctx, env: builders.objection(env, ctx.data.get("reason"))),
+            notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"))),
         (_case_type, "revoke"): Outgoing(
             notifier_authority,
-            lambda ctx, env: builders.cancellation(env, "revocation", ctx.data.get("reason"))),
+            lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"))),
     })
 
 

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import force_locale
 from jinja2 import Environment
 
+from app.cases.audience import NOTIFIER, remark_for
 from app.cases.deadlines import open_deadlines
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
@@ -56,7 +57,8 @@ def transition_values(ctx: TransitionContext) -> dict[str, Any]:
         "state": ctx.to_state,
         "actor_name": ctx.actor.name if ctx.actor is not None else None,
         "actor_role": ctx.role,
-        "reason": data.get("reason"),
+        # mail goes to the parties and officials alike: never a remark marked internal
+        "reason": remark_for(NOTIFIER, ctx.case.case_type, ctx.event, ctx.role, data),
         "reason_label": REASON_PROMPTS.get(ctx.event, REASON),
         "conditions": data.get("conditions"),
         "country": data.get("country"),

@@ -39,7 +39,7 @@ def _common(case, people, today, locale: str) -> dict[int, list[str]]:
         15: ["USA01", "Port of Yokohama", "Port of Los Angeles"],
         16: ["Yokohama Customs"],
         17: [exporter.name],
-        18: ["contract.pdf", "esm-information.pdf", "Tokio Marine cargo policy TM-2026-118"],
+        18: ["esm-information.pdf", "Tokio Marine cargo policy TM-2026-118"],
         19: [_day(today - timedelta(days=3), locale), _day(today, locale)],
         20: [_day(today - timedelta(days=1), locale), _day(today + timedelta(days=200), locale)],
         21: ["Ship through the Port of Los Angeles only."],
@@ -82,6 +82,7 @@ def test_every_block_of_the_notification_is_printed(app, active, people, today, 
     expected = {no: common.get(no, []) + labels[no] for no in range(1, 22)}
     text = text_of(content)
     assert {no: gaps for no, texts in expected.items() if (gaps := missing(text, texts))} == {}
+    assert "contract.pdf" not in text  # the exporter's contract is not the partners' to read
     assert_set_in_ipaexgothic(content)
 
 

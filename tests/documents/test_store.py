@@ -6,6 +6,7 @@ from sqlalchemy import func, insert, select
 
 from app.cases.models import Case
 from app.documents import store
+from app.documents.kinds import AUDIENCES
 from app.documents.models import StoredDocument
 from app.timeutil import utcnow
 from tests.factories import make_user
@@ -123,7 +124,7 @@ def test_concurrent_first_downloads_store_one_document(app, db, submitted, peopl
             other.execute(insert(StoredDocument).values(
                 case_id=submitted.id, kind="notification", case_version=version, locale="en",
                 filename="winner.pdf", content=b"%PDF-winner", sha256="0" * 64, size=11,
-                rendered_at=utcnow()))
+                rendered_at=utcnow(), audience=AUDIENCES["notification"]))
         return content
 
     monkeypatch.setattr(store, "render_pdf", render_while_another_request_stores)
