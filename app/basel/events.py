@@ -17,6 +17,7 @@ from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import answers, consent
+from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -221,6 +222,9 @@ class BaselExportHandler:
     def _after_activate(self, ctx, n) -> None:
         deadlines.clear_deadlines(ctx.case, kinds=["activation"])
 
+
+    def parties(self, case):
+        return notification_parties(case, filed_here=True)
 
     # --- deadlines falling due ---------------------------------------------------------------
     def deadline_event(self, deadline):

@@ -15,6 +15,7 @@ from workflows.base import N_
 
 from .deadlines import open_deadlines, raised_alarms
 from .models import Case
+from .ownership import may_act, may_edit, may_start_child
 from .runner import CaseNotFound
 from .visibility import can_see
 
@@ -89,8 +90,10 @@ def get_visible_case(case_id: int, user) -> Case:
 
 
 def available_events(case: Case, user) -> list[str]:
+    """The events this user may fire now: its role's, and only as the acting party."""
     workflow = workflow_for(case.case_type)
-    return [e for e in workflow.events_for(case.state, user.role) if user.role != SYSTEM]
+    return [e for e in workflow.events_for(case.state, user.role)
+            if user.role != SYSTEM and may_act(user, case, e)]
 
 
 def _shipment_context(case: Case, user) -> dict[str, Any]:
@@ -106,8 +109,8 @@ def _shipment_context(case: Case, user) -> dict[str, Any]:
     n = db.session.get(BaselNotification, case.id)
     if n is None or case.case_type not in ("basel_export", "basel_import"):
         return {}
-    may_prepare = (case.state in ("ACTIVE",) and user.role in
-                   workflow_for("basel_shipment").ROLES["announce"])
+    may_prepare = (case.state in ("ACTIVE",)
+                   and may_start_child(user, case, "basel_shipment", "announce"))
     return {"shipments": consent.shipments_of(n), "usage": consent.usage(n),
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
 
@@ -129,7 +132,7 @@ def _messages(case: Case, user) -> list:
 def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
     workflow = workflow_for(case.case_type)
     n = db.session.get(BaselNotification, case.id)
-    editable = case.state in workflow.EDITABLE and user.role in workflow.EDITOR_ROLES
+    editable = may_edit(user, case)
     missing = missing_items(n, today_in_japan()) if n and (
         editable or case.state in ("SUBMITTED", "CA_E_REVIEW")) else []
     return {
