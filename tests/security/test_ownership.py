@@ -132,8 +132,8 @@ def _version(case_id: int) -> int:
     return db.session.get(Case, case_id).version
 
 
-def active_export(notifier, moe, meti, today):
-    """JP → US through Canada, consented by both and approved: ACTIVE."""
+def transmitted_export(notifier, moe):
+    """JP → US through Canada, transmitted to both."""
     case = complete_export(notifier, country="US", quantity="60", shipments=3)
     operations.save_sections(case.id, {"route": {"transits": [
         {"country_code": "CA", "authority_code": "CA-ECCC", "entry_point": "Vancouver",
@@ -143,6 +143,12 @@ def active_export(notifier, moe, meti, today):
                             _version(case.id))
     for event in ("submit", "start_review", "confirm_contract", "approve_transmission"):
         fire(case.id, event, moe if event != "submit" else notifier)
+    return case
+
+
+def active_export(notifier, moe, meti, today):
+    """JP → US through Canada, consented by both and approved: ACTIVE."""
+    case = transmitted_export(notifier, moe)
     for country in ("US", "CA"):
         _consent(case.id, moe, country, today)
     fire(case.id, "record_export_approval", meti, approval_no="M-1",
@@ -460,3 +466,17 @@ def test_allowed_parties_still_act(app, world):
     withdrawn = app.test_client().post(url, headers=api[named(world, "Taiwan").name], json={
         "version": _version(cases["T"].id), "reason": "The exporter withdrew."})
     assert withdrawn.status_code == 200 and withdrawn.get_json()["state"] == "WITHDRAWN"
+
+
+def test_a_partner_answers_only_for_its_own_country(app, world):
+    case = transmitted_export(world["notifier"], world["moe"])
+    url = f"/api/v1/cases/{case.id}/transitions/record_acknowledgement"
+    us = world["api"][named(world, "US (import").name]
+    before = snapshot(case.id)
+    for_canada = app.test_client().post(url, headers=us, json={
+        "version": before[1], "country": "CA", "received_on": world["today"].isoformat()})
+    assert for_canada.status_code == 403 and for_canada.mimetype == PROBLEM
+    assert snapshot(case.id) == before
+    for_itself = app.test_client().post(url, headers=us, json={
+        "version": before[1], "country": "US", "received_on": world["today"].isoformat()})
+    assert for_itself.status_code == 200, for_itself.get_json()
