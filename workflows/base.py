@@ -21,6 +21,22 @@ def N_(message: str) -> str:
 
 SYSTEM = "system"  #: the role timers and incoming partner messages act as
 
+# --- the parties of a case: who, among those who may see it, may act on it -------------------
+#: the organisation that filed the case (Case.organisation_id); a partner's notification has
+#: none here, its authority acts for it (CA_EXPORT)
+NOTIFIER = "notifier"
+IMPORTER = "importer"  #: the organisation named as importer/consignee (block 2)
+FACILITY = "facility"  #: the organisation named as disposal/recovery facility (block 10)
+#: the competent authorities of the States concerned, in their capacity in this case
+CA_EXPORT = "ca_export"
+CA_IMPORT = "ca_import"
+CA_TRANSIT = "ca_transit"
+#: Japan's authority whatever Japan's capacity (MOE records on paper what partners send)
+CA_JAPAN = "ca_japan"
+CUSTOMS = "customs"
+PARTIES = frozenset({NOTIFIER, IMPORTER, FACILITY, CA_EXPORT, CA_IMPORT, CA_TRANSIT, CA_JAPAN,
+                     CUSTOMS, SYSTEM})
+
 
 class WorkflowError(Exception):
     """Base of every refusal the workflow gives; `message` is a translatable template."""
@@ -49,6 +65,12 @@ class RoleNotAllowed(WorkflowError):
     message = N_("Your role may not do “{event}”.")
 
 
+class PartyNotAllowed(RoleNotAllowed):
+    """The role fits, but the user is not the party of this case the action belongs to."""
+
+    message = N_("Only the party of this case responsible for “{event}” may do it.")
+
+
 @dataclass
 class Facts:
     """The model a workflow runs on: the state value and what guards need to know."""
@@ -70,6 +92,10 @@ class CaseWorkflow(StateMachine):
     EDITABLE: ClassVar[frozenset[str]] = frozenset()
     #: roles that may edit the form data in an editable state
     EDITOR_ROLES: ClassVar[frozenset[str]] = frozenset()
+    #: event id -> parties of the case that may fire it (a user needs the role AND the party)
+    PARTIES: ClassVar[dict[str, frozenset[str]]] = {}
+    #: parties of the case that may edit its sections (with a role in EDITOR_ROLES)
+    EDITOR_PARTIES: ClassVar[frozenset[str]] = frozenset()
     #: how the case type is called in the UI
     TITLE: ClassVar[str] = ""
     #: event id -> translatable label for buttons and the timeline
@@ -106,6 +132,21 @@ class CaseWorkflow(StateMachine):
         unknown = cls.EDITABLE - set(cls.states_map)
         if unknown:
             raise TypeError(f"{cls.__name__}: unknown editable states {sorted(unknown)}")
+        cls._check_parties(events)
+
+    @classmethod
+    def _check_parties(cls, events: set[str]) -> None:
+        """Every event names the parties that may fire it; system events only the system."""
+        if set(cls.PARTIES) != events:
+            raise TypeError(f"{cls.__name__}: PARTIES must name exactly the events: "
+                            f"{sorted(events ^ set(cls.PARTIES))}")
+        named = set().union(cls.EDITOR_PARTIES, *cls.PARTIES.values())
+        if unknown := named - PARTIES:
+            raise TypeError(f"{cls.__name__}: unknown parties {sorted(unknown)}")
+        for event, roles in cls.ROLES.items():
+            if (roles == {SYSTEM}) != (cls.PARTIES[event] == {SYSTEM}):
+                raise TypeError(f"{cls.__name__}: {event} is a system event in ROLES xor "
+                                f"PARTIES")
 
     @classmethod
     def state_values(cls) -> list[str]:

@@ -11,13 +11,23 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, SYSTEM, CaseWorkflow
+from .base import (
+    CA_EXPORT,
+    CA_IMPORT,
+    CA_TRANSIT,
+    N_,
+    NOTIFIER,
+    SYSTEM,
+    CaseWorkflow,
+)
 
 EXPORTER = "exporter"
 MOE = "official_moe"
 METI = "official_meti"
 #: a partner authority's system, when its answer arrives as signed XML
 PARTNER = "partner_system"
+#: MOE records an answer by hand; the answering State's partner system sends it by XML
+_ANSWERING = frozenset({CA_EXPORT, CA_IMPORT, CA_TRANSIT})
 
 
 class BaselExportWorkflow(CaseWorkflow):
@@ -166,8 +176,33 @@ class BaselExportWorkflow(CaseWorkflow):
         "expire": N_("Consent validity ended"),
         "complete": N_("All shipments closed"),
     }
+    #: who of the case fires each event: the filing exporter files and withdraws; MOE (Japan,
+    #: the State of export) reviews and records the partners' answers by hand, METI approves;
+    #: a partner answers by XML only as a State of import or transit of this case
+    PARTIES = {
+        "submit": frozenset({NOTIFIER}),
+        "withdraw": frozenset({NOTIFIER}),
+        "start_review": frozenset({CA_EXPORT}),
+        "return_for_correction": frozenset({CA_EXPORT}),
+        "refuse": frozenset({CA_EXPORT}),
+        "approve_transmission": frozenset({CA_EXPORT}),
+        "record_acknowledgement": _ANSWERING,
+        "record_information_request": _ANSWERING,
+        "reply_to_request": frozenset({NOTIFIER, CA_EXPORT}),
+        "record_consent": _ANSWERING,
+        "tacit_consent": frozenset({SYSTEM}),
+        "record_objection": _ANSWERING,
+        "confirm_contract": frozenset({CA_EXPORT}),
+        "record_export_approval": frozenset({CA_EXPORT}),
+        "activate": frozenset({SYSTEM}),
+        "revoke": _ANSWERING,
+        "exhaust": frozenset({SYSTEM}),
+        "expire": frozenset({SYSTEM}),
+        "complete": frozenset({SYSTEM}),
+    }
     EDITABLE = frozenset({"DRAFT", "INCOMPLETE_RETURNED"})
     EDITOR_ROLES = frozenset({EXPORTER})
+    EDITOR_PARTIES = frozenset({NOTIFIER})
 
     # --- guards: pure questions about the facts ---------------------------------------------
     def all_acknowledged(self) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, SYSTEM, CaseWorkflow, Refusal
+from .base import CA_EXPORT, CA_IMPORT, N_, SYSTEM, CaseWorkflow, Refusal
 
 MOE = "official_moe"
 METI = "official_meti"
@@ -86,8 +86,27 @@ class BaselImportWorkflow(CaseWorkflow):
         "revoke": N_("Revoke consent"),
         "record_withdrawal": N_("Record withdrawal by the notifier"),
     }
+    #: Japan (MOE, METI) decides as the State of import; the State of export's authority
+    #: answers questions and withdraws (by XML, or MOE records it from its letter)
+    PARTIES = {
+        "acknowledge": frozenset({CA_IMPORT}),
+        "request_information": frozenset({CA_IMPORT}),
+        "receive_information": frozenset({CA_IMPORT, CA_EXPORT}),
+        "consent": frozenset({CA_IMPORT}),
+        "tacit_consent": frozenset({SYSTEM}),
+        "object": frozenset({CA_IMPORT}),
+        "record_import_approval": frozenset({CA_IMPORT}),
+        "activate_certified_importer": frozenset({CA_IMPORT}),
+        "exhaust": frozenset({SYSTEM}),
+        "expire": frozenset({SYSTEM}),
+        "complete": frozenset({SYSTEM}),
+        "revoke": frozenset({CA_IMPORT}),
+        "record_withdrawal": frozenset({CA_IMPORT, CA_EXPORT}),
+    }
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
+    #: MOE completes the data from the partner's documents
+    EDITOR_PARTIES = frozenset({CA_IMPORT})
 
     def all_shipments_closed(self) -> bool:
         return bool(self.model.fact("all_shipments_closed"))

@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, CaseWorkflow, Refusal
+from .base import (
+    CA_EXPORT,
+    CA_IMPORT,
+    CA_JAPAN,
+    N_,
+    NOTIFIER,
+    CaseWorkflow,
+    Refusal,
+)
+from .base import FACILITY as FACILITY_PARTY
 
 EXPORTER = "exporter"
 FACILITY = "facility"
@@ -20,6 +29,12 @@ MOE = "official_moe"
 #: a partner authority's system, when the movement's documents arrive as signed XML
 PARTNER = "partner_system"
 CERTIFIERS = frozenset({EXPORTER, FACILITY, MOE, PARTNER})
+#: the movement is the exporter's: the filing exporter, or the State of export's authority
+#: (a partner's XML for imports); MOE records any step in whatever capacity Japan has
+MOVERS = frozenset({NOTIFIER, CA_EXPORT, CA_JAPAN})
+#: receipt and recovery come from the facility's side: the facility itself, the State of
+#: import's authority, or the exporter/MOE filing the facility's signed documents
+RECEIVERS = frozenset({NOTIFIER, FACILITY_PARTY, CA_IMPORT, CA_JAPAN})
 
 
 class BaselShipmentWorkflow(CaseWorkflow):
@@ -76,8 +91,22 @@ class BaselShipmentWorkflow(CaseWorkflow):
         FACILITY: frozenset({"IN_TRANSIT", "RECEIVED"}),
         MOE: frozenset({"REJECTED_AT_FACILITY"}),
     }
+    #: a shipment's parties are its notification's
+    PARTIES = {
+        "announce": MOVERS,
+        "cancel": MOVERS,
+        "depart": MOVERS,
+        "transfer_custody": MOVERS,
+        "confirm_receipt": RECEIVERS,
+        "reject": RECEIVERS,
+        "confirm_recovery": RECEIVERS,
+        "cannot_complete": RECEIVERS,
+        "start_take_back": frozenset({CA_JAPAN}),
+        "confirm_return": frozenset({NOTIFIER, CA_JAPAN}),
+    }
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})
+    EDITOR_PARTIES = frozenset({NOTIFIER, CA_JAPAN})
 
     def within_consent(self, **kwargs) -> None:
         """The consent is in force and this shipment fits what remains of it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import N_, SYSTEM, CaseWorkflow
+from .base import CA_EXPORT, CA_TRANSIT, N_, SYSTEM, CaseWorkflow
 
 MOE = "official_moe"
 #: the notifier's authority, when its message arrives as signed XML
@@ -63,8 +63,22 @@ class BaselTransitWorkflow(CaseWorkflow):
         "revoke": N_("Revoke consent"),
         "record_withdrawal": N_("Record withdrawal by the notifier"),
     }
+    #: Japan (MOE) decides as a State of transit; the State of export's authority answers
+    #: questions and withdraws
+    PARTIES = {
+        "acknowledge": frozenset({CA_TRANSIT}),
+        "request_information": frozenset({CA_TRANSIT}),
+        "receive_information": frozenset({CA_TRANSIT, CA_EXPORT}),
+        "consent": frozenset({CA_TRANSIT}),
+        "tacit_consent": frozenset({SYSTEM}),
+        "object": frozenset({CA_TRANSIT}),
+        "expire": frozenset({SYSTEM}),
+        "revoke": frozenset({CA_TRANSIT}),
+        "record_withdrawal": frozenset({CA_TRANSIT, CA_EXPORT}),
+    }
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
+    EDITOR_PARTIES = frozenset({CA_TRANSIT})
 
 
 

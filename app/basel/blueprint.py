@@ -10,11 +10,11 @@ from marshmallow import ValidationError
 from app.access import allow
 from app.auth.roles import Role
 from app.cases.handlers import invalid
+from app.cases.ownership import may_edit
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
 from app.timeutil import today_in_japan
-from workflows import workflow_for
 
 from . import operations
 from .completeness import SECTIONS, missing_items
@@ -95,8 +95,7 @@ def _render_section(case, section: str, errors: dict, status: int = 200):
 
 
 def _may_edit(case) -> bool:
-    workflow = workflow_for(case.case_type)
-    return case.state in workflow.EDITABLE and current_user.role in workflow.EDITOR_ROLES
+    return may_edit(current_user, case)
 
 
 def _code_lists(section: str, today):

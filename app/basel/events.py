@@ -12,11 +12,14 @@ from app.calendars.working_days import add_period, end_of_day, start_of_day
 from app.cases import deadlines
 from app.cases.handlers import TransitionContext, invalid, register
 from app.cases.numbering import next_number
+from app.cases.ownership import authority_country
 from app.extensions import db
 from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
+from workflows import PartyNotAllowed
 
 from . import answers, consent
+from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -45,6 +48,13 @@ def notification_of(ctx: TransitionContext) -> BaselNotification:
     return ctx.loaded["notification"]
 
 
+def _answers_for_itself(ctx: TransitionContext) -> None:
+    """A partner's account answers only for its own country (MOE records any on paper)."""
+    own = authority_country(ctx.actor) if ctx.actor is not None else None
+    if own not in (None, "JP") and ctx.data["country"] != own:
+        raise PartyNotAllowed(event=ctx.event)
+
+
 class BaselExportHandler:
     def schema_for(self, event: str) -> Schema:
         return schema_for(event)
@@ -71,6 +81,7 @@ class BaselExportHandler:
         raise invalid("country", "This country is not a State of import or transit of the case.")
 
     def _record_answer(self, ctx: TransitionContext, n: BaselNotification, kind: str) -> None:
+        _answers_for_itself(ctx)
         state = self._authority(n, ctx.data["country"])
         status = answers.status_of(state)
         if status.decided:
@@ -221,6 +232,9 @@ class BaselExportHandler:
     def _after_activate(self, ctx, n) -> None:
         deadlines.clear_deadlines(ctx.case, kinds=["activation"])
 
+
+    def parties(self, case):
+        return notification_parties(case, filed_here=True)
 
     # --- deadlines falling due ---------------------------------------------------------------
     def deadline_event(self, deadline):

@@ -17,6 +17,7 @@ from app.reference import lookups
 from app.timeutil import today_in_japan
 
 from . import answers, consent
+from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -126,6 +127,9 @@ class PartnerNotificationHandler:
         due = add_period(today, rule.amount, rule.unit, "JP")
         deadlines.set_deadline(ctx.case, "tacit_consent", end_of_day(due, "JP"),
                                country="JP", regime=regime, rule_key=rule.key)
+
+    def parties(self, case):
+        return notification_parties(case, filed_here=False)
 
     def deadline_event(self, deadline):
         if deadline.kind == "tacit_consent":

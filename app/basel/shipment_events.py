@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.calendars.working_days import add_period, end_of_day
 from app.cases import deadlines
-from app.cases.handlers import TransitionContext, invalid, register
+from app.cases.handlers import TransitionContext, handler_for, invalid, register
 from app.cases.models import Case
 from app.cases.runner import apply_transition
 from app.extensions import db
@@ -159,6 +159,11 @@ class ShipmentHandler:
         n = db.session.get(BaselNotification, parent.id)
         if parent.state in ("EXHAUSTED", "EXPIRED") and consent.all_closed(n):
             apply_transition(parent.id, "complete", None, None, {})
+
+    def parties(self, case: Case):
+        """A shipment's parties are its notification's."""
+        parent = case.parent
+        return handler_for(parent.case_type).parties(parent)
 
     def deadline_event(self, deadline):
         return None  # overdue receipt, certificate or take-back: alarms for the officials

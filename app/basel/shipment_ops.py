@@ -10,13 +10,14 @@ from sqlalchemy import func, select
 from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case
+from app.cases.ownership import may_start_child
 from app.cases.runner import CaseNotFound, act, lock_case
 from app.cases.uploads import Upload
 from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
-from workflows import RoleNotAllowed, workflow_for
+from workflows import PartyNotAllowed, RoleNotAllowed, workflow_for
 
 from .models import BaselNotification, StateConcerned
 from .partner_events import set_acknowledgement_deadline
@@ -39,6 +40,8 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
         if not can_see(user, parent) or parent.case_type not in ("basel_export",
                                                                   "basel_import"):
             raise CaseNotFound()
+        if not may_start_child(user, parent, "basel_shipment", "announce"):
+            raise PartyNotAllowed(event="announce")
         if parent.state not in PREPARABLE and take_back_of is None:
             raise invalid("_schema", "Shipments can only be prepared under an active consent.")
         case = new_shipment(parent, data, user, take_back_of)
@@ -71,8 +74,7 @@ def update_shipment(case_id: int, raw: dict, user, version: int | None) -> Case:
     data = MovementDocumentSchema().load(raw)
 
     def change(case: Case) -> dict[str, Any]:
-        workflow = workflow_for(case.case_type)
-        if case.state not in workflow.EDITABLE or user.role not in workflow.EDITOR_ROLES:
+        if case.state not in workflow_for(case.case_type).EDITABLE:  # `act` checked the user
             raise invalid("_schema", "The movement document can no longer be changed.")
         shipment = db.session.get(Shipment, case.id)
         for name, value in data.items():

@@ -46,6 +46,10 @@ class CaseTypeHandler(Protocol):
         """The system event a due deadline fires (e.g. ("tacit_consent", {"country": "US"})),
         or None when the deadline only raises an alarm (overdue receipt, missing answer)."""
 
+    def parties(self, case: Case) -> dict[str, set]:
+        """Who holds each party of the case (workflows.base NOTIFIER, CA_IMPORT, ...):
+        organisation ids for organisations' parties, country codes for authorities'."""
+
 
 HANDLERS: dict[str, CaseTypeHandler] = {}
 

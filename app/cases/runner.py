@@ -17,12 +17,20 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
-from workflows import SYSTEM, EventNotAllowed, Facts, RoleNotAllowed, workflow_for
+from workflows import (
+    SYSTEM,
+    EventNotAllowed,
+    Facts,
+    PartyNotAllowed,
+    RoleNotAllowed,
+    workflow_for,
+)
 
 from .audit import append_event
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
 from .models import Case
+from .ownership import may_act, require_editor
 from .signals import case_transitioned
 from .visibility import can_see
 
@@ -88,6 +96,8 @@ def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
         raise EventNotAllowed(event=event, state=case.state)
     if role not in workflow.ROLES[event]:
         raise RoleNotAllowed(event=event)
+    if not may_act(actor, case, event):  # seeing the case is not being its acting party
+        raise PartyNotAllowed(event=event)
     handler = handler_for(case.case_type)
     data = handler.schema_for(event).load(payload)
     ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
@@ -120,12 +130,14 @@ def act(
     reason: str | None = None,
 ) -> Case:
     """A change that is not a state transition (saving a draft, adding a document), with the
-    same lock, version check and audit event as a transition."""
+    same lock, version check and audit event as a transition. Only an editing party of the
+    case (its workflow's EDITOR_ROLES and EDITOR_PARTIES) may make it."""
     try:
         begin_write(db.session)
         case = lock_case(case_id)
         if not can_see(actor, case):
             raise CaseNotFound()
+        require_editor(actor, case)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(case.version)
         details = change(case) or {}

@@ -16,6 +16,7 @@ from workflows.base import N_
 from . import audience
 from .deadlines import open_deadlines, raised_alarms
 from .models import Case
+from .ownership import may_act, may_edit, may_start_child
 from .runner import CaseNotFound
 from .visibility import can_see, visible_to
 
@@ -90,8 +91,10 @@ def get_visible_case(case_id: int, user) -> Case:
 
 
 def available_events(case: Case, user) -> list[str]:
+    """The events this user may fire now: its role's, and only as the acting party."""
     workflow = workflow_for(case.case_type)
-    return [e for e in workflow.events_for(case.state, user.role) if user.role != SYSTEM]
+    return [e for e in workflow.events_for(case.state, user.role)
+            if user.role != SYSTEM and may_act(user, case, e)]
 
 
 def _shipment_context(case: Case, user) -> dict[str, Any]:
@@ -107,8 +110,8 @@ def _shipment_context(case: Case, user) -> dict[str, Any]:
     n = db.session.get(BaselNotification, case.id)
     if n is None or case.case_type not in ("basel_export", "basel_import"):
         return {}
-    may_prepare = (case.state in ("ACTIVE",) and user.role in
-                   workflow_for("basel_shipment").ROLES["announce"])
+    may_prepare = (case.state in ("ACTIVE",)
+                   and may_start_child(user, case, "basel_shipment", "announce"))
     return {"shipments": _visible_shipments(case, consent.shipments_of(n), user),
             "usage": consent.usage(n),
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
@@ -147,7 +150,7 @@ def _messages(case: Case, user) -> list:
 def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
     workflow = workflow_for(case.case_type)
     n = db.session.get(BaselNotification, case.id)
-    editable = case.state in workflow.EDITABLE and user.role in workflow.EDITOR_ROLES
+    editable = may_edit(user, case)
     missing = missing_items(n, today_in_japan()) if n and (
         editable or case.state in ("SUBMITTED", "CA_E_REVIEW")) else []
     return {
