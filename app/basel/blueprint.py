@@ -188,8 +188,8 @@ def prepare_shipment(case_id: int):
         shipment = prepare(case.id, shipment_input(request.form), current_user)
     except ValidationError as exc:
         flash(_("Nothing was saved: correct the marked fields."), "error")
-        context = case_page_context(case, current_user, prepare_errors=exc.messages,
-                                    prepare_values=request.form)
+        context = case_page_context(case, current_user, form_event="prepare_shipment",
+                                    form_errors=exc.messages, form_values=request.form)
         return render_template("cases/view.html", **context), 422
     flash(_("Movement document %(ref)s prepared. Check it, then announce the shipment.",
             ref=shipment.reference), "success")
