@@ -145,13 +145,14 @@ def _ask_to_confirm(case, question: str, back: str):
 @allow(*EDITORS)
 def remove_party(case_id: int, role: str, seq: int):
     case = _editable_case(case_id)
+    version = _version()
     party = next((p for p in operations.notification(case).parties_in(role) if p.seq == seq),
                  None)
     if party is not None and not _confirmed():
         return _ask_to_confirm(case, _("Remove %(party)s “%(name)s”?", party=party_label(role),
                                        name=party.name or "–"), "parties")
     try:
-        operations.remove_party(case.id, role, seq, current_user, _version())
+        operations.remove_party(case.id, role, seq, current_user, version)
     except ValidationError as exc:
         return _render_section(case, "parties", {f"{role}-{seq}": exc.messages}, 422)
     except operations.NotEditable:
@@ -184,12 +185,13 @@ def add_attachment(case_id: int):
 @allow(*EDITORS)
 def remove_attachment(case_id: int, attachment_id: int):
     case = _editable_case(case_id)
+    version = _version()
     row = next((a for a in case.attachments if a.id == attachment_id), None)
     if row is not None and not _confirmed():
         return _ask_to_confirm(case, _("Remove the document “%(name)s”?", name=row.filename),
                                "attachments")
     try:
-        operations.remove_attachment(case.id, attachment_id, current_user, _version())
+        operations.remove_attachment(case.id, attachment_id, current_user, version)
     except ValidationError as exc:
         return _render_section(case, "attachments", exc.messages, 422)
     except operations.NotEditable:
