@@ -10,10 +10,11 @@ from marshmallow import ValidationError
 from app.access import allow
 from app.auth.roles import Role
 from app.cases.handlers import invalid
-from app.cases.ownership import may_edit
+from app.cases.ownership import may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
+from app.templating import party_label
 from app.timeutil import today_in_japan
 
 from . import operations
@@ -126,12 +127,32 @@ def save_party(case_id: int, role: str, seq: int | None = None):
     return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
 
 
+def _confirmed() -> bool:
+    return request.form.get("confirm") == "1"
+
+
+def _ask_to_confirm(case, question: str, back: str):
+    """The confirmation step of a removal: a page of its own, so it works without scripts.
+    Only an editor of an editable case is asked (others are refused as the removal would)."""
+    require_editor(current_user, case)
+    if not _may_edit(case):
+        abort(409)
+    return render_template("basel/confirm_remove.html", case=case, question=question,
+                           back=url_for("basel.edit", case_id=case.id, section=back))
+
+
 @bp.route("/<int:case_id>/parties/<role>/<int:seq>/remove", methods=["POST"])
 @allow(*EDITORS)
 def remove_party(case_id: int, role: str, seq: int):
     case = _editable_case(case_id)
+    version = _version()
+    party = next((p for p in operations.notification(case).parties_in(role) if p.seq == seq),
+                 None)
+    if party is not None and not _confirmed():
+        return _ask_to_confirm(case, _("Remove %(party)s “%(name)s”?", party=party_label(role),
+                                       name=party.name or "–"), "parties")
     try:
-        operations.remove_party(case.id, role, seq, current_user, _version())
+        operations.remove_party(case.id, role, seq, current_user, version)
     except ValidationError as exc:
         return _render_section(case, "parties", {f"{role}-{seq}": exc.messages}, 422)
     except operations.NotEditable:
@@ -164,8 +185,13 @@ def add_attachment(case_id: int):
 @allow(*EDITORS)
 def remove_attachment(case_id: int, attachment_id: int):
     case = _editable_case(case_id)
+    version = _version()
+    row = next((a for a in case.attachments if a.id == attachment_id), None)
+    if row is not None and not _confirmed():
+        return _ask_to_confirm(case, _("Remove the document “%(name)s”?", name=row.filename),
+                               "attachments")
     try:
-        operations.remove_attachment(case.id, attachment_id, current_user, _version())
+        operations.remove_attachment(case.id, attachment_id, current_user, version)
     except ValidationError as exc:
         return _render_section(case, "attachments", exc.messages, 422)
     except operations.NotEditable:
@@ -188,8 +214,8 @@ def prepare_shipment(case_id: int):
         shipment = prepare(case.id, shipment_input(request.form), current_user)
     except ValidationError as exc:
         flash(_("Nothing was saved: correct the marked fields."), "error")
-        context = case_page_context(case, current_user, prepare_errors=exc.messages,
-                                    prepare_values=request.form)
+        context = case_page_context(case, current_user, form_event="prepare_shipment",
+                                    form_errors=exc.messages, form_values=request.form)
         return render_template("cases/view.html", **context), 422
     flash(_("Movement document %(ref)s prepared. Check it, then announce the shipment.",
             ref=shipment.reference), "success")

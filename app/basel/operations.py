@@ -114,11 +114,19 @@ def _apply_scalars(n: BaselNotification, data: dict, names: tuple[str, ...]) -> 
 
 def _apply_codes(n: BaselNotification, data: dict, schemes: tuple[str, ...]) -> None:
     for scheme in schemes:
-        if scheme not in data:
-            continue
-        n.codes[:] = [c for c in n.codes if c.scheme != scheme]
-        for seq, code in enumerate(dict.fromkeys(filter(None, data[scheme])), start=1):
-            n.codes.append(NotificationCode(scheme=scheme, code=code, seq=seq))
+        if scheme in data:
+            _replace_codes(n, scheme, list(dict.fromkeys(filter(None, data[scheme]))))
+
+
+def _replace_codes(n: BaselNotification, scheme: str, wanted: list[str]) -> None:
+    """Make the scheme's rows exactly `wanted`, in order. Rows already there are kept (only
+    their seq changes): deleting and re-inserting them in one flush would hit the unique key
+    (case_id, scheme, code), as the unit of work inserts before it deletes."""
+    kept = {c.code: c for c in n.codes if c.scheme == scheme}
+    rows = [kept.get(code) or NotificationCode(scheme=scheme, code=code) for code in wanted]
+    for seq, row in enumerate(rows, start=1):
+        row.seq = seq
+    n.codes[:] = [c for c in n.codes if c.scheme != scheme] + rows
 
 
 def _apply_shipment(n: BaselNotification, data: dict) -> None:

@@ -16,13 +16,15 @@ from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
 from app.templating import event_label, state_label
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
+from workflows.base import N_
 
 from . import queries, runner
 from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
-from .views import case_page_context, get_visible_case, reading_context
+from .ownership import may_act
+from .views import CONFIRMED_EVENTS, case_page_context, get_visible_case, reading_context
 
 bp = Blueprint("cases", __name__)
 
@@ -107,7 +109,11 @@ def view(case_id: int):
 @allow()
 def fire_event(case_id: int, event: str):
     case = get_visible_case(case_id, current_user)
-    payload = {k: v for k, v in request.form.items() if k not in ("csrf_token", "version")}
+    payload = {k: v for k, v in request.form.items()
+               if k not in ("csrf_token", "version", "confirm")}
+    if event in CONFIRMED_EVENTS and request.form.get("confirm") != "1" \
+            and may_act(current_user, case, event):
+        return _event_failed(case, event, {"confirm": [N_("Tick the box to confirm.")]})
     if (document := request.files.get("document")) and document.filename:
         payload["document"] = document
     try:

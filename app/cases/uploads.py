@@ -11,6 +11,7 @@ from flask import current_app
 from marshmallow import ValidationError, fields
 
 from app.input_fields import text_problem
+from workflows.base import N_
 
 from .audience import attachment_audience
 from .models import Attachment, Case
@@ -21,6 +22,28 @@ ALLOWED_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+#: how each binary format begins (its "magic bytes"); text, XML and CSV have no fixed start
+SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF-",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "tiff": (b"II*\x00", b"MM\x00*"),
+    "zip": (b"PK\x03\x04",),  # also the container of .docx and .xlsx
+}
+#: the format a file name's extension or a declared content type claims
+CLAIMED_FORMAT = {
+    ".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".tif": "tiff",
+    ".tiff": "tiff", ".zip": "zip", ".docx": "zip", ".xlsx": "zip",
+    "application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpeg", "image/tiff": "tiff",
+    "application/zip": "zip",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "zip",
+}
+CONTENT_MISMATCH = N_("The file's content does not match its name or type (for example a .pdf "
+                    "file that is not a PDF). Choose the original file, or save it again in "
+                    "the format its name says.")
 
 
 @dataclass(frozen=True)
@@ -51,7 +74,18 @@ def _check(filename: str, content_type: str, content: bytes) -> Upload:
     kind = (content_type or "").split(";")[0].strip().lower()
     if kind not in ALLOWED_TYPES:
         raise ValidationError("This file type is not accepted (PDF, images, Office, text, XML).")
+    _check_content(name, kind, content)
     return Upload(name[:255], kind, content)
+
+
+def _check_content(name: str, content_type: str, content: bytes) -> None:
+    """Both the name's extension and the declared type must agree with the first bytes: a
+    reviewer opening "contract.pdf" must get a PDF, not whatever was renamed to it."""
+    extension = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    for claim in (extension, content_type):
+        claimed = CLAIMED_FORMAT.get(claim)
+        if claimed and not content.startswith(SIGNATURES[claimed]):
+            raise ValidationError(CONTENT_MISMATCH)
 
 
 def from_file_storage(storage) -> Upload | None:

@@ -24,6 +24,9 @@ from .visibility import can_see, visible_to
 REASON_REQUIRED = {"return_for_correction", "refuse", "revoke", "record_information_request",
                    "record_objection", "reply_to_request", "request_information",
                    "receive_information", "object", "reject", "cannot_complete"}
+#: events that end the case for good: their form asks for a ticked box first (it works
+#: without scripts; API callers confirm by calling)
+CONFIRMED_EVENTS = frozenset({"withdraw"})
 #: events recording a partner authority's answer (country, date, document)
 AUTHORITY_ANSWERS = {"record_acknowledgement", "record_information_request",
                      "record_objection", "record_consent"}
@@ -166,6 +169,7 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "reason_required": REASON_REQUIRED,
         "event_fields": EVENT_FIELDS,
         "no_comment": NO_COMMENT,
+        "confirmed_events": CONFIRMED_EVENTS,
         "internal_remarks": audience.policy_for(case.case_type).internal_remarks,
         "internal_audience": audience.INTERNAL_ONLY,
         **reading_context(case, user),

@@ -373,10 +373,10 @@ def _web_edits(case):
         (f"/basel/{case.id}/edit/declaration", {"declaration_name": "Someone", "accept": "on"}),
         (f"/basel/{case.id}/parties/carrier", {"name": "Other Carrier", "country_code": "JP",
                                                "transport_mode": "S"}),
-        (f"/basel/{case.id}/parties/carrier/1/remove", {}),
+        (f"/basel/{case.id}/parties/carrier/1/remove", {"confirm": "1"}),
         (f"/basel/{case.id}/attachments", {"kind": "other",
                                            "document": (io.BytesIO(PDF), "x.pdf")}),
-        (f"/basel/{case.id}/attachments/{document.id}/remove", {}),
+        (f"/basel/{case.id}/attachments/{document.id}/remove", {"confirm": "1"}),
     ]
 
 
