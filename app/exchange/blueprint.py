@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.timeutil import utcnow
 
 from . import inbound
+from .http_errors import exchange_problem
 from .models import ExchangeMessage, Partner
 
 #: the machine side: signed messages in, pulled messages out (no browser, no cookies)
@@ -50,11 +51,10 @@ def receive():
 @partner_only
 def pull():
     """The partner's messages after its cursor, oldest first (DIWASS-style polling)."""
-    try:
-        after = int(request.args.get("after", "0"))
-        limit = min(max(int(request.args.get("limit", "50")), 1), 200)
-    except ValueError:
-        abort(400)
+    after, limit = _cursor_argument("after", "0"), _cursor_argument("limit", "50")
+    if isinstance(after, Response) or isinstance(limit, Response):
+        return after if isinstance(after, Response) else limit
+    limit = min(max(limit, 1), 200)
     partner: Partner = g.partner
     rows = db.session.scalars(select(ExchangeMessage).where(
         ExchangeMessage.direction == "out", ExchangeMessage.partner_id == partner.id,
@@ -70,6 +70,19 @@ def pull():
                    "notification_id": r.notification_number,
                    "xml_base64": base64.b64encode(r.raw).decode()} for r in rows],
         next_cursor=rows[-1].id if rows else after)
+
+
+#: the largest cursor a database integer holds (a larger one is a client's mistake, not a 500)
+MAX_CURSOR = 2**63 - 1
+
+
+def _cursor_argument(name: str, default: str) -> int | Response:
+    """A whole number from 0 to MAX_CURSOR, or the problem+json naming the parameter."""
+    value = request.args.get(name, default).strip()
+    if value.isascii() and value.isdigit() and int(value) <= MAX_CURSOR:
+        return int(value)
+    return exchange_problem(400, "INVALID_PARAMETER", errors={
+        name: [f"must be a whole number from 0 to {MAX_CURSOR}"]})
 
 
 # --- the officials' message log -----------------------------------------------------------------
