@@ -23,6 +23,10 @@ def is_exchange_request() -> bool:
     return request.path == PREFIX or request.path.startswith(f"{PREFIX}/")
 
 
+def _is_push() -> bool:
+    return request.method == "POST" and request.path == PUSH_PATH
+
+
 def exchange_problem(status: int, code: str, detail: str | None = None, errors=None):
     response = problem(status, ERRORS[code].meaning, detail, errors=errors, code=code)
     if status == 401:
@@ -33,7 +37,7 @@ def exchange_problem(status: int, code: str, detail: str | None = None, errors=N
 def http_error(status: int):
     """The answer for a status the framework raised on an exchange address."""
     code = code_for_status(status)
-    if request.method == "POST" and request.path == PUSH_PATH:
+    if _is_push():
         body = error_body(XmlRejected(code, ERRORS[code].meaning), None, None)
         return Response(body, status=status, mimetype="application/xml")
     return exchange_problem(status, code)

@@ -7,6 +7,7 @@ message could be read; Field is a path from the message root (`/tmw:Root/tmw:Hea
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
                    r"[0-9a-fA-F]{12}")
 _NUMBER = re.compile(r"[A-Z]{2}[A-Z0-9\-]{3,30}")
 _TMW = f"{{{NAMESPACE}}}"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +63,9 @@ def field_of(exc: XmlRejected, received: Received | None) -> str:
 def error_body(exc: XmlRejected, partner: Partner | None, received: Received | None) -> bytes:
     """The signed TMWErrorMessage answering a refused message."""
     received = received or Received()
+    if exc.code not in ERRORS:  # a partner may rely on the published list: never go beyond it
+        log.error("unpublished error code %s sent as PROCESSING_ERROR", exc.code)
+        exc = XmlRejected("PROCESSING_ERROR", exc.reason, line=exc.line, field=exc.field)
     where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
     errors = [(exc.code, field_of(exc, received), f"{exc.reason}{where}")]
     own_id = builders.new_message_id()

@@ -74,7 +74,8 @@ MESSAGE_ERRORS: dict[str, ErrorCode] = {
     "IN_PROGRESS": ErrorCode(409, True, "The same message is being processed right now; "
                                         "send the same bytes again.", MESSAGE_ID),
     "STATE_CONFLICT": ErrorCode(409, False, "The case's current state does not allow this "
-                                            "message (for example a second acknowledgement)."),
+                                            "message (for example a reply to a request for "
+                                            "information nobody made)."),
     "STALE": ErrorCode(409, True, "The case changed while the message was applied; send the "
                                   "same bytes again."),
     "DUPLICATE_NOTIFICATION": ErrorCode(409, False, "A notification with this number was "
