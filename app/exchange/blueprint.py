@@ -51,10 +51,10 @@ def receive():
 @partner_only
 def pull():
     """The partner's messages after its cursor, oldest first (DIWASS-style polling)."""
-    after, limit = _cursor_argument("after", "0"), _cursor_argument("limit", "50")
-    if isinstance(after, Response) or isinstance(limit, Response):
-        return after if isinstance(after, Response) else limit
-    limit = min(max(limit, 1), 200)
+    try:
+        after, limit = _whole_number("after", "0"), min(max(_whole_number("limit", "50"), 1), 200)
+    except InvalidParameter as exc:
+        return exchange_problem(400, "INVALID_PARAMETER", errors={exc.name: [exc.reason]})
     partner: Partner = g.partner
     rows = db.session.scalars(select(ExchangeMessage).where(
         ExchangeMessage.direction == "out", ExchangeMessage.partner_id == partner.id,
@@ -76,13 +76,18 @@ def pull():
 MAX_CURSOR = 2**63 - 1
 
 
-def _cursor_argument(name: str, default: str) -> int | Response:
-    """A whole number from 0 to MAX_CURSOR, or the problem+json naming the parameter."""
+class InvalidParameter(ValueError):
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name, self.reason = name, reason
+
+
+def _whole_number(name: str, default: str) -> int:
+    """A query parameter from 0 to MAX_CURSOR (int() alone takes "-1", " 1_0" and 10**30)."""
     value = request.args.get(name, default).strip()
     if value.isascii() and value.isdigit() and int(value) <= MAX_CURSOR:
         return int(value)
-    return exchange_problem(400, "INVALID_PARAMETER", errors={
-        name: [f"must be a whole number from 0 to {MAX_CURSOR}"]})
+    raise InvalidParameter(name, f"must be a whole number from 0 to {MAX_CURSOR}")
 
 
 # --- the officials' message log -----------------------------------------------------------------

@@ -32,7 +32,7 @@ from .builders import Envelope
 from .models import ExchangeMessage, Partner
 from .outbox import signing_identity
 from .readers import header
-from .refusals import Received, error_body, read_received
+from .refusals import Received, error_body
 from .schemas import NAMESPACE, problems
 from .vocabulary import MESSAGE_ERRORS
 from .xmlsec import XmlRejected, claimed_sender, parse_untrusted, sign, verify
@@ -107,7 +107,7 @@ def _process(row: ExchangeMessage, body: bytes, received: Received) -> Answer:
     config = current_app.config
     tree = parse_untrusted(body, max_bytes=config["EXCHANGE_MAX_BYTES"],
                            max_depth=config["EXCHANGE_MAX_DEPTH"])
-    vars(received).update(vars(read_received(tree)))
+    received.read(tree)
     _check_schema(tree)
     claimed = header(tree)
     partner = partners.by_authority(claimed.sender)

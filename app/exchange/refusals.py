@@ -36,14 +36,13 @@ class Received:
     message_id: str | None = None
     notification_id: str | None = None
 
-
-def read_received(tree: etree._Element) -> Received:
-    """The root name and the ids in the header, when they have the published form."""
-    if etree.QName(tree).namespace != NAMESPACE:
-        return Received()
-    return Received(root=etree.QName(tree).localname,
-                    message_id=(_matching(tree, "MessageID", _UUID) or "").lower() or None,
-                    notification_id=_matching(tree, "NotificationID", _NUMBER))
+    def read(self, tree: etree._Element) -> None:
+        """The root name and the ids in the header, when they have the published form."""
+        if etree.QName(tree).namespace != NAMESPACE:
+            return
+        self.root = etree.QName(tree).localname
+        self.message_id = (_matching(tree, "MessageID", _UUID) or "").lower() or None
+        self.notification_id = _matching(tree, "NotificationID", _NUMBER)
 
 
 def _matching(tree: etree._Element, name: str, pattern: re.Pattern) -> str | None:
