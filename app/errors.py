@@ -16,6 +16,7 @@ from workflows import EventNotAllowed, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
 
 from .api.problems import problem
+from .exchange.http_errors import http_error, is_exchange_request
 from .url_converters import PathValueNotFound
 
 TITLES = {
@@ -61,6 +62,8 @@ def workflow_message(exc: WorkflowError) -> str:
 
 
 def _respond(status: int, detail: str | None = None, errors=None, **extra):
+    if is_exchange_request():  # partner systems: signed XML or problem+json, in English
+        return http_error(status)
     title = _(TITLES.get(status, N_("Error")))
     if wants_json():
         return problem(status, title, detail, errors=errors, **extra)

@@ -1,4 +1,9 @@
-"""National notification numbers: unique, gap-tolerant, safe under concurrent submissions."""
+"""National notification numbers: unique, gap-tolerant, safe under concurrent submissions.
+
+The sequence row is the allocator; the unique case number is the truth. A number can be taken
+outside the sequence (a partner's notification, data moved in by hand), so a serial whose number
+is taken is skipped, in the same transaction, rather than failing the submission.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.extensions import db
 
-from .models import NumberSequence
+from .models import Case, NumberSequence
 
 
 def _ensure_row(prefix: str, year: int) -> None:
@@ -18,15 +23,26 @@ def _ensure_row(prefix: str, year: int) -> None:
     db.session.execute(stmt.on_conflict_do_nothing(index_elements=["prefix", "year"]))
 
 
+def _taken(number: str) -> bool:
+    with db.session.no_autoflush:  # the case being numbered must not be flushed half-done
+        return db.session.scalar(select(Case.id).where(Case.number == number)) is not None
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    return current_app.config["NOTIFICATION_NUMBER_FORMAT"].format(
+        prefix=prefix, year=year, serial=serial)
+
+
 def next_number(prefix: str, year: int) -> str:
-    """Take the next serial for (prefix, year); the row stays locked until the commit."""
+    """Take the next free serial for (prefix, year); the row stays locked until the commit."""
     _ensure_row(prefix, year)
     row = db.session.execute(
         select(NumberSequence)
         .where(NumberSequence.prefix == prefix, NumberSequence.year == year)
         .with_for_update()
     ).scalar_one()
-    row.last_value += 1
-    return current_app.config["NOTIFICATION_NUMBER_FORMAT"].format(
-        year=year, serial=row.last_value
-    )
+    while True:
+        row.last_value += 1
+        number = format_number(prefix, year, row.last_value)
+        if not _taken(number):
+            return number

@@ -118,7 +118,8 @@ def cancellation(inbound: Inbound) -> Case:
     if case.case_type == "basel_export" and kind == "revocation":
         event = "revoke"
     if event is None:
-        raise XmlRejected("NOT_ALLOWED", f"A {kind} of a whole notification is not possible.")
+        raise XmlRejected("INVALID_CONTENT", f"A {kind} of a whole notification is not "
+                                             "possible.", field="tmw:CancellationType")
     return _fire(case, event, inbound, {"reason": reason})
 
 
@@ -204,6 +205,7 @@ def notification_submission(inbound: Inbound) -> Case:
                                            "of transit of this notification.")
     if not export or export[0]["country_code"] != inbound.partner.country_code:
         raise XmlRejected("NOT_PARTY", "Only the State of export's authority may notify.")
+    _check_prefix(head.notification_id, inbound.partner)
     if db.session.scalar(select(Case.id).where(Case.number == head.notification_id)):
         raise XmlRejected("DUPLICATE_NOTIFICATION",
                           f"Notification {head.notification_id} was received already.")
@@ -231,6 +233,14 @@ def notification_submission(inbound: Inbound) -> Case:
                  from_state=None, to_state=case.state,
                  payload={"number": case.number, "message_id": head.message_id})
     return case
+
+
+def _check_prefix(number: str, partner: Partner) -> None:
+    """Each State numbers its own notifications (NF block 3): a partner cannot take a number
+    of Japan's series, or of any country but its own."""
+    if not number.startswith(partner.country_code):
+        raise XmlRejected("WRONG_PREFIX", f"Notification numbers from {partner.authority_code} "
+                                          f"must begin with {partner.country_code}.")
 
 
 def _fill(n: BaselNotification, data: dict) -> None:

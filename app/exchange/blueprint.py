@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.timeutil import utcnow
 
 from . import inbound
+from .http_errors import exchange_problem
 from .models import ExchangeMessage, Partner
 
 #: the machine side: signed messages in, pulled messages out (no browser, no cookies)
@@ -51,10 +52,9 @@ def receive():
 def pull():
     """The partner's messages after its cursor, oldest first (DIWASS-style polling)."""
     try:
-        after = int(request.args.get("after", "0"))
-        limit = min(max(int(request.args.get("limit", "50")), 1), 200)
-    except ValueError:
-        abort(400)
+        after, limit = _whole_number("after", "0"), min(max(_whole_number("limit", "50"), 1), 200)
+    except InvalidParameter as exc:
+        return exchange_problem(400, "INVALID_PARAMETER", errors={exc.name: [exc.reason]})
     partner: Partner = g.partner
     rows = db.session.scalars(select(ExchangeMessage).where(
         ExchangeMessage.direction == "out", ExchangeMessage.partner_id == partner.id,
@@ -70,6 +70,24 @@ def pull():
                    "notification_id": r.notification_number,
                    "xml_base64": base64.b64encode(r.raw).decode()} for r in rows],
         next_cursor=rows[-1].id if rows else after)
+
+
+#: the largest cursor a database integer holds (a larger one is a client's mistake, not a 500)
+MAX_CURSOR = 2**63 - 1
+
+
+class InvalidParameter(ValueError):
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name, self.reason = name, reason
+
+
+def _whole_number(name: str, default: str) -> int:
+    """A query parameter from 0 to MAX_CURSOR (int() alone takes "-1", " 1_0" and 10**30)."""
+    value = request.args.get(name, default).strip()
+    if value.isascii() and value.isdigit() and int(value) <= MAX_CURSOR:
+        return int(value)
+    raise InvalidParameter(name, f"must be a whole number from 0 to {MAX_CURSOR}")
 
 
 # --- the officials' message log -----------------------------------------------------------------

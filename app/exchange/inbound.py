@@ -25,27 +25,22 @@ from app.database import begin_write
 from app.extensions import db
 from app.rate_limits import hit
 from app.timeutil import utcnow
-from workflows import WorkflowError
+from workflows import EventNotAllowed, Refusal, WorkflowError
 
 from . import apply, builders, partners
 from .builders import Envelope
 from .models import ExchangeMessage, Partner
 from .outbox import signing_identity
 from .readers import header
-from .schemas import NAMESPACE, validate
+from .refusals import Received, error_body
+from .schemas import NAMESPACE, problems
+from .vocabulary import MESSAGE_ERRORS
 from .xmlsec import XmlRejected, claimed_sender, parse_untrusted, sign, verify
 
 log = logging.getLogger(__name__)
 
 #: HTTP status for each refusal: 4xx always (a sender can never cause a 5xx)
-STATUS = {"TOO_LARGE": 413, "UNKNOWN_SENDER": 403, "SIGNATURE_MISSING": 403,
-          "SIGNATURE_INVALID": 403, "SIGNATURE_SCOPE": 403, "CERTIFICATE_UNKNOWN": 403,
-          "CERTIFICATE_REVOKED": 403, "CERTIFICATE_EXPIRED": 403, "NOT_PARTY": 403,
-          "WRONG_RECEIVER": 403, "REPLAY_CONFLICT": 409, "NOT_ALLOWED": 409,
-          "STALE": 409, "UNKNOWN_NOTIFICATION": 404, "UNKNOWN_MOVEMENT": 404,
-          "UNKNOWN_MESSAGE": 404, "DUPLICATE_NOTIFICATION": 409, "INVALID_CONTENT": 422,
-          "NOT_CONCERNED": 422, "NOT_SUPPORTED": 422, "PROCESSING_ERROR": 422,
-          "RATE_LIMITED": 429}
+STATUS = {code: error.status for code, error in MESSAGE_ERRORS.items()}
 
 
 @dataclass
@@ -87,12 +82,12 @@ def _rate_limited(wait: int) -> XmlRejected:
 
 
 def _receive_stored(body: bytes) -> Answer:
-    row = _store(body)
+    row, received = _store(body), Received()
     try:
-        return _process(row, body)
+        return _process(row, body, received)
     except XmlRejected as exc:
         db.session.rollback()
-        return _refuse(row.id, exc)
+        return _refuse(row.id, exc, received)
 
 
 def _store(body: bytes) -> ExchangeMessage:
@@ -107,14 +102,13 @@ def _store(body: bytes) -> ExchangeMessage:
     return row
 
 
-def _process(row: ExchangeMessage, body: bytes) -> Answer:
+def _process(row: ExchangeMessage, body: bytes, received: Received) -> Answer:
+    """`received` is filled as soon as the message can be read, for the error to name it."""
     config = current_app.config
     tree = parse_untrusted(body, max_bytes=config["EXCHANGE_MAX_BYTES"],
                            max_depth=config["EXCHANGE_MAX_DEPTH"])
-    if problems := validate(tree):
-        code = "WRONG_NAMESPACE" if tree.nsmap.get(None) != NAMESPACE or "namespace" in \
-            problems[0] else "SCHEMA_INVALID"
-        raise XmlRejected(code, "; ".join(problems[:5]))
+    received.read(tree)
+    _check_schema(tree)
     claimed = header(tree)
     partner = partners.by_authority(claimed.sender)
     if partner is None:
@@ -127,6 +121,13 @@ def _process(row: ExchangeMessage, body: bytes) -> Answer:
     if (repeat := _earlier(partner, head, row)) is not None:
         return repeat
     return _apply(row.id, partner, head, verified, body)
+
+
+def _check_schema(tree) -> None:
+    if found := problems(tree):
+        code = "WRONG_NAMESPACE" if tree.nsmap.get(None) != NAMESPACE or "namespace" in \
+            found[0].message else "SCHEMA_INVALID"
+        raise XmlRejected(code, "; ".join(str(p) for p in found[:5]), field=found[0].field)
 
 
 def _remember_sender(row_id: int, partner: Partner, claimed) -> None:
@@ -170,15 +171,14 @@ def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer
         return answer
     except IntegrityError as exc:
         db.session.rollback()
-        raise XmlRejected("REPLAY_CONFLICT", "The same message is being processed.") from exc
+        raise XmlRejected("IN_PROGRESS", "The same message is being processed.") from exc
     except StaleCase as exc:
         raise XmlRejected("STALE", "The case changed meanwhile; send the message again.") \
             from exc
     except CaseNotFound as exc:
         raise XmlRejected("UNKNOWN_NOTIFICATION", "No such case for this sender.") from exc
     except WorkflowError as exc:
-        code = "NOT_ALLOWED" if exc.__class__.__name__ != "Refusal" else "INVALID_CONTENT"
-        raise XmlRejected(code, str(exc)) from exc
+        raise XmlRejected(_workflow_code(exc), str(exc)) from exc
     except ValidationError as exc:
         raise XmlRejected("INVALID_CONTENT", _flatten(exc.messages)) from exc
     except XmlRejected:
@@ -189,6 +189,13 @@ def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer
                                               "been alerted.") from exc
 
 
+def _workflow_code(exc: WorkflowError) -> str:
+    """The case's state, the content, or who sent it: each a different fix for the sender."""
+    if isinstance(exc, EventNotAllowed):
+        return "STATE_CONFLICT"
+    return "INVALID_CONTENT" if isinstance(exc, Refusal) else "NOT_ALLOWED"
+
+
 def _flatten(messages) -> str:
     if isinstance(messages, dict):
         return "; ".join(f"{k}: {_flatten(v)}" for k, v in messages.items())
@@ -197,12 +204,12 @@ def _flatten(messages) -> str:
     return str(messages)
 
 
-def _refuse(row_id: int, exc: XmlRejected) -> Answer:
+def _refuse(row_id: int, exc: XmlRejected, received: Received) -> Answer:
     begin_write(db.session)
     row = db.session.get(ExchangeMessage, row_id)
     partner = db.session.get(Partner, row.partner_id) if row.partner_id else None
     status = STATUS.get(exc.code, 400)
-    body = _error_body(exc, partner, row.notification_number, row.message_id)
+    body = error_body(exc, partner, received)
     row.status, row.error_code, row.error_detail = "rejected", exc.code, exc.reason[:4000]
     row.response, row.response_status = body, status
     db.session.commit()
@@ -214,18 +221,7 @@ def _refuse_unstored(exc: XmlRejected, partner: Partner | None, client_addr: str
     """Refused before storing: only the log keeps a trace (no row for anonymous bytes)."""
     log.warning("inbound message from %s refused unstored: %s %s", client_addr, exc.code,
                 exc.reason)
-    return Answer(STATUS.get(exc.code, 400), _error_body(exc, partner, None, None), retry_after)
-
-
-def _error_body(exc: XmlRejected, partner: Partner | None, notification_id: str | None,
-                received_id: str | None) -> bytes:
-    where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
-    errors = [(exc.code, None, f"{exc.reason}{where}")]
-    envelope = Envelope(receiver=partner.authority_code if partner else "UNKNOWN",
-                        notification_id=notification_id, message_id=_new_id(),
-                        correlation_id=received_id or _new_id())
-    key_pem, cert_pem = signing_identity()
-    return sign(builders.error(envelope, received_id, errors), key_pem, cert_pem)
+    return Answer(STATUS.get(exc.code, 400), error_body(exc, partner, None), retry_after)
 
 
 def _signed(build, partner: Partner, head, status: str, notification_id: str) -> Answer:

@@ -13,6 +13,7 @@ is not validated here (the schemas skip it); `xmlsec.verify` checks it.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -80,6 +81,19 @@ def _schema_parser() -> etree.XMLParser:
     return parser
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One reason a message is invalid, with where it is."""
+
+    line: int
+    message: str
+    #: the invalid element as a named path below the root (`tmw:Header/tmw:MessageID`)
+    field: str | None = None
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
 class _Validator:
     """A compiled schema and a lock: an XMLSchema keeps its error log on the object, so two
     threads must not validate with it at the same time."""
@@ -88,11 +102,13 @@ class _Validator:
         self.schema = schema
         self.lock = threading.Lock()
 
-    def errors(self, root: etree._Element) -> list[str]:
+    def errors(self, root: etree._Element) -> list[Problem]:
         with self.lock:
             if self.schema.validate(root):
                 return []
-            return [_format(entry) for entry in self.schema.error_log]
+            entries = [(e.line, e.message, e.path) for e in self.schema.error_log]
+        return [Problem(line, message, _named_path(root, path))
+                for line, message, path in entries]
 
 
 @cache
@@ -120,19 +136,40 @@ def validate(element: etree._Element | etree._ElementTree) -> list[str]:
     Each reason is one readable line, with the line number in the received document when the
     tree was parsed from bytes.
     """
+    return [str(problem) for problem in problems(element)]
+
+
+def problems(element: etree._Element | etree._ElementTree) -> list[Problem]:
+    """As `validate`, with the path of each invalid element."""
     root = element.getroot() if isinstance(element, etree._ElementTree) else element
+    line = root.sourceline or 0
     if not isinstance(root.tag, str):
-        return [f"line {root.sourceline or 0}: the root is not an element"]
+        return [Problem(line, "the root is not an element")]
     name = etree.QName(root)
     if name.namespace != NAMESPACE:
-        return [
-            f"line {root.sourceline or 0}: root element {{{name.namespace or ''}}}"
-            f"{name.localname} is not in namespace {NAMESPACE}"
-        ]
+        return [Problem(line, f"root element {{{name.namespace or ''}}}{name.localname} is "
+                              f"not in namespace {NAMESPACE}")]
     if name.localname not in MESSAGE_TYPES:
-        return [f"line {root.sourceline or 0}: unknown message type {name.localname}"]
+        return [Problem(line, f"unknown message type {name.localname}")]
     return _validator(name.localname).errors(root)
 
 
-def _format(entry: etree._LogEntry) -> str:
-    return f"line {entry.line}: {entry.message}"
+def _named_path(root: etree._Element, positional: str | None) -> str | None:
+    """libxml2's `/*/*[2]` as `tmw:AcknowledgementDate`: what a partner can look up."""
+    try:
+        found = root.getroottree().xpath(positional) if positional else []
+    except etree.XPathError:
+        return None
+    if not found or not isinstance(found[0], etree._Element):
+        return None
+    steps = [_step(e) for e in reversed(list(found[0].iterancestors())) if e is not root]
+    return "/".join([*steps, _step(found[0])]) if found[0] is not root else None
+
+
+def _step(element: etree._Element) -> str:
+    name = etree.QName(element)
+    prefix = "tmw" if name.namespace == NAMESPACE else "ds"
+    parent = element.getparent()
+    same = [s for s in parent if s.tag == element.tag] if parent is not None else [element]
+    index = f"[{same.index(element) + 1}]" if len(same) > 1 else ""
+    return f"{prefix}:{name.localname}{index}"

@@ -81,16 +81,17 @@ class XmlRejected(Exception):
     """Incoming XML refused. `code` is stable (it goes into the signed error message);
     `reason` is short English text; `line`/`column` point into the body when known.
 
-    Codes: MALFORMED, DTD_FORBIDDEN, ENTITY_FORBIDDEN, XINCLUDE_FORBIDDEN, PI_FORBIDDEN,
-    TOO_LARGE, TOO_DEEP, SIGNATURE_MISSING, SIGNATURE_INVALID, SIGNATURE_SCOPE,
-    CERTIFICATE_UNKNOWN, CERTIFICATE_REVOKED, CERTIFICATE_EXPIRED.
+    `field`: where in the message, as a path relative to its root (`tmw:Header/tmw:X`), when
+    the raiser knows better than the code's published default. Codes: app/exchange/vocabulary.py.
     """
 
     def __init__(
-        self, code: str, reason: str, *, line: int | None = None, column: int | None = None
+        self, code: str, reason: str, *, line: int | None = None, column: int | None = None,
+        field: str | None = None,
     ):
         super().__init__(f"{code}: {reason}")
         self.code, self.reason, self.line, self.column = code, reason, line, column
+        self.field = field
 
 
 class RegisteredCertificate(Protocol):

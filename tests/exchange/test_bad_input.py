@@ -229,7 +229,7 @@ def test_message_not_allowed_in_the_current_state(app, client, target):
     root = sim._root("TMWFurtherNotificationReply", "US2026000999")
     etree.SubElement(root, f"{{{TMW}}}ReplyText").text = "Here is what you did not ask for."
     before = snapshot(case.id)
-    refused(app, client, sign(root, sim.key_pem, sim.cert_pem), 409, "NOT_ALLOWED")
+    refused(app, client, sign(root, sim.key_pem, sim.cert_pem), 409, "STATE_CONFLICT")
     assert snapshot(case.id) == before
 
 
