@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.timeutil import utcnow
 
 from . import inbound
+from .case_page import plug_in
 from .models import ExchangeMessage, Partner
 
 #: the machine side: signed messages in, pulled messages out (no browser, no cookies)
@@ -34,6 +35,7 @@ api = Blueprint("exchange_api", __name__, url_prefix="/exchange/v1")
 csrf.exempt(api)
 #: the officials' side: the message log
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+bp.record_once(plug_in)  # the message log on the case page
 XML = "application/xml"
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
 
