@@ -27,6 +27,7 @@ from app.extensions import csrf, db
 from app.timeutil import utcnow
 
 from . import inbound
+from .auth import authenticate_partner
 from .case_page import plug_in
 from .models import ExchangeMessage, Partner
 
@@ -49,7 +50,7 @@ def receive():
 
 
 @api.route("/messages", methods=["GET"])
-@partner_only
+@partner_only(authenticate_partner)
 def pull():
     """The partner's messages after its cursor, oldest first (DIWASS-style polling)."""
     try:
