@@ -57,7 +57,7 @@ def _import_models() -> None:
     """Every model module, so metadata (and Alembic) see all tables."""
     from .auth import models as _auth  # noqa: F401
 
-    # the case-type handlers register themselves with the runner
+    # (the procedures plug into the case engine when their blueprints are registered)
     from .basel import audiences as _audiences  # noqa: F401  (who reads what, by default)
     from .basel import events as _basel_events  # noqa: F401
     from .basel import models as _basel  # noqa: F401

@@ -107,12 +107,6 @@ def section_label(section: str) -> str:
     return _(SECTION_LABELS.get(section, section))
 
 
-def party_label(role: str) -> str:
-    from app.basel.completeness import PARTY_LABELS
-
-    return _(PARTY_LABELS[role])
-
-
 def party_fields(role: str) -> list[tuple[str, str]]:
     fields = [(name, _(label)) for name, label in PARTY_FIELD_LABELS]
     if role == "generator":
@@ -297,7 +291,7 @@ def register_template_helpers(app: Flask) -> None:
         deadline_label=deadline_label,
         attachment_label=attachment_label, reason_prompt=reason_prompt,
         missing_text=missing_text, timeline_details=timeline_details,
-        section_label=section_label, party_label=party_label, party_fields=party_fields,
+        section_label=section_label, party_fields=party_fields,
         code_options=code_options, problem_text=problem_text, case_type_label=case_type_label,
         message_type_label=message_type_label, message_status_label=message_status_label,
     )

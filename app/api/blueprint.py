@@ -10,7 +10,7 @@ from app.basel import operations, shipment_ops
 from app.basel.shipment_schemas import MovementDocumentSchema
 from app.cases import queries, runner
 from app.cases.handlers import invalid
-from app.cases.views import REASON_REQUIRED, available_events, get_visible_case
+from app.cases.views import available_events, get_visible_case, reason_required
 from app.extensions import csrf
 from app.reference import lookups
 from app.templating import event_label
@@ -118,8 +118,9 @@ def prepare_shipment(case_id: int):
 def transitions(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
+    needs_reason = reason_required(case)
     events = [{"event": e, "label": event_label(e, case.case_type),
-               "needs_reason": e in REASON_REQUIRED} for e in available_events(case, user)]
+               "needs_reason": e in needs_reason} for e in available_events(case, user)]
     return s.TransitionsOut().dump({"state": case.state, "version": case.version,
                                     "events": events, "missing": missing_out(case)})
 

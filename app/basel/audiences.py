@@ -23,7 +23,6 @@ from app.cases.audience import (
     PARTNERS,
     Audience,
     Policy,
-    register_policy,
 )
 from app.extensions import db
 
@@ -70,8 +69,3 @@ PARTNER_NOTIFIED = Policy(
 )
 #: a movement document reaches the partners when it is announced (or when they wrote it)
 SHIPMENT = Policy(parties=parties_of, events=_events(), default_attachment=INVOLVED)
-
-register_policy("basel_export", EXPORT)
-register_policy("basel_import", PARTNER_NOTIFIED)
-register_policy("basel_transit", PARTNER_NOTIFIED)
-register_policy("basel_shipment", SHIPMENT)

@@ -20,8 +20,10 @@ from app.timeutil import today_in_japan
 from . import operations
 from .completeness import SECTIONS, missing_items
 from .forms import form_values, section_input
+from .procedure import plug_in
 
 bp = Blueprint("basel", __name__, url_prefix="/basel")
+bp.record_once(plug_in)  # the one registration of the Basel procedure with the engine
 
 SECTION_TEMPLATES = {s: f"basel/section_{s}.html" for s in SECTIONS}
 

@@ -10,7 +10,7 @@ from marshmallow import Schema
 
 from app.calendars.working_days import add_period, end_of_day, start_of_day
 from app.cases import deadlines
-from app.cases.handlers import TransitionContext, invalid, register
+from app.cases.handlers import TransitionContext, invalid
 from app.cases.numbering import next_number
 from app.cases.ownership import authority_country
 from app.extensions import db
@@ -247,5 +247,3 @@ class BaselExportHandler:
             return "expire", {}
         return None  # an acknowledgement not received in time: an alarm
 
-
-register("basel_export", BaselExportHandler())

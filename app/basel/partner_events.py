@@ -10,7 +10,7 @@ from marshmallow import ValidationError, fields, validates_schema
 
 from app.calendars.working_days import add_period, end_of_day
 from app.cases import deadlines
-from app.cases.handlers import TransitionContext, invalid, register
+from app.cases.handlers import TransitionContext, invalid
 from app.extensions import db
 from app.input_fields import FreeText
 from app.reference import lookups
@@ -155,6 +155,3 @@ def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date) 
     deadlines.set_deadline(case, "acknowledgement", end_of_day(due, "JP"), country="JP",
                            regime=regime, rule_key=rule.key)
 
-
-register("basel_import", PartnerNotificationHandler())
-register("basel_transit", PartnerNotificationHandler())

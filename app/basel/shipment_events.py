@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.calendars.working_days import add_period, end_of_day
 from app.cases import deadlines
-from app.cases.handlers import TransitionContext, handler_for, invalid, register
+from app.cases.handlers import TransitionContext, handler_for, invalid
 from app.cases.models import Case
 from app.cases.runner import apply_transition
 from app.extensions import db
@@ -168,5 +168,3 @@ class ShipmentHandler:
     def deadline_event(self, deadline):
         return None  # overdue receipt, certificate or take-back: alarms for the officials
 
-
-register("basel_shipment", ShipmentHandler())

@@ -24,6 +24,7 @@ from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
 from .ownership import may_act
+from .procedures import list_columns, unlabelled_types
 from .views import CONFIRMED_EVENTS, case_page_context, get_visible_case, reading_context
 
 bp = Blueprint("cases", __name__)
@@ -74,27 +75,28 @@ def search():
 
 def _list_page(filters: queries.Filters, template: str):
     rows, total = queries.page(current_user, filters)
-    info = queries.summaries([row[0].id for row in rows])
+    info = queries.summaries([row[0] for row in rows])
     states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
-                           states=states, page_size=queries.PAGE_SIZE)
+                           states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
+                           unlabelled_types=unlabelled_types())
 
 
 @bp.route("/cases.csv")
 @allow()
 def export_csv():
     rows = db.session.execute(queries.search(current_user, _filters())).all()
-    info = queries.summaries([row[0].id for row in rows])
-    header = [_("Number"), _("State"), _("Exporter"), _("Facility"), _("State of import"),
-              _("Quantity"), _("Next deadline"), _("Updated")]
-    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id])
+    info = queries.summaries([row[0] for row in rows])
+    columns = list_columns()
+    header = [_("Number"), _("State"), *(_(c.label) for c in columns), _("Next deadline"),
+              _("Updated")]
+    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id], columns)
                                               for case, due, _alarms in rows))
 
 
-def _csv_row(case: Case, due, extra: dict) -> list:
+def _csv_row(case: Case, due, extra: dict, columns) -> list:
     return [case.reference, state_label(case.state, case.case_type),
-            extra.get("exporter", ""), extra.get("facility", ""),
-            extra.get("import_country", ""), extra.get("quantity", ""),
+            *(extra.get(c.key, "") for c in columns),
             due.isoformat() if due else "", case.updated_at.isoformat()]
 
 

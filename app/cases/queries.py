@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 
-from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
 from app.extensions import db
 from workflows import REGISTRY
 
 from .models import Case, Deadline
+from .procedures import procedure_for, procedures
 from .visibility import visible_to
 
 PAGE_SIZE = 50
@@ -60,19 +60,14 @@ def search(user, filters: Filters) -> Select:
     alarms = _alarms().label("alarms")
     query = select(Case, next_due, alarms).where(visible_to(user))
     if filters.q:
-        like = f"%{filters.q.strip()}%"
-        party_match = select(Party.case_id).where(Party.name.ilike(like))
-        query = query.where(or_(Case.number.ilike(like), Case.id.in_(party_match)))
+        query = query.where(_text_match(f"%{filters.q.strip()}%"))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.case_type:
         query = query.where(Case.case_type == filters.case_type)
-    if filters.country:
-        query = query.where(Case.id.in_(
-            select(StateConcerned.case_id).where(StateConcerned.country_code == filters.country)))
-    if filters.code:
-        query = query.where(Case.id.in_(
-            select(NotificationCode.case_id).where(NotificationCode.code == filters.code)))
+    for name in ("country", "code"):
+        if value := getattr(filters, name):
+            query = query.where(_procedure_filter(name, value))
     if filters.needs_action:
         clauses = [(Case.case_type == t) & Case.state.in_(states)
                    for t, states in actionable_states(user.role).items() if states]
@@ -80,6 +75,18 @@ def search(user, filters: Filters) -> Select:
         query = query.where(or_(*clauses))
     # alarms first, then the nearest deadline (cases without one after), then oldest change
     return query.order_by(alarms.desc(), next_due.is_(None), next_due, Case.updated_at)
+
+
+def _text_match(like: str) -> ColumnElement[bool]:
+    """The case number, or what each procedure matches (party names, codes ...)."""
+    return or_(Case.number.ilike(like),
+               *(p.text_match(like) for p in procedures() if p.text_match is not None))
+
+
+def _procedure_filter(name: str, value: str) -> ColumnElement[bool]:
+    """A filter the procedures define (country, code); no procedure knowing it: no case."""
+    clauses = [p.filters[name](value) for p in procedures() if name in p.filters]
+    return or_(*clauses) if clauses else false()
 
 
 def page(user, filters: Filters):
@@ -91,24 +98,14 @@ def page(user, filters: Filters):
     return rows, total
 
 
-def summaries(case_ids: list[int]) -> dict[int, dict]:
-    """Exporter, facility and import country per case, in one query per table."""
-    out: dict[int, dict] = {i: {} for i in case_ids}
-    if not case_ids:
-        return out
-    for case_id, role, name in db.session.execute(
-        select(Party.case_id, Party.role, Party.name)
-        .where(Party.case_id.in_(case_ids), Party.role.in_(("exporter", "facility")))
-    ):
-        out[case_id][role] = name
-    for case_id, country in db.session.execute(
-        select(StateConcerned.case_id, StateConcerned.country_code)
-        .where(StateConcerned.case_id.in_(case_ids), StateConcerned.role == "import")
-    ):
-        out[case_id]["import_country"] = country
-    for case_id, qty, unit in db.session.execute(
-        select(BaselNotification.case_id, BaselNotification.total_quantity,
-               BaselNotification.quantity_unit).where(BaselNotification.case_id.in_(case_ids))
-    ):
-        out[case_id]["quantity"] = f"{qty} {unit}" if qty is not None else ""
+def summaries(cases: list[Case]) -> dict[int, dict]:
+    """Each case's list columns (app/cases/procedures.py), asked of its procedure."""
+    out: dict[int, dict] = {case.id: {} for case in cases}
+    by_procedure: dict[str, list[int]] = {}
+    for case in cases:
+        if (procedure := procedure_for(case.case_type)) is not None:
+            by_procedure.setdefault(procedure.name, []).append(case.id)
+    for procedure in procedures():
+        for case_id, values in procedure.summaries(by_procedure.get(procedure.name, [])).items():
+            out[case_id].update(values)
     return out

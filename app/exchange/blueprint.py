@@ -27,6 +27,8 @@ from app.extensions import csrf, db
 from app.timeutil import utcnow
 
 from . import inbound
+from .auth import authenticate_partner
+from .case_page import plug_in
 from .http_errors import exchange_problem
 from .models import ExchangeMessage, Partner
 
@@ -35,6 +37,7 @@ api = Blueprint("exchange_api", __name__, url_prefix="/exchange/v1")
 csrf.exempt(api)
 #: the officials' side: the message log
 bp = Blueprint("exchange", __name__, url_prefix="/exchange")
+bp.record_once(plug_in)  # the message log on the case page
 XML = "application/xml"
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
 
@@ -48,7 +51,7 @@ def receive():
 
 
 @api.route("/messages", methods=["GET"])
-@partner_only
+@partner_only(authenticate_partner)
 def pull():
     """The partner's messages after its cursor, oldest first (DIWASS-style polling)."""
     try:

@@ -1,0 +1,144 @@
+"""The procedures the case engine runs, each plugged in by one registration.
+
+The engine (this package, app/templating.py, app/access.py, app/auth/) never imports a
+procedure: it asks the registered `Procedure` objects who may see a case, what a search
+matches, which columns a list shows and what a case page adds. A procedure package (app/basel/)
+builds one `Procedure` and registers it when its blueprint is registered, the way workflows
+register in `workflows/`. A package that only adds to every case page (app/exchange/, the
+partner message log) registers a `PageContribution`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement
+
+#: the places of the case page a procedure or contribution fills, top to bottom
+PAGE_SLOTS = ("head", "answers", "details", "end")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One input of an event's form on the case page."""
+
+    name: str
+    kind: str  #: date, text, decimal, textarea, file, authority, transport_mode, operation
+    label: str  #: translatable
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of the case lists and the CSV, read from the procedure's summaries."""
+
+    key: str
+    label: str  #: translatable
+    #: "country": a country code, shown by name in lists and as the code in the CSV
+    kind: str = "text"
+
+
+@dataclass(frozen=True)
+class PageContribution:
+    """Template blocks (slot -> templates) and their context, added to every case page."""
+
+    name: str
+    blocks: Mapping[str, tuple[str, ...]]
+    context: Callable[[Any, Any], dict[str, Any]]  #: (case, user) -> template values
+
+
+def _nothing(*_args: Any) -> dict:
+    return {}
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """What the engine needs to know about one procedure (its case types and their tables)."""
+
+    name: str
+    case_types: tuple[str, ...]
+    #: (user, Case entity or alias) -> who may see a top-level case of these types, as SQL
+    #: over the procedure's tables (a child case is visible with its parent)
+    visibility: Callable[[Any, Any], ColumnElement[bool]]
+    #: LIKE pattern -> cases whose names, numbers or codes match (beyond the case number)
+    text_match: Callable[[str], ColumnElement[bool]] | None = None
+    #: search filter name ("country", "code") -> value -> the cases it selects
+    filters: Mapping[str, Callable[[str], ColumnElement[bool]]] = field(default_factory=dict)
+    columns: tuple[Column, ...] = ()
+    #: case types so common in the lists that their type goes without saying
+    unlabelled_types: frozenset[str] = frozenset()
+    #: case ids -> {case id: {column key: value}}
+    summaries: Callable[[list[int]], dict[int, dict]] = _nothing
+    #: (case, user, editable) -> the values its case-page blocks read (its completeness
+    #: items as "missing", its documents' data ...)
+    page_context: Callable[[Any, Any, bool], dict[str, Any]] = _nothing
+    page_blocks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: event -> the inputs its form asks for besides the reason/comment
+    event_fields: Mapping[str, list[Field]] = field(default_factory=dict)
+    reason_required: frozenset[str] = frozenset()  #: events whose reason is required
+    no_comment: frozenset[str] = frozenset()  #: events whose form has no free comment
+    #: case type -> workflow class / transition handler (schemas, effects, deadline events,
+    #: parties) / audience policy, registered with the engine's registries
+    workflows: Mapping[str, type] = field(default_factory=dict)
+    handlers: Mapping[str, Any] = field(default_factory=dict)
+    audiences: Mapping[str, Any] = field(default_factory=dict)
+
+
+PROCEDURES: dict[str, Procedure] = {}
+CONTRIBUTIONS: dict[str, PageContribution] = {}
+
+
+def register_procedure(procedure: Procedure) -> None:
+    """Plug a procedure in (again: one registration per app is harmless)."""
+    from workflows import REGISTRY
+
+    from .audience import register_policy
+    from .handlers import register
+
+    REGISTRY.update(procedure.workflows)
+    for case_type, handler in procedure.handlers.items():
+        register(case_type, handler)
+    for case_type, policy in procedure.audiences.items():
+        register_policy(case_type, policy)
+    PROCEDURES[procedure.name] = procedure
+
+
+def unregister_procedure(name: str) -> None:
+    """Take a procedure out (tests that plug in a procedure of their own)."""
+    from workflows import REGISTRY
+
+    from .audience import POLICIES
+    from .handlers import HANDLERS
+
+    procedure = PROCEDURES.pop(name)
+    for registry, entries in ((REGISTRY, procedure.workflows), (HANDLERS, procedure.handlers),
+                              (POLICIES, procedure.audiences)):
+        for case_type in entries:
+            registry.pop(case_type, None)
+
+
+def register_contribution(contribution: PageContribution) -> None:
+    CONTRIBUTIONS[contribution.name] = contribution
+
+
+def procedures() -> Iterable[Procedure]:
+    return PROCEDURES.values()
+
+
+def procedure_for(case_type: str) -> Procedure | None:
+    return next((p for p in PROCEDURES.values() if case_type in p.case_types), None)
+
+
+def unlabelled_types() -> frozenset[str]:
+    return frozenset().union(*(p.unlabelled_types for p in PROCEDURES.values()))
+
+
+def list_columns() -> list[Column]:
+    """The list and CSV columns of every procedure, each key once, in registration order."""
+    seen: dict[str, Column] = {}
+    for procedure in PROCEDURES.values():
+        for column in procedure.columns:
+            seen.setdefault(column.key, column)
+    return list(seen.values())
