@@ -14,13 +14,12 @@ from app.cases.ownership import may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
-from app.templating import party_label
 from app.timeutil import today_in_japan
 
 from . import operations
 from .completeness import SECTIONS, missing_items
 from .forms import form_values, section_input
-from .procedure import plug_in
+from .procedure import party_label, plug_in
 
 bp = Blueprint("basel", __name__, url_prefix="/basel")
 bp.record_once(plug_in)  # the one registration of the Basel procedure with the engine
