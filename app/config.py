@@ -142,7 +142,7 @@ DEFAULTS = {
     "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_WINDOW_SECONDS": 60 * 60,
-    # National numbering of notifications: ISO-2 country, year, serial (domain.md §2.3 block 3).
+    # National numbering of notifications: ISO-2 country, year, serial.
     "NOTIFICATION_NUMBER_FORMAT": "JP{year}{serial:06d}",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     # Inbound partner XML: refused above this size / nesting depth before anything else

@@ -1,4 +1,4 @@
-"""Basel export notification: Japan is the State of export (domain.md §1.7.1).
+"""Basel export notification: Japan is the State of export.
 
 The exporter files the notification with MOE; MOE reviews it and transmits it to the States of
 import and transit; their acknowledgements, requests for information, consents or objections are

@@ -1,4 +1,4 @@
-"""Basel import notification: Japan is the State of import (domain.md §1.6 JI1–JI7, §1.7.1).
+"""Basel import notification: Japan is the State of import.
 
 A partner authority's notification is registered by MOE (by hand; by XML with the exchange),
 acknowledged, reviewed; MOE may ask for more information (the clock stops until the answer),

@@ -1,4 +1,4 @@
-"""One shipment (movement document n of N) under a consented notification (domain.md §1.7.2).
+"""One shipment (movement document n of N) under a consented notification.
 
 The same machine serves exports (the facility abroad; its receipt and certificate are filed by
 the exporter or recorded by MOE) and imports (the Japanese facility confirms receipt and

@@ -1,4 +1,4 @@
-"""Basel transit notification: Japan is a State of transit (Basel Art. 6(4), domain.md §1.1).
+"""Basel transit notification: Japan is a State of transit (Basel Art. 6(4)).
 
 MOE acknowledges the notification and consents (with conditions) or objects; where the regime
 lets a transit State consent tacitly (Basel: a Party that waived written consent, 60 days;

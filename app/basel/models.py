@@ -1,5 +1,5 @@
-"""Basel notification data, modelled on the harmonised notification document (domain.md §2.3)
-and Basel Annex V A (§2.1). Block numbers are in the `#:` comments."""
+"""Basel notification data, modelled on the harmonised notification document
+and Basel Annex V A. Block numbers are in the `#:` comments."""
 
 from __future__ import annotations
 

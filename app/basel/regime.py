@@ -2,7 +2,7 @@
 
 Japan and its partners are OECD members for the US/Canada/Mexico/Korea links: wastes going to
 recovery among OECD members follow the OECD Decision (amber control); everything else follows
-the Basel Convention (domain.md §3.1 notes, §1.2).
+the Basel Convention.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Shipments under a notification: the movement document's data (domain.md §2.2, §2.4)."""
+"""Shipments under a notification: the movement document's data."""
 
 from __future__ import annotations
 

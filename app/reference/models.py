@@ -67,7 +67,7 @@ class RegimeRule(db.Model):
     #: working_days, business_days, calendar_days or months
     unit: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(Text)
-    #: verified / partly_verified / unverified, as domain-verified.md grades it
+    #: verified / partly_verified / unverified, as graded against the primary legal text
     verification: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
     valid_from: Mapped[date | None] = mapped_column(Date)
