@@ -65,10 +65,21 @@ def may_act(user, case: Case, event: str) -> bool:
     """Whether `user` has the role AND is the party of `case` that fires `event`."""
     if user is None:
         return True  # the system: its events are chosen by the deadlines, not by a person
+    return event in acting_events(user, case, (event,))
+
+
+def acting_events(user, case: Case, events: Iterable[str]) -> list[str]:
+    """Those of `events` that `user` may fire on `case`: its role's, as the acting party.
+    The case's party holders are read once for all of them (the case page lists many)."""
     workflow = workflow_for(case.case_type)
-    if user.role == SYSTEM or user.role not in workflow.ROLES.get(event, ()):
-        return False
-    return holds_any(user, case, workflow.PARTIES[event])
+    if user.role == SYSTEM:
+        return []
+    candidates = [e for e in events if user.role in workflow.ROLES.get(e, ())]
+    if not candidates:
+        return []
+    holders = handler_for(case.case_type).parties(case)
+    return [e for e in candidates
+            if any(holds(user, party, holders) for party in workflow.PARTIES[e])]
 
 
 def is_editor(user, case: Case) -> bool:

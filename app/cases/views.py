@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from app.extensions import db
-from workflows import SYSTEM, workflow_for
+from workflows import workflow_for
 
 from . import audience
 from .deadlines import open_deadlines, raised_alarms
 from .models import Case
-from .ownership import may_act, may_edit
+from .ownership import acting_events, may_edit
 from .procedures import CONTRIBUTIONS, PAGE_SLOTS, Procedure, procedure_for
 from .runner import CaseNotFound
 from .visibility import can_see
@@ -36,9 +36,7 @@ def get_visible_case(case_id: int, user) -> Case:
 
 def available_events(case: Case, user) -> list[str]:
     """The events this user may fire now: its role's, and only as the acting party."""
-    workflow = workflow_for(case.case_type)
-    return [e for e in workflow.events_for(case.state, user.role)
-            if user.role != SYSTEM and may_act(user, case, e)]
+    return acting_events(user, case, workflow_for(case.case_type).events_for(case.state, user.role))
 
 
 def reason_required(case: Case) -> frozenset[str]:
