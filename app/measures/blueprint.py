@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -14,11 +13,20 @@ from app.auth.roles import Role
 from app.cases.models import Case
 from app.cases.views import get_visible_case
 from app.cases.visibility import visible_to
+from app.csv_export import csv_response
+from app.documents.fetcher import CSS_URL
+from app.documents.formatting import moment_jst
+from app.documents.render import html_to_pdf
 from app.extensions import csrf, db
+from app.templating import locale_code
+from app.timeutil import utcnow
 
 from . import links
 from .case_page import plug_in
+from .basel_report import annual_report
 from .catalogue import edition
+from .dashboard import BadYear, blocks, chosen_year, footnotes, report_year
+from .figures import figures
 from .models import CaseMeasure, Measure
 from .presenters import measure_out, statement, title
 
@@ -79,3 +87,83 @@ def case_links(case_id: int):
     return render_template("measures/links.html", case=case, links=links.links_of(case.id),
                            choices=choices, title=title, form=form, errors=errors,
                            ), 422 if errors else 200
+
+
+def _year_or_error() -> tuple[int, str | None]:
+    try:
+        return chosen_year(request.args.get("year")), None
+    except BadYear as exc:
+        return chosen_year(None), str(exc)
+
+
+@bp.route("/dashboard")
+@allow(*OFFICIALS)
+def dashboard():
+    year, error = _year_or_error()
+    shown = blocks(year)
+    notes = footnotes([f for b in shown for f in b.figures])
+    return render_template("measures/dashboard.html", year=year, blocks=shown, notes=notes,
+                           title=title, statement=statement, error=error,
+                           typed=request.args.get("year", "")), 422 if error else 200
+
+
+CSV_HEADER = ("fiscal_year", "measure", "key", "label", "value", "unit", "target", "formula")
+
+
+@bp.route("/dashboard.csv")
+@allow(*OFFICIALS)
+def dashboard_csv():
+    year, error = _year_or_error()
+    if error:
+        return _year_problem(error)
+    rows = [(f"FY{year}", f.measure, f.key, f.label, f.shown, f.unit, f.target, f.formula)
+            for f in figures(year)]
+    return csv_response(f"plan-progress-FY{year}.csv", CSV_HEADER, rows)
+
+
+@bp.route("/dashboard.pdf")
+@allow(*OFFICIALS)
+def dashboard_pdf():
+    year, error = _year_or_error()
+    if error:
+        return _year_problem(error)
+    shown = blocks(year)
+    notes = footnotes([f for b in shown for f in b.figures])
+    html = render_template("measures/dashboard_pdf.html", year=year, blocks=shown, notes=notes,
+                           title=title, statement=statement, css_url=CSS_URL,
+                           generated=moment_jst(utcnow()), locale=locale_code())
+    return Response(html_to_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f"inline; filename=plan-progress-FY{year}.pdf"})
+
+
+def _year_problem(message: str):
+    return Response(message, status=422, mimetype="text/plain")
+
+
+REPORT_HEADER = ("direction", "country", "transit_countries", "annex_viii_ix_codes", "y_codes",
+                 "h_codes", "operation", "tonnes", "shipments")
+
+
+@bp.route("/basel-report")
+@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
+def basel_report():
+    """Basel Convention Art. 13(3): the year's export and import tables (page, CSV, PDF)."""
+    try:
+        year = report_year(request.args.get("year"))
+        error = None
+    except BadYear as exc:
+        year, error = report_year(None), str(exc)
+    rows, not_in_tonnes = annual_report(year)
+    chosen = request.args.get("format")
+    if chosen == "csv" and not error:
+        return csv_response(f"basel-annual-report-{year}.csv", REPORT_HEADER, [
+            (r.direction, r.country, r.transit, r.annex_codes, r.y_codes, r.h_codes, r.operation,
+             f"{r.tonnes:.3f}", r.shipments) for r in rows])
+    context = {"year": year, "rows": rows, "not_in_tonnes": not_in_tonnes, "error": error,
+               "typed": request.args.get("year", "")}
+    if chosen == "pdf" and not error:
+        html = render_template("measures/basel_report_pdf.html", **context, css_url=CSS_URL,
+                               generated=moment_jst(utcnow()), locale=locale_code())
+        return Response(html_to_pdf(html), mimetype="application/pdf", headers={
+            "Content-Disposition": f"inline; filename=basel-annual-report-{year}.pdf"})
+    return render_template("measures/basel_report.html", **context), 422 if error else 200

@@ -31,6 +31,8 @@ class Figure:
     unit: str
     target: str
     formula: str
+    #: decimals shown (tonnes to the kilogram)
+    decimals: int = 1
 
     @property
     def shown(self) -> str:
@@ -38,7 +40,8 @@ class Figure:
         if self.value is None:
             return ""
         if isinstance(self.value, float):
-            return str(Decimal(str(self.value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
+            step = Decimal(1).scaleb(-self.decimals)
+            return str(Decimal(str(self.value)).quantize(step, ROUND_HALF_UP))
         return str(self.value)
 
 
@@ -113,15 +116,15 @@ def tonnage_figures(year: int, tonnage: TonnageYear) -> list[Figure]:
     target = _("%(t)s t on the path to 500,000 t in 2030 (the plan's figure covers all "
                "domestic recycling, imports being part of it)", t=_tonnes(trajectory))
     out = [Figure("2.b", "escrap_import_tonnes", _("e-scrap imported for recovery"),
-                  _tonnes(tonnage.total("import")), "t", target, scope),
+                  _tonnes(tonnage.total("import")), "t", target, scope, 3),
            Figure("2.b", "escrap_export_tonnes", _("e-scrap exported for recovery"),
-                  _tonnes(tonnage.total("export")), "t", "", scope),
+                  _tonnes(tonnage.total("export")), "t", "", scope, 3),
            Figure("2.b", "escrap_not_in_tonnes", _("shipments not counted (quantity in m³)"),
                   tonnage.not_in_tonnes, _("shipments"), "", scope)]
     for (direction, country, code), tonnes in sorted(tonnage.tonnes.items()):
         out.append(Figure("2.b", f"escrap_{direction}_tonnes:{country}:{code}",
                           f"{_('imported') if direction == 'import' else _('exported')} · "
-                          f"{country} · {code}", _tonnes(tonnes), "t", "", scope))
+                          f"{country} · {code}", _tonnes(tonnes), "t", "", scope, 3))
     return out
 
 
