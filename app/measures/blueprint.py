@@ -22,8 +22,8 @@ from app.templating import locale_code
 from app.timeutil import utcnow
 
 from . import links
-from .case_page import plug_in
 from .basel_report import annual_report
+from .case_page import plug_in
 from .catalogue import edition
 from .dashboard import BadYear, blocks, chosen_year, footnotes, report_year
 from .figures import figures

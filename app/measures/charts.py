@@ -58,7 +58,8 @@ def _bar(i: int, step: float, point: Point, top: float, unit: str) -> list[str]:
                    f'text-anchor="middle">{escape(_number(point.value))}</text>')
     if point.target is not None:
         y = _y(point.target, top)
-        out.append(f'<line x1="{x - step * 0.15:.1f}" y1="{y:.1f}" x2="{x + width + step * 0.15:.1f}" '
+        left, right = x - step * 0.15, x + width + step * 0.15
+        out.append(f'<line x1="{left:.1f}" y1="{y:.1f}" x2="{right:.1f}" '
                    f'y2="{y:.1f}" stroke="#c0392b" stroke-width="2" stroke-dasharray="5,3">'
                    f"<title>{escape(point.label)}: {escape(_number(point.target))} "
                    f"{escape(unit)}</title></line>")

@@ -17,7 +17,8 @@ from .trajectory import escrap_trajectory
 
 #: the partners the plan names for linking the electronic procedures (US, Canada, Mexico)
 NORTH_AMERICA = ("US", "CA", "MX")
-STAGE_LABELS = {"complete": _l("submission to complete"), "sent": _l("submission to sent to the partner"),
+STAGE_LABELS = {"complete": _l("submission to complete"),
+                "sent": _l("submission to sent to the partner"),
                 "partner_consent": _l("submission to the partner's consent"),
                 "japan_consent": _l("submission to Japan's consent")}
 
@@ -79,8 +80,8 @@ def lead_time_figures(year: int, lead: LeadTimeYear) -> list[Figure]:
 def _formula(stat: str, basis: str) -> str:
     text = (_("Median: the middle value (the mean of the two middle values for an even count).")
             if stat == "median" else
-            _("90th percentile by nearest rank: the smallest value that at least 90 % of the "
-              "cases do not exceed."))
+            _("90th percentile by nearest rank: the smallest value that at least nine in ten "
+              "of the cases do not exceed."))
     if basis == "working":
         text += " " + _("Working days: Japan's calendar, without weekends, national holidays "
                         "and 29 December to 3 January.")

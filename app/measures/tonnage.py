@@ -59,7 +59,8 @@ def _received_shipments():
 class TonnageYear:
     fiscal_year: int
     #: (direction, country, code) -> tonnes
-    tonnes: dict[tuple[str, str, str], Decimal] = field(default_factory=lambda: defaultdict(Decimal))
+    tonnes: dict[tuple[str, str, str], Decimal] = field(
+        default_factory=lambda: defaultdict(Decimal))
     #: shipments whose quantity is not in a unit of mass
     not_in_tonnes: int = 0
 

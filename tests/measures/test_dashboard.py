@@ -12,6 +12,7 @@ import pytest
 from app.extensions import db
 from tests.documents.pdfs import missing, text_of
 from tests.factories import login, make_user
+
 ROW = re.compile(r'<tr data-key="([^"]+)" title="[^"]+">\s*<td>[^<]*</td><td class="num" '
                  r'data-value="([^"]*)"')
 
