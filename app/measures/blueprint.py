@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
 
 from app.access import allow
+from app.api.docs import document
 from app.auth.roles import Role
 from app.cases.models import Case
 from app.cases.views import get_visible_case
@@ -29,6 +30,7 @@ from .dashboard import BadYear, blocks, chosen_year, footnotes, report_year
 from .figures import figures
 from .models import CaseMeasure, Measure
 from .presenters import measure_out, statement, title
+from .schemas import MeasureListOut
 
 #: who reads the catalogue, each measure's cases and the dashboard
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN)
@@ -45,9 +47,11 @@ def all_measures() -> list[Measure]:
 
 @api.route("")
 @allow(api=True)
+@document("The action plan's measures and their targets", response=MeasureListOut)
 def list_measures():
     """The catalogue: every heading of the plan with its targets (public reference data)."""
-    return jsonify({"edition": edition(), "items": [measure_out(m) for m in all_measures()]})
+    return MeasureListOut().dump({"edition": edition(),
+                                  "items": [measure_out(m) for m in all_measures()]})
 
 
 @bp.route("")
