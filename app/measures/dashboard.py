@@ -64,29 +64,28 @@ def footnotes(items: list[Figure]) -> dict[str, int]:
 
 
 def blocks(year: int) -> list[MeasureBlock]:
+    lead, tonnage = lead_times(), escrap_tonnage()
     by_code: dict[str, MeasureBlock] = {}
-    for item in figures(year):
+    for item in figures(year, lead, tonnage):
         if item.measure not in by_code:
             by_code[item.measure] = MeasureBlock(db.session.get(Measure, item.measure))
         by_code[item.measure].figures.append(item)
     years = list(range(year - YEARS_SHOWN + 1, year + 1))
-    charts = {"2.c": [_lead_time_chart(years), _partner_chart(years)],
-              "2.b": [_tonnage_chart(years)]}
+    charts = {"2.c": [_lead_time_chart(years, lead), _partner_chart(years)],
+              "2.b": [_tonnage_chart(years, tonnage)]}
     for code, block in by_code.items():
         block.charts = charts.get(code, [])
     return [b for b in by_code.values() if b.measure is not None]
 
 
-def _lead_time_chart(years: list[int]):
-    found = lead_times()
+def _lead_time_chart(years: list[int], found: dict):
     points = [Point(f"FY{y}", found[y].summary()["median_calendar_days"] if y in found else None,
                     ONE_MONTH_DAYS) for y in years]
     return bar_chart(_("PIC lead time, median (target: about one month)"), _("calendar days"),
                      points)
 
 
-def _tonnage_chart(years: list[int]):
-    found = escrap_tonnage()
+def _tonnage_chart(years: list[int], found: dict):
     points = [Point(f"FY{y}", float(found[y].total("import")) if y in found else 0.0,
                     float(escrap_trajectory(y))) for y in years]
     return bar_chart(_("E-scrap imported for recovery (line: path to 500,000 t in 2030)"), "t",

@@ -46,10 +46,15 @@ class Figure:
         return str(self.value)
 
 
-def figures(year: int) -> list[Figure]:
-    return [*lead_time_figures(year, lead_times().get(year, LeadTimeYear(year))),
+def figures(year: int, lead: dict[int, LeadTimeYear] | None = None,
+            tonnage: dict[int, TonnageYear] | None = None) -> list[Figure]:
+    """The year's figures; `lead` and `tonnage` are the indicators of every year when the
+    caller has them already (the dashboard draws its charts from them too)."""
+    lead = lead_times() if lead is None else lead
+    tonnage = escrap_tonnage() if tonnage is None else tonnage
+    return [*lead_time_figures(year, lead.get(year, LeadTimeYear(year))),
             *exchange_figures(year),
-            *tonnage_figures(year, escrap_tonnage().get(year, TonnageYear(year))),
+            *tonnage_figures(year, tonnage.get(year, TonnageYear(year))),
             *case_count_figures(year)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from functools import cache
 
 from app.calendars.working_days import is_working_day
 from app.timeutil import TOKYO
@@ -32,11 +33,32 @@ def calendar_days(start: date, end: date) -> int:
 def working_days(start: date, end: date, country: str = "JP") -> int:
     """Working days after `start` up to and including `end` (weekends, national holidays
     and, for Japan, the 29 December-3 January closure do not count)."""
-    days, count = (end - start).days, 0
-    for offset in range(1, days + 1):
-        if is_working_day(date.fromordinal(start.toordinal() + offset), country):
-            count += 1
-    return count
+    if end <= start:
+        return 0
+    return _running_count(end, country) - _running_count(start, country)
+
+
+def _running_count(day: date, country: str) -> int:
+    """Working days from 1 January of `day`'s year up to and including `day`, plus those of
+    the years before it back to 2000 (only differences of these are ever used)."""
+    return _before(day.year, country) + _year_counts(day.year, country)[day.timetuple().tm_yday - 1]
+
+
+@cache
+def _before(year: int, country: str) -> int:
+    return sum(_year_counts(y, country)[-1] for y in range(2000, year))
+
+
+@cache
+def _year_counts(year: int, country: str) -> tuple[int, ...]:
+    """Running count of working days through each day of the year (computed once a year)."""
+    counts, total = [], 0
+    day = date(year, 1, 1)
+    while day.year == year:
+        total += is_working_day(day, country)
+        counts.append(total)
+        day = date.fromordinal(day.toordinal() + 1)
+    return tuple(counts)
 
 
 def median(values: list[float]) -> float | None:
