@@ -11,7 +11,7 @@ from workflows.base import N_
 from .links import LINK_EDITORS, LINK_EVENT, UNLINK_EVENT, links_of, listen_to_case_events
 
 #: who reads which measures a case serves (the policy link is the officials' business)
-READERS = LINK_EDITORS | {"customs"}
+READERS = LINK_EDITORS
 
 
 def case_measures(case, user) -> dict:
