@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 520, 220, 60, 30, 20
+WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 520, 240, 60, 30, 40
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ def bar_chart(title: str, unit: str, points: list[Point]) -> Markup:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
              f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">',
              f"<title>{escape(title)} ({escape(unit)})</title>",
+             f'<text x="4" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
              f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - 10}" y2="{HEIGHT - BOTTOM}" '
              f'stroke="#333"/>',
              f'<text x="4" y="{TOP - 6}" font-size="11">{escape(unit)}</text>',
