@@ -32,7 +32,8 @@ def bar_chart(title: str, unit: str, points: list[Point]) -> Markup:
     top = max(values) * 1.15 if values and max(values) > 0 else 1
     step = (WIDTH - LEFT - 10) / max(len(points), 1)
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">',
+             f'viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
+             f'font-family="IPAexGothic, sans-serif">',
              f"<title>{escape(title)} ({escape(unit)})</title>",
              f'<text x="4" y="14" font-size="13" font-weight="bold">{escape(title)}</text>',
              f'<line x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - 10}" y2="{HEIGHT - BOTTOM}" '

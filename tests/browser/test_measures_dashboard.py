@@ -1,5 +1,6 @@
-"""In Chromium: an official opens the plan dashboard, sees the charts and the figures with
-their formulas, chooses another fiscal year, and links a case to a measure by hand."""
+"""In Chromium: an official opens the plan dashboard from the header, chooses a fiscal year,
+sees the charts and the figures with their formulas, and a year that is not one is refused
+with the typed text kept."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import pytest
 
 from app.extensions import db
 from tests.browser.pages import sign_in
-from tests.measures.conftest import catalogue, data, pic_cases  # noqa: F401 - the data set
 from tests.factories import make_user
+from tests.measures.conftest import catalogue, data, pic_cases  # noqa: F401 - the data set
 
 pytestmark = pytest.mark.browser
 
 
-def test_an_official_reads_the_dashboard_of_a_fiscal_year(live_server, browser, pic_cases):
+def test_an_official_reads_the_dashboard_of_a_fiscal_year(
+        live_server, browser, pic_cases):  # noqa: F811
     moe = make_user("official_moe")
     db.session.commit()
     page = browser.new_page()

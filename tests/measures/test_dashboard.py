@@ -10,7 +10,7 @@ import re
 import pytest
 
 from app.extensions import db
-from tests.documents.pdfs import missing, text_of
+from tests.documents.pdfs import assert_set_in_ipaexgothic, missing, text_of
 from tests.factories import login, make_user
 
 ROW = re.compile(r'<tr data-key="([^"]+)" title="[^"]+">\s*<td>[^<]*</td><td class="num" '
@@ -59,6 +59,7 @@ def test_the_printable_report_is_a_pdf_in_japanese(client, official, pic_cases):
     response = client.get("/measures/dashboard.pdf?year=2026",
                           headers={"Accept-Language": "ja"})
     assert response.mimetype == "application/pdf"
+    assert_set_in_ipaexgothic(response.data)  # charts included: no missing glyphs
     text = text_of(response.data)
     assert missing(text, ["バーゼル法に基づくe-scrap等の輸入手続の迅速化", "FY2026"]) == []
 
