@@ -32,6 +32,7 @@ translations-update: $(VENV)/.installed
 migrate: install
 	$(FLASK) db upgrade
 	$(FLASK) refdata load
+	$(FLASK) measures load
 
 demo: migrate
 	$(FLASK) demo load

@@ -141,9 +141,11 @@ def configure_blueprints(app: Flask) -> None:
     from .exchange.blueprint import api as exchange_api_bp
     from .exchange.blueprint import bp as exchange_bp
     from .health import bp as health_bp
+    from .measures.blueprint import api as measures_api_bp
+    from .measures.blueprint import bp as measures_bp
 
     for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
-               exchange_api_bp, api_bp, health_bp):
+               exchange_api_bp, api_bp, health_bp, measures_bp, measures_api_bp):
         app.register_blueprint(bp)
 
 
@@ -172,9 +174,10 @@ def configure_cli(app: Flask) -> None:
     from .demo.cli import demo_cli
     from .exchange.cli import partners_cli
     from .exchange.simulator_cli import partner_sim_cli
+    from .measures.cli import measures_cli
     from .reference.cli import refdata_cli
     from .scheduler.cli import scheduler_cli
 
     for group in (tokens_cli, users_cli, audit_cli, demo_cli, refdata_cli, scheduler_cli,
-                  partners_cli, partner_sim_cli):
+                  partners_cli, partner_sim_cli, measures_cli):
         app.cli.add_command(group)

@@ -71,6 +71,15 @@ ACCESS: dict[str, set[str] | str] = {
     "api.save_party": {"exporter"},
     "api.add_attachment": {"exporter"},
     "api.prepare_shipment": {"exporter", "official_moe"},
+    # plan measures, links and the progress dashboard (app/measures)
+    "measures_api.list_measures": ALL,
+    "measures.index": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.show": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.case_links": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.dashboard": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.dashboard_csv": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.dashboard_pdf": {"official_moe", "official_meti", "prefecture", "admin"},
+    "measures.basel_report": {"official_moe", "official_meti", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
@@ -105,7 +114,7 @@ def _url(rule, world) -> str:
               "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
-              "certificate_id": 1, "token_id": 999_999}
+              "certificate_id": 1, "token_id": 999_999, "code": "2.c"}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 

@@ -1,0 +1,148 @@
+"""Links of cases to measures: kept by the rules on every transition, changed by officials by
+hand with a reason that goes on the case's timeline (the engine's audit chain)."""
+
+from __future__ import annotations
+
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.roles import Role
+from app.cases.audience import INTERNAL_REMARK
+from app.cases.audit import append_event
+from app.cases.handlers import invalid
+from app.cases.models import Case, CaseEvent
+from app.cases.runner import CaseNotFound, StaleCase, lock_case
+from app.cases.visibility import can_see
+from app.database import begin_write
+from app.extensions import db
+from app.timeutil import utcnow
+
+from .facts import facts_of
+from .models import CaseMeasure, Measure
+from .rules import measures_for
+
+#: who links and unlinks by hand (the officials who decide cases, and the administrator)
+LINK_EDITORS = frozenset({Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN})
+LINK_EVENT = "link_measure"
+UNLINK_EVENT = "unlink_measure"
+REASON_MAX = 2000
+
+
+def links_of(case_id: int, *, with_removed: bool = False) -> list[CaseMeasure]:
+    query = select(CaseMeasure).where(CaseMeasure.case_id == case_id)
+    if not with_removed:
+        query = query.where(CaseMeasure.removed_at.is_(None))
+    return list(db.session.scalars(query.order_by(CaseMeasure.measure_code)))
+
+
+def sync_rule_links(case) -> None:
+    """Link the case to what the rules say now (in the caller's transaction). A link an
+    official removed is not made again; a rule link the case no longer matches goes."""
+    wanted = measures_for(facts_of(case))
+    known = set(db.session.scalars(select(Measure.code).where(Measure.code.in_(wanted))))
+    rows = {row.measure_code: row for row in links_of(case.id, with_removed=True)}
+    for code, basis in wanted.items():
+        if code in known and code not in rows:
+            db.session.add(CaseMeasure(case_id=case.id, measure_code=code, source="rule",
+                                       basis=basis))
+    for code, row in rows.items():
+        if row.source == "rule" and row.removed_at is None and code not in wanted:
+            db.session.delete(row)
+
+
+def _collect_new_events(session, _flush_context) -> None:
+    """Note the cases that got a timeline event in this flush (any change to a case writes
+    one: a transition, a saved draft, a registration, a message from a partner)."""
+    ids = {obj.case_id for obj in session.new if isinstance(obj, CaseEvent)}
+    if ids:
+        session.info.setdefault(_PENDING, set()).update(ids)
+
+
+def _sync_noted_cases(session, _flush_context) -> None:
+    """After the flush, bring the noted cases' rule links up to date in the same transaction
+    (the next flush of the commit writes them)."""
+    for case_id in session.info.pop(_PENDING, set()):
+        case = session.get(Case, case_id)
+        if case is not None and case.parent_id is None:  # shipments serve through the parent
+            sync_rule_links(case)
+
+
+_PENDING = "measures_cases_to_link"
+
+
+def listen_to_case_events() -> None:
+    """Keep every case's rule links current (once per process)."""
+    if not event.contains(Session, "after_flush", _collect_new_events):
+        event.listen(Session, "after_flush", _collect_new_events)
+        event.listen(Session, "after_flush_postexec", _sync_noted_cases)
+
+
+def add_link(case_id: int, code: str, reason: str, actor):
+    """An official links the case to a measure by hand (again, if it was removed)."""
+    def change(case):
+        measure = _measure(code)
+        row = db.session.scalar(select(CaseMeasure).where(
+            CaseMeasure.case_id == case.id, CaseMeasure.measure_code == measure.code))
+        if row is not None and row.removed_at is None:
+            raise invalid("measure", "The case is already linked to this measure.")
+        if row is None:
+            row = CaseMeasure(case_id=case.id, measure_code=measure.code)
+            db.session.add(row)
+        row.source, row.basis, row.removed_at, row.linked_at = "manual", reason, None, utcnow()
+        return LINK_EVENT
+    return _by_hand(case_id, code, reason, actor, change)
+
+
+def remove_link(case_id: int, code: str, reason: str, actor):
+    """An official takes a link away; the rules do not make it again."""
+    def change(case):
+        row = db.session.scalar(select(CaseMeasure).where(
+            CaseMeasure.case_id == case.id, CaseMeasure.measure_code == code,
+            CaseMeasure.removed_at.is_(None)))
+        if row is None:
+            raise invalid("measure", "The case is not linked to this measure.")
+        row.removed_at = utcnow()
+        return UNLINK_EVENT
+    return _by_hand(case_id, code, reason, actor, change)
+
+
+def _measure(code: str) -> Measure:
+    measure = db.session.get(Measure, code) if code else None
+    if measure is None:
+        raise invalid("measure", "Choose a measure of the plan.")
+    return measure
+
+
+def _check_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise invalid("reason", "Give the reason for the change.")
+    if len(reason) > REASON_MAX:
+        raise invalid("reason", "At most 2,000 characters.")
+    return reason
+
+
+def _by_hand(case_id: int, code: str, reason: str, actor, change):
+    """Lock, check, change, write the timeline event, commit — or change nothing."""
+    if actor.role not in LINK_EDITORS:
+        raise PermissionError(actor.role)
+    reason = _check_reason(reason)
+    try:
+        begin_write(db.session)
+        case = lock_case(case_id)
+        if not can_see(actor, case):
+            raise CaseNotFound()
+        event = change(case)
+        case.updated_at = utcnow()
+        append_event(case, event=event, actor=actor, role=actor.role, from_state=case.state,
+                     to_state=case.state, reason=reason,
+                     payload={"measure": code, INTERNAL_REMARK: True})
+        db.session.commit()
+        return case
+    except StaleDataError as exc:
+        db.session.rollback()
+        raise StaleCase() from exc
+    except BaseException:
+        db.session.rollback()
+        raise

@@ -1,0 +1,231 @@
+"""Dashboard and indicator computation time on PostgreSQL, beside the bare SQL aggregate.
+
+    .venv/bin/python bench/measures.py [--cases N] [--events-per-case E] [--year FY] [--keep]
+
+A dedicated schema (`bench_measures`) in the database of BENCH_DATABASE_URL /
+TEST_DATABASE_URL / the tests' default URL is migrated with the Alembic migrations, the
+reference data and the plan's catalogue are loaded, and then N Basel export cases with E
+timeline events each (submission, review, transmission, acknowledgement, consent, consent
+complete, export approval, activation, then saves up to E), every tenth one with a
+notification, its e-scrap code, partner State and one received shipment, are generated with
+INSERT ... SELECT over generate_series (not timed; not hash-chained: they are bench rows, not an
+audit trail). The issue's figure is 1,000,000 cases and 10,000,000 events (`--cases 1000000`;
+that takes a while to generate on a small machine).
+
+Timed, each once after one untimed warm-up, with time.perf_counter:
+
+* lead_times()      the PIC lead-time indicator (one SQL query, day counts in Python);
+* escrap_tonnage()  the e-scrap tonnage indicator;
+* figures(FY)       every figure of one fiscal year (what the CSV holds);
+* GET /measures/dashboard?year=FY  the whole page, charts included, as an official;
+* bare SQL          PERCENTILE_CONT(0.5/0.9) of the calendar days from submission to consent,
+                    per fiscal year, in one PostgreSQL statement on the same rows.
+
+Nothing here asserts on timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PG_SCHEMA = "bench_measures"
+#: the states an export passes through, with the day (after submission) it reaches each
+STEPS = (("SUBMITTED", 0), ("CA_E_REVIEW", 2), ("TRANSMITTED", 5), ("ACKNOWLEDGED", 8),
+         ("CONSENTED", 20), ("CONSENT_COMPLETE", 23), ("EXPORT_AUTHORISED", 27),
+         ("ACTIVE", 30))
+
+
+def postgres_url() -> str:
+    return (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+            or PG_DEFAULT)
+
+
+def schema_url(url: str) -> str:
+    return sa.engine.make_url(url).update_query_dict(
+        {"options": f"-csearch_path={PG_SCHEMA}"}).render_as_string(hide_password=False)
+
+
+def reset_schema(url: str, *, drop_only: bool = False) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        if not drop_only:
+            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    engine.dispose()
+
+
+def make_app(url: str):
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.measures.catalogue import load
+    from app.reference.loader import load_all
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
+                      "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "SERVER_NAME": "localhost.test"})
+    with app.app_context():
+        upgrade()
+        load_all()
+        load()
+    return app
+
+
+def official(app):
+    from app.auth.models import Organisation, User
+    from app.auth.passwords import hash_password
+    from app.extensions import db
+
+    org = Organisation(name="MOE (bench)", kind="authority", country_code="JP")
+    user = User(email="moe@bench.example", name="MOE bench", role="official_moe",
+                organisation=org, password_hash=hash_password("bench-password"))
+    db.session.add_all([org, user])
+    db.session.commit()
+    return user.id, user.organisation_id
+
+
+GENERATE = {
+    "cases": """
+        INSERT INTO cases (id, case_type, number, state, version, organisation_id,
+                           created_by_id, created_at, updated_at, submitted_at)
+        SELECT i, 'basel_export', 'BX' || i, 'ACTIVE', 1, :org, :user, t, t, t
+        FROM (SELECT i, TIMESTAMPTZ '2026-04-01 00:00+09'
+                        + ((i * 7919) % 1825) * INTERVAL '1 day' AS t
+              FROM generate_series(1, :n) AS i) AS s""",
+    "events": """
+        INSERT INTO case_events (case_id, seq, occurred_at, actor_id, actor_role, actor_label,
+                                 event, from_state, to_state, payload, prev_hash, hash,
+                                 audience, remark_audience)
+        SELECT c.id, s.seq,
+               c.submitted_at + (s.day + (c.id % 11) * (s.seq - 1)) * INTERVAL '1 day',
+               :user, 'official_moe', 'MOE bench', 'step', NULL, s.state, '{}',
+               repeat('0', 64), repeat('0', 64), 'internal', 'internal'
+        FROM cases AS c CROSS JOIN (
+            SELECT seq, COALESCE(states[seq], 'ACTIVE') AS state,
+                   COALESCE(days[seq], 30 + seq) AS day
+            FROM generate_series(1, :per_case) AS seq,
+                 (SELECT CAST(:states AS text[]) AS states, CAST(:days AS int[]) AS days) AS x
+        ) AS s""",
+    "notifications": """
+        INSERT INTO basel_notifications (case_id, pre_consented, special_handling,
+                                         operation_code, quantity_unit)
+        SELECT id, false, false, 'R4', 't' FROM cases WHERE id % 10 = 0""",
+    "codes": """
+        INSERT INTO notification_codes (case_id, scheme, code, seq)
+        SELECT case_id, 'basel_viii', 'A1181', 1 FROM basel_notifications""",
+    "states": """
+        INSERT INTO states_concerned (case_id, role, seq, country_code)
+        SELECT case_id, 'import', 2,
+               (ARRAY['US', 'CA', 'KR', 'DE', 'BE'])[1 + case_id % 5] FROM basel_notifications""",
+    "shipment_cases": """
+        INSERT INTO cases (id, case_type, state, version, parent_id, organisation_id,
+                           created_by_id, created_at, updated_at)
+        SELECT :n + case_id, 'basel_shipment', 'RECOVERED', 1, case_id, :org, :user,
+               now(), now() FROM basel_notifications""",
+    "shipments": """
+        INSERT INTO shipments (case_id, notification_id, seq, quantity_unit, packaging,
+                               due_to_take_back, received_on, received_quantity)
+        SELECT :n + n.case_id, n.case_id, 1, 't', '[]', false,
+               CAST(c.submitted_at + INTERVAL '45 days' AS date), 10 + n.case_id % 7
+        FROM basel_notifications AS n JOIN cases AS c ON c.id = n.case_id""",
+}
+
+BARE_SQL = """
+    SELECT fy, count(*),
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY days),
+           percentile_cont(0.9) WITHIN GROUP (ORDER BY days)
+    FROM (SELECT EXTRACT(YEAR FROM (consented AT TIME ZONE 'Asia/Tokyo')
+                         - INTERVAL '3 months') AS fy,
+                 (consented AT TIME ZONE 'Asia/Tokyo')::date
+                 - (c.submitted_at AT TIME ZONE 'Asia/Tokyo')::date AS days
+          FROM cases AS c JOIN (
+              SELECT case_id, min(occurred_at) AS consented FROM case_events
+              WHERE to_state IN ('EXPORT_AUTHORISED', 'ACTIVE') GROUP BY case_id) AS e
+            ON e.case_id = c.id
+          WHERE c.case_type = 'basel_export') AS d
+    GROUP BY fy ORDER BY fy"""
+
+
+def generate(app, ids: tuple[int, int], cases: int, per_case: int) -> float:
+    from app.extensions import db
+
+    started = time.perf_counter()
+    params = {"n": cases, "user": ids[0], "org": ids[1], "per_case": per_case,
+              "states": [s for s, _d in STEPS], "days": [d for _s, d in STEPS]}
+    with app.app_context(), db.engine.begin() as conn:
+        for sql in GENERATE.values():
+            conn.execute(sa.text(sql), params)
+        conn.execute(sa.text("SELECT setval(pg_get_serial_sequence('cases', 'id'), "
+                             "(SELECT max(id) FROM cases))"))
+        conn.execute(sa.text("ANALYZE"))
+    return time.perf_counter() - started
+
+
+def timed(label: str, call) -> None:
+    call()  # warm-up: imports, statement cache, the database's buffers
+    started = time.perf_counter()
+    result = call()
+    print(f"  {label:<38} {time.perf_counter() - started:8.3f} s   {result}")
+
+
+def run(args) -> None:
+    from app.extensions import db
+    from app.measures.figures import figures
+    from app.measures.leadtime import lead_times
+    from app.measures.tonnage import escrap_tonnage
+
+    url = postgres_url()
+    reset_schema(url)
+    try:
+        app = make_app(schema_url(url))
+        with app.app_context():
+            ids = official(app)
+        seconds = generate(app, ids, args.cases, args.events_per_case)
+        print(f"PostgreSQL, {platform.python_implementation()} {platform.python_version()}: "
+              f"{args.cases:,} cases, {args.cases * args.events_per_case:,} events, "
+              f"{args.cases // 10:,} shipments generated in {seconds:.1f} s")
+        with app.app_context():
+            client = app.test_client()
+            client.post("/login", data={"email": "moe@bench.example",
+                                        "password": "bench-password"})
+            year = args.year
+            if args.profile:
+                import cProfile
+                import pstats
+                profile = cProfile.Profile()
+                profile.runcall(lead_times)
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(12)
+            timed("lead_times()", lambda: f"{len(lead_times())} fiscal years")
+            timed("escrap_tonnage()", lambda: f"{len(escrap_tonnage())} fiscal years")
+            timed(f"figures({year})", lambda: f"{len(figures(year))} figures")
+            timed(f"GET /measures/dashboard?year={year}",
+                  lambda: client.get(f"/measures/dashboard?year={year}").status_code)
+            timed("bare SQL: percentile_cont per FY",
+                  lambda: f"{len(db.session.execute(sa.text(BARE_SQL)).all())} fiscal years")
+    finally:
+        if not args.keep:
+            reset_schema(url, drop_only=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--events-per-case", type=int, default=10)
+    parser.add_argument("--year", type=int, default=2027)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="cProfile lead_times() once")
+    run(parser.parse_args())
+
+
+if __name__ == "__main__":
+    main()
