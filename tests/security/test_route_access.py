@@ -71,6 +71,11 @@ ACCESS: dict[str, set[str] | str] = {
     "api.save_party": {"exporter"},
     "api.add_attachment": {"exporter"},
     "api.prepare_shipment": {"exporter", "official_moe"},
+    # partner interface (issue 12 §5): what a partner fetches before its first message
+    "exchange_api.certificate": PUBLIC,
+    "exchange_api.certificates": PUBLIC,
+    "exchange_api.codelists": PUBLIC,
+    "exchange_api.codelist": PUBLIC,
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
