@@ -332,8 +332,8 @@ def _received(tree: etree._Element) -> Received:
     def head(name: str) -> str | None:
         return tree.findtext(f"{{{NS}}}Header/{{{NS}}}{name}")
 
-    number = head("MovementSequence/{%s}Number" % NS)
-    total = head("MovementSequence/{%s}Total" % NS)
+    number = head(f"MovementSequence/{{{NS}}}Number")
+    total = head(f"MovementSequence/{{{NS}}}Total")
     return Received(etree.QName(tree).localname, head("MessageID"), head("CorrelationID"),
                     head("NotificationID"), (int(number), int(total)) if number else None,
                     tree)

@@ -1,5 +1,6 @@
-"""The published error vocabulary (xml_schemas/INTERFACE.md, section 9) names every code the code can send,
-with its HTTP status and whether a retry helps; and the code sends no code it does not list."""
+"""The published error vocabulary (xml_schemas/INTERFACE.md, section 9) names every code the
+code can send, with its HTTP status and whether a retry helps; and the code sends no code it
+does not list."""
 
 from __future__ import annotations
 
