@@ -236,7 +236,7 @@ def save_party(case_id: int, role: str, seq: int | None, raw: dict, user,
         party = _find_party(n, role, seq) if seq is not None else _new_party(n, role)
         for name, value in data.items():
             setattr(party, name, value)
-        party.organisation_id = _matching_organisation(party)
+        party.organisation_id = matching_organisation(party)
         n.declaration_accepted_at = None
         return {"party": f"{role}-{party.seq}"}
 
@@ -272,7 +272,7 @@ def _new_party(n: BaselNotification, role: str) -> Party:
     return party
 
 
-def _matching_organisation(party: Party) -> int | None:
+def matching_organisation(party: Party) -> int | None:
     """Link a facility/importer to an organisation with accounts here, by registration no."""
     if party.role not in ("facility", "importer") or not party.registration_no:
         return party.organisation_id if party.role == "exporter" else None

@@ -110,16 +110,15 @@ def _cases(u: dict[str, User]) -> None:
     fire(acknowledged, "record_acknowledgement", moe, country="US",
          received_on=today.isoformat())
 
+    canada = _simulated_partner("CA-ECCC", "CA", "Environment and Climate Change Canada",
+                                "America/Vancouver")
     consented = complete_export(exporter, country="CA", quantity="96", shipments=8)
     fire(consented, "submit", exporter)
     fire(consented, "start_review", moe)
     fire(consented, "confirm_contract", moe)
     fire(consented, "approve_transmission", moe)
-    fire(consented, "record_consent", moe, country="CA",
-         received_on=(today - timedelta(days=2)).isoformat(),
-         valid_from=today.isoformat(), valid_to=(today + timedelta(days=330)).isoformat(),
-         conditions="Shipments only through the Port of Vancouver.",
-         document=_document("consent-CA.pdf"))
+    # the notification reaches the simulated Canadian authority, which consents by signed XML
+    canada.answer_all(conditions="Shipments only through the Port of Vancouver.")
 
     active = complete_export(exporter, country="US", quantity="60", shipments=3)
     fire(active, "submit", exporter)
@@ -142,16 +141,8 @@ def _cases(u: dict[str, User]) -> None:
 def _exchanged_by_xml(exporter, moe, today) -> None:
     """The simulated US EPA (its own key pair, registered as partner USA01) answers a new
     export to the US by signed XML, and notifies an import into Japan by XML."""
-    from flask import current_app
-
-    from app.exchange.simulator import ClientTransport, PartnerSimulator
-    from app.exchange.simulator_cli import ensure_simulated_partner
-
-    key_pem, cert_pem, token = ensure_simulated_partner("USA01", "US",
-                                                        "U.S. Environmental Protection Agency")
-    sim = PartnerSimulator("USA01", "US", ClientTransport(current_app.test_client(), token),
-                           key_pem, cert_pem)
-    sim.cursor = _latest_cursor()
+    sim = _simulated_partner("USA01", "US", "U.S. Environmental Protection Agency",
+                             "America/New_York")
     case = complete_export(exporter, country="US", quantity="75", shipments=5)
     fire(case, "submit", exporter)
     fire(case, "start_review", moe)
@@ -160,6 +151,21 @@ def _exchanged_by_xml(exporter, moe, today) -> None:
     sim.answer_all(conditions="Each shipment through the Port of Long Beach; certificate of "
                               "recovery within 30 days of completion.")
     sim.send(sim.notification(f"US{today.year}005001"))
+
+
+def _simulated_partner(code: str, country: str, name: str, zone: str):
+    """A partner authority played by the simulator (its own key pair, registered like a real
+    partner), talking to this app through the test client."""
+    from flask import current_app
+
+    from app.exchange.simulator import ClientTransport, PartnerSimulator
+    from app.exchange.simulator_cli import ensure_simulated_partner
+
+    key_pem, cert_pem, token = ensure_simulated_partner(code, country, name)
+    sim = PartnerSimulator(code, country, ClientTransport(current_app.test_client(), token),
+                           key_pem, cert_pem, zone=zone)
+    sim.cursor = _latest_cursor()
+    return sim
 
 
 def _latest_cursor() -> int:

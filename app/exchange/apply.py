@@ -11,6 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
+from app.basel.operations import matching_organisation
 from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
@@ -247,7 +248,10 @@ def _fill(n: BaselNotification, data: dict) -> None:
     seqs: dict[str, int] = {}
     for role, values in data["parties"]:
         seqs[role] = seqs.get(role, 0) + 1
-        n.parties.append(Party(role=role, seq=seqs[role], **values))
+        party = Party(role=role, seq=seqs[role], **values)
+        # the Japanese facility and importer see the case and certify its shipments themselves
+        party.organisation_id = matching_organisation(party)
+        n.parties.append(party)
     for scheme, codes in data["codes"].items():
         for seq, code in enumerate(dict.fromkeys(codes), start=1):
             n.codes.append(NotificationCode(scheme=scheme, code=code, seq=seq))

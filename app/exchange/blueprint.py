@@ -75,6 +75,64 @@ def pull():
         next_cursor=rows[-1].id if rows else after)
 
 
+# --- what a partner needs to connect: our certificates and the code lists ---------------------
+PEM = "application/x-pem-file"
+
+
+@api.route("/certificate")
+@public  # a public certificate; partners compare its fingerprint with the one MOE gave them
+def certificate():
+    """The certificate JP-MOE signs with now (PEM)."""
+    from .keys import fingerprint, our_key_pair
+
+    _key, cert_pem = our_key_pair(current_app)
+    return Response(cert_pem, mimetype=PEM,
+                    headers={"X-Certificate-SHA256": fingerprint(cert_pem)})
+
+
+@api.route("/certificates")
+@public
+def certificates():
+    """Every certificate to accept from JP-MOE now: current first, then announced ones."""
+    from cryptography import x509
+
+    from .keys import fingerprint, published_certificates
+
+    pems = published_certificates(current_app)
+    listed = []
+    for position, pem in enumerate(pems):
+        cert = x509.load_pem_x509_certificate(pem)
+        listed.append({"sha256": fingerprint(pem), "signing_now": position == 0,
+                       "valid_from": cert.not_valid_before_utc.isoformat(),
+                       "valid_to": cert.not_valid_after_utc.isoformat(),
+                       "subject": cert.subject.rfc4514_string(), "pem": pem.decode()})
+    return jsonify(authority="JP-MOE", certificates=listed)
+
+
+@api.route("/codelists")
+@public
+def codelists():
+    """The code lists the schemas use, each with its version (SHA-256 of its file)."""
+    from .codelists import index
+
+    return jsonify(codelists=[{**entry, "url": url_for("exchange_api.codelist",
+                                                       list_name=entry["name"])}
+                              for entry in index()])
+
+
+@api.route("/codelists/<list_name>.csv")
+@public
+def codelist(list_name: str):
+    from .codelists import BY_NAME, describe, published_file
+
+    if list_name not in BY_NAME:
+        return exchange_problem(404, "NOT_FOUND", f"No code list {list_name!r} is published.")
+    entry = describe(BY_NAME[list_name])
+    return Response(published_file(list_name).read_bytes(), mimetype="text/csv",
+                    headers={"ETag": f'"{entry["version"]}"',
+                             "X-Codelist-Version": entry["version"]})
+
+
 #: the largest cursor a database integer holds (a larger one is a client's mistake, not a 500)
 MAX_CURSOR = 2**63 - 1
 

@@ -100,3 +100,25 @@ def set_partner(authority_code, endpoint, push_token, active) -> None:
 
 
 
+@partners_cli.command("fingerprint")
+def our_fingerprint() -> None:
+    """Print the SHA-256 fingerprint of JP-MOE's signing certificate (and announced ones),
+    to give partners through a second channel; they compare it with GET
+    /exchange/v1/certificate."""
+    from flask import current_app
+
+    from .keys import fingerprint, published_certificates
+
+    for position, pem in enumerate(published_certificates(current_app)):
+        role = "signing now" if position == 0 else "announced"
+        click.echo(f"{fingerprint(pem)}  {role}")
+
+
+@partners_cli.command("publish-codelists")
+def publish_codelists() -> None:
+    """Copy the code lists partners need from the reference data to xml_schemas/codelists/."""
+    from .codelists import index, publish
+
+    publish()
+    for entry in index():
+        click.echo(f"{entry['file']}: {entry['rows']} rows, version {entry['version'][:16]}…")

@@ -46,6 +46,31 @@ def our_key_pair(app: Flask) -> tuple[bytes, bytes]:
     return _development_pair(Path(app.instance_path) / "exchange")
 
 
+def published_certificates(app: Flask) -> list[bytes]:
+    """The certificates partners should accept from us: the one we sign with now, first, then
+    those announced in `EXCHANGE_ANNOUNCED_CERT_PATHS` (PEM files separated by the path
+    separator): the next one before a key rotation, the previous one while messages it signed
+    may still be in flight."""
+    _key_pem, current = our_key_pair(app)
+    found = [current]
+    for name in filter(None, (_setting(app, "EXCHANGE_ANNOUNCED_CERT_PATHS") or "")
+                       .split(os.pathsep)):
+        try:
+            pem = Path(name).read_bytes()
+            x509.load_pem_x509_certificate(pem)
+        except (OSError, ValueError) as exc:
+            raise ExchangeKeyError(f"cannot load announced certificate {name}: {exc}") from exc
+        if pem.strip() not in {p.strip() for p in found}:
+            found.append(pem)
+    return found
+
+
+def fingerprint(cert_pem: bytes) -> str:
+    """SHA-256 over the certificate's DER bytes, lower-case hex (what partners compare)."""
+    certificate = x509.load_pem_x509_certificate(cert_pem)
+    return certificate.fingerprint(hashes.SHA256()).hex()
+
+
 def make_test_identity(
     common_name: str, valid_from: datetime, valid_to: datetime, *, key_bits: int = 2048
 ) -> tuple[bytes, bytes]:

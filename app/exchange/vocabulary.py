@@ -1,7 +1,7 @@
 """Every error code the exchange interface can send, with its HTTP status and what to do.
 
 This table is the single source: inbound refusals take their HTTP status from it, the pull API
-and the HTTP layer answer with its codes, and xml_schemas/README.md publishes it (a test keeps
+and the HTTP layer answer with its codes, and xml_schemas/INTERFACE.md publishes it (a test keeps
 the two equal). A code not listed here must not be sent.
 """
 

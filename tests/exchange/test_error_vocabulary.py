@@ -1,5 +1,6 @@
-"""The published error vocabulary (xml_schemas/README.md) names every code the code can send,
-with its HTTP status and whether a retry helps; and the code sends no code it does not list."""
+"""The published error vocabulary (xml_schemas/INTERFACE.md, section 9) names every code the
+code can send, with its HTTP status and whether a retry helps; and the code sends no code it
+does not list."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from app.config import DEFAULTS
 from app.exchange.vocabulary import CODE_OF_STATUS, ERRORS
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "xml_schemas" / "README.md").read_text(encoding="utf-8")
+README = (ROOT / "xml_schemas" / "INTERFACE.md").read_text(encoding="utf-8")
 CODE_LIKE = re.compile(r"[A-Z][A-Z0-9_]{3,39}")
 
 
 def published_rows() -> dict[str, tuple[int, str]]:
-    """`| `CODE` | status | retry | ...` rows of the README: code -> (status, retry)."""
+    """`| `CODE` | status | retry | ...` rows of the interface document: code -> (status, retry)."""
     rows = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \| (\d{3}) \| (yes|no) \|", README, re.M)
     return {code: (int(status), retry) for code, status, retry in rows}
 

@@ -80,6 +80,11 @@ ACCESS: dict[str, set[str] | str] = {
     "measures.dashboard_csv": {"official_moe", "official_meti", "prefecture", "admin"},
     "measures.dashboard_pdf": {"official_moe", "official_meti", "prefecture", "admin"},
     "measures.basel_report": {"official_moe", "official_meti", "admin"},
+    # partner interface (issue 12 §5): what a partner fetches before its first message
+    "exchange_api.certificate": PUBLIC,
+    "exchange_api.certificates": PUBLIC,
+    "exchange_api.codelists": PUBLIC,
+    "exchange_api.codelist": PUBLIC,
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
