@@ -18,7 +18,7 @@ from app.templating import event_label, state_label
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
 
-from . import queries, runner
+from . import csv_rows, queries, runner
 from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
@@ -88,16 +88,9 @@ def export_csv():
     rows = db.session.execute(queries.search(current_user, _filters())).all()
     info = queries.summaries([row[0] for row in rows])
     columns = list_columns()
-    header = [_("Number"), _("State"), *(_(c.label) for c in columns), _("Next deadline"),
-              _("Updated")]
-    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id], columns)
-                                              for case, due, _alarms in rows))
-
-
-def _csv_row(case: Case, due, extra: dict, columns) -> list:
-    return [case.reference, state_label(case.state, case.case_type),
-            *(extra.get(c.key, "") for c in columns),
-            due.isoformat() if due else "", case.updated_at.isoformat()]
+    return csv_response("cases.csv", csv_rows.header(columns),
+                        (csv_rows.row(case, due, info[case.id], columns)
+                         for case, due, _alarms in rows))
 
 
 @bp.route("/cases/<int:case_id>")
