@@ -73,6 +73,12 @@ class NotificationOut(Schema):
     waste_designation = fields.String(allow_none=True)
     waste_composition = fields.String(allow_none=True)
     generating_process = fields.String(allow_none=True)
+    #: the English twins a partner authority reads
+    technology_en = fields.String(allow_none=True)
+    reason_for_export_en = fields.String(allow_none=True)
+    waste_designation_en = fields.String(allow_none=True)
+    waste_composition_en = fields.String(allow_none=True)
+    generating_process_en = fields.String(allow_none=True)
     un_number = fields.String(allow_none=True)
     un_shipping_name = fields.String(allow_none=True)
     national_code_export = fields.String(allow_none=True)

@@ -63,3 +63,10 @@ def country(code: str | None) -> str:
 
 def text(value: str | None) -> str:
     return (value or "").strip()
+
+
+def written(record: object, name: str) -> str:
+    """A free text as the document's reader reads it: in an English document its English
+    twin (`<name>_en`) when one was given, else the text as it was entered."""
+    english = getattr(record, f"{name}_en", None) if locale_code() == "en" else None
+    return text(english or getattr(record, name))
