@@ -178,3 +178,56 @@ def test_the_english_pdf_prints_the_english_and_the_japanese_pdf_the_japanese(ap
     japanese = text_of(download(signed_in(app, exporter, "ja"), case.id, "notification",
                                 lang="ja").data)
     assert missing(japanese, [JAPANESE["waste_designation"], JAPANESE["technology"]]) == []
+
+
+def imported_case(client):
+    from app.cases.models import Case
+    from tests.factories import make_org
+
+    _partner, sim = make_partner(client)
+    make_org("Kanto Smelting & Refining Co.", registration_no="0300-01-777777")
+    assert sim.send(sim.notification("US2026000777")).status == 200
+    case = db.session.scalar(select(Case).where(Case.number == "US2026000777"))
+    moe = make_user("official_moe")
+    runner.fire(case.id, "acknowledge", actor=moe)
+    return case, moe
+
+
+def test_japans_consent_conditions_go_to_the_partner_in_english(app, client):
+    case, moe = imported_case(client)
+    today = today_in_japan()
+    runner.fire(case.id, "consent", actor=moe, payload={
+        "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=200)).isoformat(),
+        "conditions": "小名浜製錬所に限る", "conditions_en": "Onahama smelter only"})
+    root = sent_xml(case.id, "TMWNotificationDecisionMessage")
+    assert validate(root) == []
+    assert texts(root, "Conditions") == {"ja": "小名浜製錬所に限る", "en": "Onahama smelter only"}
+
+
+def test_japans_objection_reasons_go_to_the_partner_in_english(app, client):
+    case, moe = imported_case(client)
+    runner.fire(case.id, "object", actor=moe, payload={
+        "reason": "施設の許可が対象の廃棄物を含まない",
+        "reason_en": "The facility's licence does not cover this waste"})
+    root = sent_xml(case.id, "TMWNotificationDecisionMessage")
+    assert validate(root) == []
+    assert texts(root, "Reasons")["en"] == "The facility's licence does not cover this waste"
+
+
+def test_the_consent_form_asks_for_the_english_conditions(app, client):
+    case, moe = imported_case(client)
+    login(client, moe)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'name="conditions_en"' in page and 'name="reason_en"' in page
+
+
+def test_the_english_reason_follows_the_remark_not_the_event_payload(app, client):
+    """Whoever reads an event reads its payload; the English of a remark that may be
+    internal must not ride along there."""
+    case, moe = imported_case(client)
+    runner.fire(case.id, "object", actor=moe, payload={
+        "reason": "理由", "reason_en": "The facility's licence does not cover this waste"})
+    db.session.rollback()
+    from app.cases.models import Case
+    last = db.session.get(Case, case.id).events[-1]
+    assert "reason_en" not in (last.payload or {})
