@@ -231,3 +231,24 @@ def test_the_english_reason_follows_the_remark_not_the_event_payload(app, client
     from app.cases.models import Case
     last = db.session.get(Case, case.id).events[-1]
     assert "reason_en" not in (last.payload or {})
+
+
+def test_a_partners_notification_in_two_languages_keeps_both(app, client):
+    from app.cases.models import Case
+    from tests.factories import make_org
+
+    _partner, sim = make_partner(client)
+    make_org("Kanto Smelting & Refining Co.", registration_no="0300-01-777777")
+    tree = sim.notification("US2026000779")
+    designation = next(tree.iter(T + "Designation"))
+    english = designation.text
+    designation.set(LANG, "en")
+    own = etree.Element(T + "Designation")
+    own.set(LANG, "es")
+    own.text = "Placas de circuito impreso de desecho"
+    designation.addprevious(own)
+    assert sim.send(tree).status == 200
+    case = db.session.scalar(select(Case).where(Case.number == "US2026000779"))
+    saved = notification(case)
+    assert (saved.waste_designation, saved.waste_designation_en) == (
+        "Placas de circuito impreso de desecho", english)
