@@ -67,6 +67,7 @@ def text(value: str | None) -> str:
 
 def written(record: object, name: str) -> str:
     """A free text as the document's reader reads it: in an English document its English
-    twin (`<name>_en`) when one was given, else the text as it was entered."""
-    english = getattr(record, f"{name}_en", None) if locale_code() == "en" else None
-    return text(english or getattr(record, name))
+    twin (`<name>_en`) when one was given, else the text as it was entered (and the other way
+    round in a Japanese document, when only the English was given)."""
+    own, english = getattr(record, name), getattr(record, f"{name}_en", None)
+    return text(english or own) if locale_code() == "en" else text(own or english)

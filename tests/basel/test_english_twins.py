@@ -139,6 +139,10 @@ def test_submission_warns_when_the_english_is_missing(app, client):
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "flash warning" in body
     assert notification(case).case.state == "SUBMITTED"  # a warning, not a refusal
+    official_client = app.test_client()
+    login(official_client, make_user("official_moe"))
+    review = official_client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Composition of the waste" in review and "Basel Convention Art. 6(1)" in review
 
 
 def test_no_warning_when_every_english_text_is_given(app):
