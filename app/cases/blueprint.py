@@ -14,7 +14,7 @@ from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
-from app.templating import event_label, missing_text, state_label
+from app.templating import event_label, missing_text
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_

@@ -126,7 +126,8 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_export", "approve_transmission"): Outgoing(foreign_authorities, _submission),
     ("basel_export", "reply_to_request"): Outgoing(
         answered_authorities,
-        lambda ctx, env: builders.information_reply(env, _reason(ctx, ""), text_en=_reason_en(ctx))),
+        lambda ctx, env: builders.information_reply(env, _reason(ctx, ""),
+                                                    text_en=_reason_en(ctx))),
     ("basel_export", "withdraw"): Outgoing(
         when(lambda ctx: ctx.from_state not in ("DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED",
                                                 "CA_E_REVIEW"), foreign_authorities),
