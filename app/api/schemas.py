@@ -44,6 +44,7 @@ class AuthorityStatusOut(Schema):
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     conditions = fields.String(allow_none=True)
+    conditions_en = fields.String(allow_none=True)
 
 
 class AttachmentOut(Schema):
@@ -101,6 +102,15 @@ class MissingOut(Schema):
     message = fields.String()
 
 
+class WarningOut(Schema):
+    """A plausibility warning: the case may go on, the official reads it in the review."""
+
+    rule = fields.String()
+    field = fields.String()
+    message = fields.String()
+    source = fields.String()  #: the law or standard the rule stands on
+
+
 class ShipmentOut(Schema):
     seq = fields.Integer()
     actual_quantity = fields.Decimal(allow_none=True, as_string=True)
@@ -134,6 +144,7 @@ class CaseOut(Schema):
     authorities = fields.List(fields.Nested(AuthorityStatusOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))
+    warnings = fields.List(fields.Nested(WarningOut))
     next_deadline = fields.DateTime(allow_none=True)
 
 

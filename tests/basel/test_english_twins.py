@@ -116,6 +116,8 @@ def test_the_api_takes_and_returns_the_english_twins(app, client):
         "version": version, "waste": {"waste_designation_en": "Waste PCBs"}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["notification"]["waste_designation_en"] == "Waste PCBs"
+    warned = {w["field"] for w in response.get_json()["warnings"]}
+    assert "waste.technology_en" in warned and "waste.waste_designation_en" not in warned
     too_long = client.patch(f"/api/v1/cases/{case.id}", headers=headers, json={
         "version": response.get_json()["version"], "waste": {"technology_en": "x" * 4001}})
     assert too_long.status_code == 422
