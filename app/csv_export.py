@@ -11,8 +11,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
 
 from flask import Response
+
+from app.timeutil import TOKYO
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,6 +33,20 @@ def spreadsheet_safe(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
+def japan_time(value: datetime | None) -> str:
+    """A timestamp in Japan time, in the form every spreadsheet reads as a date and time.
+
+    The zone (JST, UTC+09:00) is named in the column header, not in the cell: a cell
+    "2026-12-08 23:59 JST" would be text to Excel and Calc, not a date one can sort.
+    """
+    return value.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A quantity as a plain decimal number (`120.5`, `100`), never `1E+2` or `120.5 t`."""
+    return "" if value is None else format(value.normalize(), "f")
+
+
 def csv_response(filename: str, header: Iterable[object],
                  rows: Iterable[Iterable[object]]) -> Response:
     """A UTF-8 CSV download with a BOM (so Excel reads Japanese correctly), every cell safe."""
@@ -37,5 +55,7 @@ def csv_response(filename: str, header: Iterable[object],
     writer = csv.writer(buffer)
     for row in (header, *rows):
         writer.writerow([spreadsheet_safe(cell) for cell in row])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+    # content_type, not mimetype: Flask adds "; charset=utf-8" to a text/* mimetype itself,
+    # and a second charset parameter makes some clients refuse the download
+    return Response(buffer.getvalue(), content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename={filename}"})

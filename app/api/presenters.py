@@ -8,7 +8,7 @@ from app.basel import answers
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
-from app.cases import audience
+from app.cases import audience, plausibility
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
@@ -26,6 +26,15 @@ def missing_out(case: Case) -> list[dict]:
     return [{"section": m.section, "field": m.field,
              "message": gettext(m.message).format(**{k: gettext(v) for k, v in m.params})}
             for m in missing_items(n, today_in_japan())]
+
+
+def warnings_out(case: Case) -> list[dict]:
+    """The plausibility warnings a submission would carry (English missing, ...)."""
+    if case.state not in ("DRAFT", "INCOMPLETE_RETURNED", "SUBMITTED", "CA_E_REVIEW"):
+        return []
+    return [{"rule": f.rule, "field": f.field, "source": f.source,
+             "message": gettext(f.message).format(**{k: gettext(v) for k, v in f.params})}
+            for f in plausibility.warnings(plausibility.run(case, today_in_japan(), "submit"))]
 
 
 def _notification(n: BaselNotification) -> dict:
@@ -50,6 +59,7 @@ def _authorities(n: BaselNotification) -> list[dict]:
             "valid_from": consent.valid_from if consent else None,
             "valid_to": consent.valid_to if consent else None,
             "conditions": consent.text if consent else None,
+            "conditions_en": consent.text_en if consent else None,
         })
     return out
 
@@ -69,7 +79,7 @@ def case_out(case: Case, user) -> dict:
         "authorities": _authorities(n) if n else [],
         "attachments": audience.readable_attachments(audience.reader_for(user, case),
                                                      case.attachments),
-        "missing": missing_out(case),
+        "missing": missing_out(case), "warnings": warnings_out(case),
         "next_deadline": due[0].due_at if due else None,
     })
 

@@ -44,6 +44,7 @@ class AuthorityStatusOut(Schema):
     valid_from = fields.Date(allow_none=True)
     valid_to = fields.Date(allow_none=True)
     conditions = fields.String(allow_none=True)
+    conditions_en = fields.String(allow_none=True)
 
 
 class AttachmentOut(Schema):
@@ -73,6 +74,12 @@ class NotificationOut(Schema):
     waste_designation = fields.String(allow_none=True)
     waste_composition = fields.String(allow_none=True)
     generating_process = fields.String(allow_none=True)
+    #: the English twins a partner authority reads
+    technology_en = fields.String(allow_none=True)
+    reason_for_export_en = fields.String(allow_none=True)
+    waste_designation_en = fields.String(allow_none=True)
+    waste_composition_en = fields.String(allow_none=True)
+    generating_process_en = fields.String(allow_none=True)
     un_number = fields.String(allow_none=True)
     un_shipping_name = fields.String(allow_none=True)
     national_code_export = fields.String(allow_none=True)
@@ -93,6 +100,15 @@ class MissingOut(Schema):
     section = fields.String()
     field = fields.String()
     message = fields.String()
+
+
+class WarningOut(Schema):
+    """A plausibility warning: the case may go on, the official reads it in the review."""
+
+    rule = fields.String()
+    field = fields.String()
+    message = fields.String()
+    source = fields.String()  #: the law or standard the rule stands on
 
 
 class ShipmentOut(Schema):
@@ -128,6 +144,7 @@ class CaseOut(Schema):
     authorities = fields.List(fields.Nested(AuthorityStatusOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))
+    warnings = fields.List(fields.Nested(WarningOut))
     next_deadline = fields.DateTime(allow_none=True)
 
 

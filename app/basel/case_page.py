@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.cases import plausibility
 from app.cases.models import Case
 from app.cases.ownership import may_start_child
 from app.cases.procedures import Field
@@ -43,6 +44,13 @@ _VALIDITY = [Field("valid_from", "date", N_("Consent valid from")),
              Field("valid_to", "date", N_("Consent valid until")),
              Field("conditions", "textarea", N_("Conditions (if any)"), required=False)]
 
+#: the English a partner authority reads, beside the Japanese (Basel Convention Art. 6(1))
+_REASON_EN = Field("reason_en", "textarea",
+                   N_("Reason in English, for the partner authority (optional)"), required=False)
+_CONDITIONS_EN = Field("conditions_en", "textarea",
+                       N_("Conditions in English, for the partner authority (optional)"),
+                       required=False)
+
 #: the fields each event's form asks for, besides the reason/comment
 EVENT_FIELDS: dict[str, list[Field]] = {
     "record_acknowledgement": [*_ANSWER, Field("document", "file", N_("Partner's document"),
@@ -52,10 +60,15 @@ EVENT_FIELDS: dict[str, list[Field]] = {
     "record_objection": [*_ANSWER, Field("document", "file", N_("Partner's document"))],
     "record_consent": [*_ANSWER, *_VALIDITY, Field("document", "file",
                                                    N_("Partner's document"))],
-    "reply_to_request": [Field("document", "file", N_("Document (optional)"), required=False)],
+    "reply_to_request": [Field("document", "file", N_("Document (optional)"), required=False),
+                         _REASON_EN],
+    "request_information": [_REASON_EN],
+    "object": [_REASON_EN],
+    "revoke": [_REASON_EN],
+    "withdraw": [_REASON_EN],
     "record_export_approval": _APPROVAL,
     "record_import_approval": _APPROVAL,
-    "consent": _VALIDITY,
+    "consent": [*_VALIDITY, _CONDITIONS_EN],
     "depart": _CUSTODY,
     "transfer_custody": _CUSTODY,
     "confirm_receipt": [Field("received_on", "date", N_("Date of receipt")),
@@ -79,9 +92,12 @@ def page_context(case: Case, user, editable: bool) -> dict[str, Any]:
     """The notification, its completeness items, the partner authorities' answers, and its
     shipments (or, for a shipment, its movement-document data)."""
     n = db.session.get(BaselNotification, case.id)
-    missing = missing_items(n, today_in_japan()) if n and (
-        editable or case.state in ("SUBMITTED", "CA_E_REVIEW")) else []
-    return {"n": n, "missing": missing, "authorities": answers.statuses(n) if n else [],
+    before_decision = editable or case.state in ("SUBMITTED", "CA_E_REVIEW")
+    missing = missing_items(n, today_in_japan()) if n and before_decision else []
+    warnings = plausibility.warnings(plausibility.run(case, today_in_japan(), "submit")) \
+        if n and before_decision else []
+    return {"n": n, "missing": missing, "warnings": warnings,
+            "authorities": answers.statuses(n) if n else [],
             **_shipment_context(case, n, user)}
 
 

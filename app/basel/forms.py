@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from .models import BaselNotification
+from .models import ENGLISH_TWINS, BaselNotification
 from .sections import SECTION_SCHEMAS
 
 MAX_TRANSITS = 5
@@ -54,7 +54,7 @@ def form_values(n: BaselNotification, section: str) -> MultiDict:
                      "special_handling_details", "insurance"),
         "waste": ("operation_code", "technology", "reason_for_export", "waste_designation",
                   "waste_composition", "generating_process", "un_number", "un_shipping_name",
-                  "national_code_export", "national_code_import"),
+                  "national_code_export", "national_code_import", *ENGLISH_TWINS.values()),
         "route": ("customs_office_exit", "customs_office_entry"),
         "declaration": ("declaration_name",),
     }.get(section, ())

@@ -10,10 +10,11 @@ from app.extensions import db
 from workflows.base import N_
 
 from .models import BaselNotification, NotificationCode, Party, StateConcerned
+from .shipments import Shipment
 
 COLUMNS = (Column("exporter", N_("Exporter")), Column("facility", N_("Facility")),
            Column("import_country", N_("State of import"), kind="country"),
-           Column("quantity", N_("Quantity")))
+           Column("quantity", N_("Quantity"), kind="quantity", unit_key="quantity_unit"))
 
 
 def party_named(like: str) -> ColumnElement[bool]:
@@ -34,23 +35,45 @@ FILTERS = {"country": concerning_country, "code": with_code}
 
 
 def summaries(case_ids: list[int]) -> dict[int, dict]:
-    """Exporter, facility, import country and quantity per case, in one query per table."""
+    """Exporter, facility, import country and quantity per case, in one query per table.
+
+    A shipment names the parties and country of its notification and its own quantity
+    (movement document block 5), so a shipment row is as complete as its notification's.
+    """
     out: dict[int, dict] = {i: {} for i in case_ids}
     if not case_ids:
         return out
+    shipments = _shipments(case_ids)
+    for shipment in shipments:
+        out[shipment.case_id].update(quantity=shipment.actual_quantity,
+                                     quantity_unit=shipment.quantity_unit)
+    notification_of = {i: i for i in case_ids} | {s.case_id: s.notification_id for s in shipments}
+    by_notification: dict[int, dict] = {i: {} for i in set(notification_of.values())}
+    _notification_summaries(by_notification)
+    for case_id, notification_id in notification_of.items():
+        out[case_id] = by_notification[notification_id] | out[case_id]
+    return out
+
+
+def _shipments(case_ids: list[int]) -> list[Shipment]:
+    return list(db.session.scalars(select(Shipment).where(Shipment.case_id.in_(case_ids))))
+
+
+def _notification_summaries(out: dict[int, dict]) -> None:
+    ids = list(out)
     for case_id, role, name in db.session.execute(
         select(Party.case_id, Party.role, Party.name)
-        .where(Party.case_id.in_(case_ids), Party.role.in_(("exporter", "facility")))
+        .where(Party.case_id.in_(ids), Party.role.in_(("exporter", "facility")))
     ):
         out[case_id][role] = name
     for case_id, country in db.session.execute(
         select(StateConcerned.case_id, StateConcerned.country_code)
-        .where(StateConcerned.case_id.in_(case_ids), StateConcerned.role == "import")
+        .where(StateConcerned.case_id.in_(ids), StateConcerned.role == "import")
     ):
         out[case_id]["import_country"] = country
     for case_id, qty, unit in db.session.execute(
         select(BaselNotification.case_id, BaselNotification.total_quantity,
-               BaselNotification.quantity_unit).where(BaselNotification.case_id.in_(case_ids))
+               BaselNotification.quantity_unit).where(BaselNotification.case_id.in_(ids))
     ):
-        out[case_id]["quantity"] = f"{qty} {unit}" if qty is not None else ""
-    return out
+        if qty is not None:
+            out[case_id].update(quantity=qty, quantity_unit=unit)

@@ -33,6 +33,14 @@ RESPONSE_KINDS = (
 )
 
 
+#: the free texts a partner authority reads -> their English twin (Basel Convention Art. 6(1):
+#: the notification is in a language the State of import accepts)
+ENGLISH_TWINS = {"waste_designation": "waste_designation_en",
+                 "waste_composition": "waste_composition_en",
+                 "generating_process": "generating_process_en",
+                 "technology": "technology_en", "reason_for_export": "reason_for_export_en"}
+
+
 class BaselNotification(db.Model):
     __tablename__ = "basel_notifications"
 
@@ -62,6 +70,12 @@ class BaselNotification(db.Model):
     waste_composition: Mapped[str | None] = mapped_column(Text)
     #: block 9 / Annex V A item 16
     generating_process: Mapped[str | None] = mapped_column(Text)
+    #: the English twins of the texts above, for the partner authorities (ENGLISH_TWINS)
+    technology_en: Mapped[str | None] = mapped_column(Text)
+    reason_for_export_en: Mapped[str | None] = mapped_column(Text)
+    waste_designation_en: Mapped[str | None] = mapped_column(Text)
+    waste_composition_en: Mapped[str | None] = mapped_column(Text)
+    generating_process_en: Mapped[str | None] = mapped_column(Text)
     #: block 14 (x), (xi), (iv)-(vi): free-form identifiers (coded ones are NotificationCode rows)
     un_number: Mapped[str | None] = mapped_column(String(10))
     un_shipping_name: Mapped[str | None] = mapped_column(String(200))
@@ -110,6 +124,10 @@ class BaselNotification(db.Model):
         CheckConstraint("total_quantity IS NULL OR total_quantity > 0",
                         name="total_quantity_positive"),
     )
+
+    def in_english(self, name: str) -> str | None:
+        """The English twin of a free text, or the text itself when no twin was given."""
+        return getattr(self, ENGLISH_TWINS[name]) or getattr(self, name)
 
     def parties_in(self, role: str) -> list[Party]:
         return [p for p in self.parties if p.role == role]
@@ -224,6 +242,8 @@ class AuthorityResponse(db.Model):
     valid_to: Mapped[date | None] = mapped_column(Date)
     #: consent conditions, objection reasons, the question asked or the answer given
     text: Mapped[str | None] = mapped_column(Text)
+    #: its English twin, when Japan answers (the partner authority reads English)
+    text_en: Mapped[str | None] = mapped_column(Text)
     attachment_id: Mapped[int | None] = mapped_column(ForeignKey("attachments.id"))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

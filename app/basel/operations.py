@@ -23,7 +23,7 @@ from app.input_fields import check_free_text
 from app.timeutil import utcnow
 from workflows import workflow_for
 
-from .models import BaselNotification, NotificationCode, Party, StateConcerned
+from .models import ENGLISH_TWINS, BaselNotification, NotificationCode, Party, StateConcerned
 from .sections import SECTION_SCHEMAS, PartySchema
 
 CASE_TYPE = "basel_export"
@@ -143,7 +143,7 @@ def _apply_waste(n: BaselNotification, data: dict) -> None:
     _apply_scalars(n, data, ("operation_code", "technology", "reason_for_export",
                              "waste_designation", "waste_composition", "generating_process",
                              "un_number", "un_shipping_name", "national_code_export",
-                             "national_code_import"))
+                             "national_code_import", *ENGLISH_TWINS.values()))
     _apply_codes(n, data, ("basel_viii", "basel_ix", "oecd_gc", "y_code", "h_code", "un_class",
                            "hs", "physical"))
 

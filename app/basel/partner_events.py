@@ -28,6 +28,8 @@ class DecisionSchema(EventSchema):
     valid_from = fields.Date(required=True)
     valid_to = fields.Date(required=True)
     conditions = FreeText(load_default=None, max_length=4000)
+    #: the conditions in English, for the partner authority (Basel Art. 6(1))
+    conditions_en = FreeText(load_default=None, max_length=4000)
 
     @validates_schema
     def _period(self, data, **kwargs):
@@ -66,14 +68,16 @@ class PartnerNotificationHandler:
         if ctx.event == "consent":
             self._check_validity(n, ctx.data["valid_from"], ctx.data["valid_to"])
             self._answer(ctx, own, "consent", today, ctx.data.get("conditions"),
-                         ctx.data["valid_from"], ctx.data["valid_to"])
+                         ctx.data["valid_from"], ctx.data["valid_to"],
+                         text_en=ctx.data.get("conditions_en"))
         elif ctx.event == "tacit_consent":
             day = ctx.data.get("on") or today
             rule = lookups.rule(regime_of(n, day), "consent_max_validity", day)
             self._answer(ctx, own, "tacit_consent", day, None, day,
                          add_period(day, rule.amount, rule.unit, "JP"))
         elif ctx.event in ANSWER_KINDS:
-            self._answer(ctx, own, ANSWER_KINDS[ctx.event], today, ctx.data.get("reason"))
+            self._answer(ctx, own, ANSWER_KINDS[ctx.event], today, ctx.data.get("reason"),
+                         text_en=ctx.data.get("reason_en"))
         elif ctx.event == "record_import_approval":
             n.approval_no = ctx.data["approval_no"]
             n.approval_date = ctx.data["approval_date"]
@@ -85,9 +89,11 @@ class PartnerNotificationHandler:
         if valid_to > add_period(valid_from, rule.amount, rule.unit, "JP"):
             raise invalid("valid_to", "The consent is valid for longer than the rules allow.")
 
-    def _answer(self, ctx, own, kind, on, text, valid_from=None, valid_to=None) -> None:
+    def _answer(self, ctx, own, kind, on, text, valid_from=None, valid_to=None,
+                text_en=None) -> None:
         db.session.add(AuthorityResponse(
             case_id=ctx.case.id, state=own, kind=kind, received_on=on, text=text,
+            text_en=text_en,
             valid_from=valid_from, valid_to=valid_to,
             recorded_by_id=ctx.actor.id if ctx.actor else None))
 

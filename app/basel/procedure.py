@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.cases.procedures import Procedure, register_procedure
 
-from . import audiences, case_page, listing
+from . import audiences, case_page, english_texts, listing
 from .completeness import PARTY_LABELS
 from .events import BaselExportHandler
 from .partner_events import PartnerNotificationHandler
@@ -53,4 +53,5 @@ def party_label(role: str) -> str:
 def plug_in(state: BlueprintSetupState) -> None:
     """Register the procedure with the engine, once per app (the blueprint's setup)."""
     register_procedure(BASEL)
+    english_texts.register()
     state.app.add_template_global(party_label)

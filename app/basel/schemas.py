@@ -14,6 +14,8 @@ class EventSchema(Schema):
     """Every event may carry a comment or reason shown on the timeline."""
 
     reason = FreeText(load_default=None, max_length=4000)
+    #: the reason in English, for the partner authority that reads it (Basel Art. 6(1))
+    reason_en = FreeText(load_default=None, max_length=4000)
     #: an official's remark for the officials only (app/cases/audience.py); kept in the
     #: event's payload, so the hash chain covers the choice
     internal_remark = fields.Boolean()

@@ -14,11 +14,12 @@ from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
-from app.templating import event_label, state_label
+from app.templating import event_label, missing_text
+from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
 
-from . import queries, runner
+from . import csv_rows, plausibility, queries, runner
 from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
@@ -88,16 +89,9 @@ def export_csv():
     rows = db.session.execute(queries.search(current_user, _filters())).all()
     info = queries.summaries([row[0] for row in rows])
     columns = list_columns()
-    header = [_("Number"), _("State"), *(_(c.label) for c in columns), _("Next deadline"),
-              _("Updated")]
-    return csv_response("cases.csv", header, (_csv_row(case, due, info[case.id], columns)
-                                              for case, due, _alarms in rows))
-
-
-def _csv_row(case: Case, due, extra: dict, columns) -> list:
-    return [case.reference, state_label(case.state, case.case_type),
-            *(extra.get(c.key, "") for c in columns),
-            due.isoformat() if due else "", case.updated_at.isoformat()]
+    return csv_response("cases.csv", csv_rows.header(columns),
+                        (csv_rows.row(case, due, info[case.id], columns)
+                         for case, due, _alarms in rows))
 
 
 @bp.route("/cases/<int:case_id>")
@@ -133,7 +127,17 @@ def fire_event(case_id: int, event: str):
             else 409
         return _event_failed(case, event, errors, status=status)
     flash(_("%(action)s: done.", action=event_label(event, case.case_type)), "success")
+    _flash_warnings(case, event)
     return redirect(url_for("cases.view", case_id=case.id))
+
+
+def _flash_warnings(case: Case, event: str) -> None:
+    """A submission with plausibility warnings goes through; the submitter is told what the
+    official will read."""
+    if event not in plausibility.SUBMISSION_EVENTS:
+        return
+    for finding in plausibility.warnings(plausibility.run(case, today_in_japan(), "submit")):
+        flash(missing_text(finding), "warning")
 
 
 def _event_failed(case: Case, event: str, errors, status: int = 422):

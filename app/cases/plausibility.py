@@ -76,3 +76,19 @@ def run(case: Any, on: Any, stage: Stage = "save") -> list[Finding]:
 
 def errors(findings: Iterable[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "error"]
+
+
+def add_rules(case_type: str, rules: Iterable[Rule]) -> None:
+    """Add rules to a case type's list, keeping the ones registered before (a procedure's
+    rules may come from several modules); a rule added again under its code replaces itself."""
+    new = list(rules)
+    codes = {rule.code for rule in new}
+    RULES[case_type] = [r for r in RULES.get(case_type, []) if r.code not in codes] + new
+
+
+#: the events that hand a case in for decision: their transition is the stage "submit"
+SUBMISSION_EVENTS = frozenset({"submit"})
+
+
+def warnings(findings: Iterable[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "warning"]

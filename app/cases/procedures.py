@@ -36,8 +36,11 @@ class Column:
 
     key: str
     label: str  #: translatable
-    #: "country": a country code, shown by name in lists and as the code in the CSV
+    #: "country": a country code, shown by name in lists and as the code in the CSV;
+    #: "quantity": a number, shown with its unit (the summary key `unit_key`) in lists and
+    #: written as a number with the unit in a column of its own in the CSV
     kind: str = "text"
+    unit_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,9 @@ def _auditable(data: dict[str, Any]) -> dict[str, Any]:
     """The payload as JSON-safe values for the audit trail (files by name and digest only)."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        if key in ("reason", "document"):
+        # the remark and its English version follow the remark's audience, not the payload's
+        # (everyone who reads the event reads its payload); the document goes by digest
+        if key in ("reason", "reason_en", "document"):
             continue
         out[key] = value if isinstance(value, (str, int, bool, type(None))) else str(value)
     return out

@@ -77,10 +77,10 @@ def operation(n: BaselNotification) -> dict[str, object]:
 def waste(n: BaselNotification) -> dict[str, object]:
     """Blocks 11–14, shared by the notification and the movement document."""
     return {
-        "operation": operation(n), "technology": fmt.text(n.technology),
-        "reason_for_export": fmt.text(n.reason_for_export),
-        "designation": fmt.text(n.waste_designation),
-        "composition": fmt.text(n.waste_composition),
+        "operation": operation(n), "technology": fmt.written(n, "technology"),
+        "reason_for_export": fmt.written(n, "reason_for_export"),
+        "designation": fmt.written(n, "waste_designation"),
+        "composition": fmt.written(n, "waste_composition"),
         "physical": codes(n, "physical"), "identification": identification(n),
     }
 
@@ -116,12 +116,12 @@ def consent_of(status: answers.AuthorityStatus) -> dict[str, object] | None:
         return None
     return {"given_on": fmt.day(c.received_on), "valid_from": fmt.day(c.valid_from),
             "valid_to": fmt.day(c.valid_to), "tacit": c.kind == "tacit_consent",
-            "conditions": fmt.text(c.text)}
+            "conditions": fmt.written(c, "text")}
 
 
 def objection_of(status: answers.AuthorityStatus) -> dict[str, str] | None:
     o = status.objection
-    return None if o is None else {"on": fmt.day(o.received_on), "reasons": fmt.text(o.text)}
+    return None if o is None else {"on": fmt.day(o.received_on), "reasons": fmt.written(o, "text")}
 
 
 def authority_answers(case: Case, n: BaselNotification) -> list[dict[str, object]]:

@@ -53,7 +53,7 @@ def notification(case: Case) -> dict[str, object]:
         "carriers": blocks.parties(n, "carrier"),
         "transport_modes": blocks.codes(n, "transport_mode"),
         "generators": blocks.parties(n, "generator"),
-        "generating_process": fmt.text(n.generating_process),
+        "generating_process": fmt.written(n, "generating_process"),
         "facility": blocks.first_party(n, "facility"), "waste": blocks.waste(n),
         "states": blocks.states_concerned(n),
         "customs_exit": fmt.text(n.customs_office_exit),

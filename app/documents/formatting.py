@@ -63,3 +63,11 @@ def country(code: str | None) -> str:
 
 def text(value: str | None) -> str:
     return (value or "").strip()
+
+
+def written(record: object, name: str) -> str:
+    """A free text as the document's reader reads it: in an English document its English
+    twin (`<name>_en`) when one was given, else the text as it was entered (and the other way
+    round in a Japanese document, when only the English was given)."""
+    own, english = getattr(record, name), getattr(record, f"{name}_en", None)
+    return text(english or own) if locale_code() == "en" else text(own or english)

@@ -19,6 +19,7 @@ from .schemas import NAMESPACE
 
 OUR_AUTHORITY = "JP-MOE"
 _NS = f"{{{NAMESPACE}}}"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 #: our code lists -> the scheme attribute of block 14 identifications
 IDENTIFICATION_SCHEMES = {"basel_viii": "BASEL_VIII", "basel_ix": "BASEL_IX", "oecd_gc": "OECD",
@@ -65,6 +66,25 @@ def _text(value) -> str:
 def _opt(parent, name: str, value) -> None:
     if value not in (None, ""):
         _el(parent, name, value)
+
+
+def _texts(parent, name: str, text, english=None, *, required: bool = False) -> None:
+    """A free text and its English version (Basel Convention Art. 6(1): a language the State
+    of import accepts). With both, each carries its xml:lang (the text as entered is the
+    Japanese); a text given once goes without one, its language not being stated."""
+    if _blank(english):
+        if required:
+            _el(parent, name, text)
+        else:
+            _opt(parent, name, text)
+        return
+    if not _blank(text):
+        _el(parent, name, text).set(XML_LANG, "ja")
+    _el(parent, name, english).set(XML_LANG, "en")
+
+
+def _blank(value) -> bool:
+    return value is None or not str(value).strip()
 
 
 def root(message_type: str, envelope: Envelope):
@@ -118,8 +138,8 @@ def notification_submission(envelope: Envelope, n, attachments) -> etree._Elemen
             _party(body, tag, party)
     operation = _el(body, "Operation")
     _el(operation, "Code", n.operation_code, scheme="OPERATION")
-    _opt(operation, "Technology", n.technology)
-    _opt(operation, "ReasonForExport", n.reason_for_export)
+    _texts(operation, "Technology", n.technology, n.technology_en)
+    _texts(operation, "ReasonForExport", n.reason_for_export, n.reason_for_export_en)
     _waste(body, n)
     states = _el(body, "StatesConcerned")
     for position, state in enumerate(sorted(n.states, key=_route_order), start=1):
@@ -150,9 +170,9 @@ def _route_order(state) -> tuple[int, int]:
 
 def _waste(body, n) -> None:
     waste = _el(body, "Waste")
-    _el(waste, "Designation", n.waste_designation)
-    _opt(waste, "Composition", n.waste_composition)
-    _opt(waste, "GeneratingProcess", n.generating_process)
+    _texts(waste, "Designation", n.waste_designation, n.waste_designation_en, required=True)
+    _texts(waste, "Composition", n.waste_composition, n.waste_composition_en)
+    _texts(waste, "GeneratingProcess", n.generating_process, n.generating_process_en)
     for code in n.codes_in("physical"):
         _el(waste, "PhysicalCharacteristics", code, scheme="PHYSICAL")
     for ours, scheme in IDENTIFICATION_SCHEMES.items():
@@ -186,40 +206,41 @@ def acknowledgement(envelope: Envelope, on: date):
     return message
 
 
-def information_request(envelope: Envelope, text: str):
+def information_request(envelope: Envelope, text: str, text_en: str | None = None):
     message = root("TMWFurtherNotificationRequest", envelope)
-    _el(message, "RequestText", text)
+    _texts(message, "RequestText", text, text_en, required=True)
     return message
 
 
-def information_reply(envelope: Envelope, text: str, attachments=()):
+def information_reply(envelope: Envelope, text: str, attachments=(), text_en: str | None = None):
     message = root("TMWFurtherNotificationReply", envelope)
-    _el(message, "ReplyText", text)
+    _texts(message, "ReplyText", text, text_en, required=True)
     for attachment in attachments:
         attach(message, attachment)
     return message
 
 
-def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None):
+def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None,
+            conditions_en: str | None = None):
     message = root("TMWNotificationDecisionMessage", envelope)
     element = _el(message, "Consent")
     _el(element, "ValidFrom", valid_from)
     _el(element, "ValidTo", valid_to)
-    _opt(element, "Conditions", conditions)
+    _texts(element, "Conditions", conditions, conditions_en)
     return message
 
 
-def objection(envelope: Envelope, reasons: str):
+def objection(envelope: Envelope, reasons: str, reasons_en: str | None = None):
     message = root("TMWNotificationDecisionMessage", envelope)
     element = _el(message, "Objection")
-    _el(element, "Reasons", reasons)
+    _texts(element, "Reasons", reasons, reasons_en, required=True)
     return message
 
 
-def cancellation(envelope: Envelope, kind: str, reason: str):
+def cancellation(envelope: Envelope, kind: str, reason: str, reason_en: str | None = None):
     message = root("TMWCancellationMessage", envelope)
     _el(message, "CancellationType", kind)
-    _el(message, "Reason", reason)
+    _texts(message, "Reason", reason, reason_en, required=True)
     return message
 
 

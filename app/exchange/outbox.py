@@ -104,6 +104,12 @@ def _reason(ctx, fallback: str | None = None) -> str | None:
     return shared or fallback
 
 
+def _reason_en(ctx) -> str | None:
+    """The English of the remark, sent only when the remark itself is (not internal)."""
+    shared = remark_for(PARTNERS, ctx.case.case_type, ctx.event, ctx.role, ctx.data)
+    return ctx.data.get("reason_en") if shared else None
+
+
 def _submission(ctx, env):
     """The notification with its annexes addressed to partners (never the contract)."""
     top, n = _notification(ctx.case)
@@ -120,15 +126,17 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_export", "approve_transmission"): Outgoing(foreign_authorities, _submission),
     ("basel_export", "reply_to_request"): Outgoing(
         answered_authorities,
-        lambda ctx, env: builders.information_reply(env, _reason(ctx, ""))),
+        lambda ctx, env: builders.information_reply(env, _reason(ctx, ""),
+                                                    text_en=_reason_en(ctx))),
     ("basel_export", "withdraw"): Outgoing(
         when(lambda ctx: ctx.from_state not in ("DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED",
                                                 "CA_E_REVIEW"), foreign_authorities),
         lambda ctx, env: builders.cancellation(env, "withdrawal",
-                                               _reason(ctx, "withdrawn"))),
+                                               _reason(ctx, "withdrawn"), _reason_en(ctx))),
     ("basel_export", "revoke"): Outgoing(
         foreign_authorities,
-        lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"))),
+        lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"),
+                                             _reason_en(ctx))),
     ("basel_shipment", "announce"): Outgoing(
         when(_is_export, foreign_authorities),
         lambda ctx, env: builders.movement_announcement(env, _shipment(ctx))),
@@ -157,19 +165,21 @@ for _case_type in ("basel_import", "basel_transit"):
         (_case_type, "request_information"): Outgoing(
             notifier_authority,
             lambda ctx, env: builders.information_request(
-                env, _reason(ctx, "further information requested"))),
+                env, _reason(ctx, "further information requested"), _reason_en(ctx))),
         (_case_type, "consent"): Outgoing(
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
-                _own_consent(ctx).text)),
+                _own_consent(ctx).text, _own_consent(ctx).text_en)),
         (_case_type, "tacit_consent"): Outgoing(
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to, None)),
         (_case_type, "object"): Outgoing(
-            notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"))),
+            notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"),
+                                                              _reason_en(ctx))),
         (_case_type, "revoke"): Outgoing(
             notifier_authority,
-            lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"))),
+            lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"),
+                                             _reason_en(ctx))),
     })
 
 

@@ -24,6 +24,19 @@ def text(node, path: str) -> str | None:
     return found.text.strip() if found is not None and found.text is not None else None
 
 
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def written(node, path: str) -> tuple[str | None, str | None]:
+    """A free text given once or once per language (xml:lang): (the text as its author wrote
+    it, its English version). A text in English only is both."""
+    found = [e for e in node.findall(path, NS) if e.text and e.text.strip()]
+    english = next((e for e in found if e.get(XML_LANG) == "en"), None)
+    own = next((e for e in found if e.get(XML_LANG) != "en"), english)
+    return (own.text.strip() if own is not None else None,
+            english.text.strip() if english is not None and english is not own else None)
+
+
 def texts(node, path: str) -> list[str]:
     return [e.text.strip() for e in node.findall(path, NS) if e.text]
 
@@ -119,11 +132,11 @@ def notification(root) -> dict:
         },
         "waste": {
             "operation_code": text(n, "t:Operation/t:Code"),
-            "technology": text(n, "t:Operation/t:Technology"),
-            "reason_for_export": text(n, "t:Operation/t:ReasonForExport"),
-            "waste_designation": text(waste, "t:Designation"),
-            "waste_composition": text(waste, "t:Composition"),
-            "generating_process": text(waste, "t:GeneratingProcess"),
+            **_written(n, "technology", "t:Operation/t:Technology"),
+            **_written(n, "reason_for_export", "t:Operation/t:ReasonForExport"),
+            **_written(waste, "waste_designation", "t:Designation"),
+            **_written(waste, "waste_composition", "t:Composition"),
+            **_written(waste, "generating_process", "t:GeneratingProcess"),
             "un_number": un_number.removeprefix("UN") if un_number else None,
             "un_shipping_name": text(waste, "t:UNShippingName"),
             "national_code_export": national.get("NATIONAL_EXPORT"),
@@ -155,3 +168,9 @@ def movement(root) -> dict:
             "expected_arrival": day(root, "t:ExpectedArrival"),
             "packages": int(text(root, "t:Packages")), "packaging": texts(root, "t:Packaging"),
             "due_to_take_back": text(root, "t:DueToTakeBack") == "true"}
+
+
+def _written(node, name: str, path: str) -> dict[str, str | None]:
+    """A notification text and its English twin (`<name>_en`), as the section form names them."""
+    own, english = written(node, path)
+    return {name: own, f"{name}_en": english}

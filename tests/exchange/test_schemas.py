@@ -117,7 +117,10 @@ def test_common_schema_declares_no_element():
     xsd = etree.parse(str(SCHEMA_DIR / "common-1.0.xsd")).getroot()
     assert xsd.get("targetNamespace") == NAMESPACE
     assert xsd.findall(f"{{{XS}}}element") == []
-    assert xsd.findall(f"{{{XS}}}import") == [] and xsd.findall(f"{{{XS}}}include") == []
+    assert xsd.findall(f"{{{XS}}}include") == []
+    # the one import: the XML namespace (xml:lang on free texts), from the local xml.xsd
+    assert [(i.get("namespace"), i.get("schemaLocation")) for i in xsd.findall(f"{{{XS}}}import")
+            ] == [("http://www.w3.org/XML/1998/namespace", "xml.xsd")]
 
 
 def test_validators_are_cached():
