@@ -1,7 +1,7 @@
 """english twins: the English text beside each Japanese free text a partner authority reads
 
 Revision ID: a11f00000003
-Revises: b1a2c3d4e5f6
+Revises: f15a00000008
 Create Date: 2026-12-03 12:20:00
 
 Basel Convention Art. 6(1) and Annex V A: the notification is given in a language the
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a11f00000003'
-down_revision = 'b1a2c3d4e5f6'
+down_revision = 'f15a00000008'
 branch_labels = None
 depends_on = None
 
