@@ -50,7 +50,14 @@ def party_label(role: str) -> str:
     return _(PARTY_LABELS[role])
 
 
+def register_plausibility_rules() -> None:
+    from .plausibility import register
+
+    register()
+
+
 def plug_in(state: BlueprintSetupState) -> None:
     """Register the procedure with the engine, once per app (the blueprint's setup)."""
     register_procedure(BASEL)
+    register_plausibility_rules()
     state.app.add_template_global(party_label)

@@ -71,6 +71,8 @@ ACCESS: dict[str, set[str] | str] = {
     "api.save_party": {"exporter"},
     "api.add_attachment": {"exporter"},
     "api.prepare_shipment": {"exporter", "official_moe"},
+    # plausibility review (issue 11 C): officials mark findings checked
+    "cases.check_finding": {"official_moe", "official_meti", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
@@ -105,7 +107,7 @@ def _url(rule, world) -> str:
               "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
-              "certificate_id": 1, "token_id": 999_999}
+              "certificate_id": 1, "token_id": 999_999, "fingerprint": "0" * 32}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 
