@@ -148,12 +148,14 @@ def party_countries(case, on: date) -> Iterator[Finding]:
     state = n.import_state if n is not None else None
     if state is None:
         return
-    for role in ("importer", "facility"):
+    messages = {
+        "importer": N_("The importer is in {country}, but the State of import is {import_country}."),
+        "facility": N_("The facility is in {country}, but the State of import is {import_country}.")}
+    for role, message in messages.items():
         for party in n.parties_in(role):
             if party.country_code and party.country_code != state.country_code:
-                yield _finding(f"parties.{role}-{party.seq}-country_code", N_(
-                    "The {role} is in {country}, but the State of import is {import_country}."),
-                    role=role, country=party.country_code, import_country=state.country_code)
+                yield _finding(f"parties.{role}-{party.seq}-country_code", message,
+                               country=party.country_code, import_country=state.country_code)
 
 
 def authority_codes(case, on: date) -> Iterator[Finding]:
