@@ -45,10 +45,15 @@ def test_a_complete_sample_notification_has_no_findings(filed):
     assert found(filed["case"].id) == set()
 
 
-def submit_refused(filed, text: str) -> None:
+def refused_by(refused) -> set[str]:
+    """The rules whose findings the refusal names (its text is in the reader's language)."""
+    return {f.rule for f in refused.value.findings}
+
+
+def submit_refused(filed, rule: str) -> None:
     with pytest.raises(Refusal) as refused:
         fire(filed["case"].id, "submit", filed["exporter"])
-    assert text in str(refused.value)
+    assert rule in refused_by(refused)
     assert db.session.get(Case, filed["case"].id).state == "DRAFT"
 
 
@@ -59,7 +64,7 @@ def test_departures_over_more_than_a_consent_may_run_refuse_submission(filed):
          {"first_departure": first.isoformat(),
           "last_departure": (first + timedelta(days=400)).isoformat()})
     assert "basel.departure_horizon" in found(filed["case"].id)
-    submit_refused(filed, "more than 12 months")
+    submit_refused(filed, "basel.departure_horizon")
 
 
 def test_last_departure_too_far_ahead_is_found(filed):
@@ -86,7 +91,7 @@ def test_an_acknowledgement_dated_tomorrow_is_refused_and_nothing_recorded(filed
     with pytest.raises(Refusal) as refused:
         fire(filed["case"].id, "record_acknowledgement", moe, country="US",
              received_on=tomorrow.isoformat())
-    assert "after today" in str(refused.value)
+    assert refused_by(refused) == {"basel.answer_in_future"}
     n = db.session.get(BaselNotification, filed["case"].id)
     assert n.import_state.responses == []
     fire(filed["case"].id, "record_acknowledgement", moe, country="US",
@@ -116,7 +121,7 @@ def test_planned_departures_within_the_consent_pass(filed):
 def test_a1181_with_y49_cannot_be_submitted(filed):
     save(filed["case"], filed["exporter"], "waste", {"y_code": ["Y31", "Y49"]})
     assert "basel.incompatible_codes" in found(filed["case"].id)
-    submit_refused(filed, "A1181 + Y49")
+    submit_refused(filed, "basel.incompatible_codes")
 
 
 def test_y49_alone_without_h_codes_passes(filed):
@@ -139,7 +144,7 @@ def facility(filed, **data):
 def test_an_operation_outside_the_facility_licence_refuses_submission(filed):
     facility(filed, licensed_operations="R12, R13")
     assert "basel.operation_not_licensed" in found(filed["case"].id)
-    submit_refused(filed, "R4")
+    submit_refused(filed, "basel.operation_not_licensed")
 
 
 def test_an_operation_the_facility_is_licensed_for_passes(filed):
@@ -154,7 +159,7 @@ def test_an_operation_the_facility_is_licensed_for_passes(filed):
 def test_a_facility_outside_the_state_of_import_is_found(filed):
     facility(filed, country_code="KR")
     assert "basel.party_country" in found(filed["case"].id)
-    submit_refused(filed, "State of import")
+    submit_refused(filed, "basel.party_country")
 
 
 def test_an_authority_of_another_country_is_found(filed):
@@ -231,7 +236,7 @@ def test_25_t_received_of_10_t_shipped_is_refused(active):
     with pytest.raises(Refusal) as refused:
         fire(case.id, "confirm_receipt", active["exporter"], received_on=received_on,
              received_quantity="25")
-    assert "more than the 10.000 t shipped" in str(refused.value)
+    assert refused_by(refused) == {"basel.receipt_above_shipped"}
     assert db.session.get(Case, case.id).state == "IN_TRANSIT"
     assert db.session.get(Shipment, case.id).received_quantity is None
     fire(case.id, "confirm_receipt", active["exporter"], received_on=received_on,
