@@ -110,6 +110,14 @@ class ShipmentOut(Schema):
     recovery_operation_code = fields.String(allow_none=True)
 
 
+class FindingOut(Schema):
+    rule = fields.String()
+    field = fields.String()
+    severity = fields.String(metadata={"enum": ["warning", "error"]})
+    message = fields.String()
+    source = fields.String()
+
+
 class CaseOut(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -128,6 +136,8 @@ class CaseOut(Schema):
     authorities = fields.List(fields.Nested(AuthorityStatusOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))
+    #: plausibility findings, for the filer while it may edit and for the officials
+    findings = fields.List(fields.Nested(FindingOut))
     next_deadline = fields.DateTime(allow_none=True)
 
 
@@ -233,6 +243,8 @@ class TransitionsOut(Schema):
     version = fields.Integer()
     events = fields.List(fields.Nested(TransitionOut))
     missing = fields.List(fields.Nested(MissingOut))
+    #: plausibility findings, for the filer while it may edit and for the officials
+    findings = fields.List(fields.Nested(FindingOut))
 
 
 class EventOut(Schema):

@@ -115,7 +115,7 @@ def incompatible_codes(case, on: date) -> Iterator[Finding]:
     for pair in lookups.codes("code_incompatibility", on):
         a, b = pair.attributes["a"], pair.attributes["b"]
         if _has(n, a["scheme"], a["code"]) and _has(n, b["scheme"], b["code"]):
-            yield _finding("waste.basel_viii", N_(
+            yield _finding(f"waste.{a['scheme']}", N_(
                 "The codes {codes} cannot describe one waste together: {why}"),
                 codes=pair.code.replace("+", " + ").replace("*", "…"),
                 why=pair.label(_locale()))

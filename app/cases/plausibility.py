@@ -69,6 +69,14 @@ class Implausible(Refusal):
                          findings=" ".join(finding_text(f) for f in findings))
         self.findings = findings
 
+    @property
+    def field_errors(self) -> dict[str, list[str]]:
+        """Each finding at its field, as the API's problem+json names them."""
+        out: dict[str, list[str]] = {}
+        for finding in self.findings:
+            out.setdefault(finding.field, []).append(finding_text(finding))
+        return out
+
 
 def finding_text(finding: Finding) -> str:
     """The finding in the reader's language, with the law it stands on."""
