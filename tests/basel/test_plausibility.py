@@ -308,3 +308,13 @@ def test_the_filer_cannot_mark_a_finding_checked(app, client, filed):
     response = client.post(f"/cases/{filed['case'].id}/findings/"
                            f"{plausibility.fingerprint(finding)}/checked")
     assert response.status_code in (403, 404)
+
+
+def test_saving_a_section_shows_its_findings_on_the_form(app, client, filed):
+    login(client, filed["exporter"])
+    case = filed["case"]
+    save(case, filed["exporter"], "waste", {"y_code": ["Y31", "Y49"]})
+    page = client.get(f"/basel/{case.id}/edit/waste").get_data(as_text=True)
+    assert 'id="section-findings"' in page and "A1181 + Y49" in page
+    other = client.get(f"/basel/{case.id}/edit/shipment").get_data(as_text=True)
+    assert 'id="section-findings"' not in other  # each finding shows where it is fixed
