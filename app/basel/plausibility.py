@@ -20,7 +20,7 @@ from app.extensions import db
 from app.reference import lookups
 from workflows.base import N_
 
-from . import answers, consent
+from . import consent
 from .models import AuthorityResponse, BaselNotification
 from .regime import regime_of
 from .shipments import Shipment
@@ -149,8 +149,10 @@ def party_countries(case, on: date) -> Iterator[Finding]:
     if state is None:
         return
     messages = {
-        "importer": N_("The importer is in {country}, but the State of import is {import_country}."),
-        "facility": N_("The facility is in {country}, but the State of import is {import_country}.")}
+        "importer": N_("The importer is in {country}, but the State of import is "
+                       "{import_country}."),
+        "facility": N_("The facility is in {country}, but the State of import is "
+                       "{import_country}.")}
     for role, message in messages.items():
         for party in n.parties_in(role):
             if party.country_code and party.country_code != state.country_code:

@@ -12,7 +12,6 @@ Every rule names its legal source, so that the message a user reads can cite it.
 from __future__ import annotations
 
 import hashlib
-
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal

@@ -163,12 +163,14 @@ def test_a_facility_outside_the_state_of_import_is_found(filed):
 
 
 def test_an_authority_of_another_country_is_found(filed):
-    save(filed["case"], filed["exporter"], "route", {"import_country": "US", "import_authority": "KR-ME"})
+    save(filed["case"], filed["exporter"], "route",
+         {"import_country": "US", "import_authority": "KR-ME"})
     assert "basel.authority_code" in found(filed["case"].id)
 
 
 def test_an_authority_outside_the_list_is_found(filed):
-    save(filed["case"], filed["exporter"], "route", {"import_country": "US", "import_authority": "US-NOPE"})
+    save(filed["case"], filed["exporter"], "route",
+         {"import_country": "US", "import_authority": "US-NOPE"})
     assert "basel.authority_code" in found(filed["case"].id)
 
 
