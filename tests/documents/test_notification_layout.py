@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from .conftest import download, signed_in
 from .pdfs import text_of
 
@@ -47,7 +49,7 @@ def _overflowing_text(html: str) -> list[str]:
 
 
 def test_a_long_unbroken_value_wraps_inside_its_box(app, submitted):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from flask_babel import force_locale
 
@@ -61,7 +63,7 @@ def test_a_long_unbroken_value_wraps_inside_its_box(app, submitted):
     operations.notification(case).parties_in("facility")[0].site = "Industrieparkwerk" * 10
     with app.test_request_context(), force_locale("en"):
         html = render_html("notification.html", build_context(
-            case, "notification", datetime.now(timezone.utc)))
+            case, "notification", datetime.now(UTC)))
         assert "Industrieparkwerk" * 10 in html
         assert _overflowing_text(html) == []
     db.session.rollback()
