@@ -1,4 +1,4 @@
-"""The notification document prints each thing once."""
+"""The notification document prints each thing once and keeps long text inside its box."""
 
 from __future__ import annotations
 
