@@ -329,17 +329,18 @@ PACKAGES = Rule(
     package_magnitudes)
 SHIPPED = Rule(
     "basel.shipments_above_notified", N_("Shipments stay within the notified number and total"),
-    N_("Basel Convention Art. 6(6)–(8); harmonised notification blocks 4 and 5; "
-       "Specified Hazardous Wastes Act (特定有害廃棄物等の輸出入等の規制に関する法律) Art. 4"),
+    N_("Basel Convention Art. 6(6)–(8); harmonised notification blocks 4 and 5"),
     shipments_above_notified)
 RECEIPT = Rule(
     "basel.receipt_above_shipped", N_("No more is received than was shipped"),
-    N_("Basel Convention Art. 6(9) and Annex V B items 11 and 14; movement document blocks 5 "
-       "and 18"), receipt_above_shipped, blocks_submission=True,
+    N_("Basel Convention Art. 6(9) and Annex V B items 11 and 14; Specified Hazardous Wastes "
+       "Act ordinance (特定有害廃棄物等の輸出入等の規制に関する法律施行規則) Art. 5(2)"),
+    receipt_above_shipped, blocks_submission=True,
     binding_on=("confirm_receipt",))
 RECOVERY = Rule(
     "basel.recovery_before_receipt", N_("Recovery is completed after receipt"),
-    N_("Basel Convention Art. 6(9) and Annex V B item 14; movement document blocks 18 and 19"),
+    N_("Basel Convention Art. 6(9) and Annex V B item 14; Specified Hazardous Wastes Act "
+       "ordinance (特定有害廃棄物等の輸出入等の規制に関する法律施行規則) Art. 5(2), 8"),
     recovery_before_receipt, blocks_submission=True, binding_on=("confirm_recovery",))
 
 NOTIFICATION_RULES = (FUTURE_ANSWERS, DEPARTURE_HORIZON, DEPARTURE_CONSENT, CODES, LICENCE,
