@@ -64,6 +64,7 @@ def _import_models() -> None:
     from .basel import partner_events as _partner_events  # noqa: F401
     from .basel import shipment_events as _shipment_events  # noqa: F401
     from .basel import shipments as _shipments  # noqa: F401
+    from .cases import finding_checks as _finding_checks  # noqa: F401
     from .cases import models as _cases  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .exchange import models as _exchange  # noqa: F401

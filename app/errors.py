@@ -104,7 +104,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Refusal)
     def refusal(exc: Refusal):
-        errors = {exc.field: [workflow_message(exc)]} if exc.field else None
+        errors = getattr(exc, "field_errors", None) or (
+            {exc.field: [workflow_message(exc)]} if exc.field else None)
         return _respond(422, workflow_message(exc), errors=errors)
 
     @app.errorhandler(ValidationError)

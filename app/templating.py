@@ -113,6 +113,8 @@ def party_fields(role: str) -> list[tuple[str, str]]:
         fields.append(("site", _("Site of generation")))
     if role == "facility":
         fields.append(("site", _("Actual site of disposal/recovery")))
+        fields.append(("licensed_operations",
+                       _("Licensed operations (Annex IV codes, e.g. R4, R12)")))
     if role == "carrier":
         fields.append(("transport_mode", _("Means of transport")))
     return fields

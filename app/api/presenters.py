@@ -8,7 +8,7 @@ from app.basel import answers
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
-from app.cases import audience, plausibility
+from app.cases import audience, finding_checks, plausibility
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
@@ -35,6 +35,11 @@ def warnings_out(case: Case) -> list[dict]:
     return [{"rule": f.rule, "field": f.field, "source": f.source,
              "message": gettext(f.message).format(**{k: gettext(v) for k, v in f.params})}
             for f in plausibility.warnings(plausibility.run(case, today_in_japan(), "submit"))]
+def findings_out(case: Case, user) -> list[dict]:
+    """The plausibility findings the case page shows this user, in the user's language."""
+    shown = finding_checks.page_context(case, user).get("findings", [])
+    return [{"rule": s.finding.rule, "field": s.finding.field, "severity": s.finding.severity,
+             "message": s.text, "source": s.source} for s in shown]
 
 
 def _notification(n: BaselNotification) -> dict:
@@ -80,6 +85,7 @@ def case_out(case: Case, user) -> dict:
         "attachments": audience.readable_attachments(audience.reader_for(user, case),
                                                      case.attachments),
         "missing": missing_out(case), "warnings": warnings_out(case),
+        "findings": findings_out(case, user),
         "next_deadline": due[0].due_at if due else None,
     })
 

@@ -126,6 +126,14 @@ class ShipmentOut(Schema):
     recovery_operation_code = fields.String(allow_none=True)
 
 
+class FindingOut(Schema):
+    rule = fields.String()
+    field = fields.String()
+    severity = fields.String(metadata={"enum": ["warning", "error"]})
+    message = fields.String()
+    source = fields.String()
+
+
 class CaseOut(Schema):
     id = fields.Integer()
     reference = fields.String()
@@ -145,6 +153,8 @@ class CaseOut(Schema):
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))
     warnings = fields.List(fields.Nested(WarningOut))
+    #: plausibility findings, for the filer while it may edit and for the officials
+    findings = fields.List(fields.Nested(FindingOut))
     next_deadline = fields.DateTime(allow_none=True)
 
 
@@ -250,6 +260,8 @@ class TransitionsOut(Schema):
     version = fields.Integer()
     events = fields.List(fields.Nested(TransitionOut))
     missing = fields.List(fields.Nested(MissingOut))
+    #: plausibility findings, for the filer while it may edit and for the officials
+    findings = fields.List(fields.Nested(FindingOut))
 
 
 class EventOut(Schema):

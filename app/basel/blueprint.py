@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from app.access import allow
 from app.auth.roles import Role
+from app.cases import finding_checks
 from app.cases.handlers import invalid
 from app.cases.ownership import may_edit, require_editor
 from app.cases.uploads import from_file_storage
@@ -92,8 +93,14 @@ def _render_section(case, section: str, errors: dict, status: int = 200):
     return render_template(
         SECTION_TEMPLATES[section], case=case, n=n, section=section, sections=SECTIONS,
         missing=missing, errors=errors, values=values, lists=_code_lists(section, today),
-        editable=_may_edit(case),
+        editable=_may_edit(case), findings=_section_findings(case, section),
     ), status
+
+
+def _section_findings(case, section: str) -> list:
+    """The plausibility findings whose field is in this section (warnings on save)."""
+    shown = finding_checks.page_context(case, current_user).get("findings", [])
+    return [s for s in shown if s.finding.field.split(".")[0] == section]
 
 
 def _may_edit(case) -> bool:

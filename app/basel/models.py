@@ -170,6 +170,9 @@ class Party(db.Model):
     site: Mapped[str | None] = mapped_column(String(400))
     #: carrier: means of transport code (R, T, S, A, W)
     transport_mode: Mapped[str | None] = mapped_column(String(2))
+    #: facility: the Annex IV operations its licence covers ("R4,R12"), checked against the
+    #: notified operation (Basel Convention Art. 4(2)(e), 6(3)(b))
+    licensed_operations: Mapped[str | None] = mapped_column(String(200))
     #: the organisation in this system this party is, when it has an account (facility access)
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
 

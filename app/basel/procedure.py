@@ -50,8 +50,15 @@ def party_label(role: str) -> str:
     return _(PARTY_LABELS[role])
 
 
+def register_plausibility_rules() -> None:
+    from .plausibility import register
+
+    register()
+
+
 def plug_in(state: BlueprintSetupState) -> None:
     """Register the procedure with the engine, once per app (the blueprint's setup)."""
     register_procedure(BASEL)
+    register_plausibility_rules()  # replaces the list: before the rules that add to it
     english_texts.register()
     state.app.add_template_global(party_label)

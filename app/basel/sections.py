@@ -166,6 +166,10 @@ class PartySchema(SectionSchema):
     email = fields.Email(allow_none=True)
     site = Line(allow_none=True, max_length=400)
     transport_mode = Line(allow_none=True, metadata={"code_list": "transport_mode"})
+    #: facility: the Annex IV operations its licence covers, e.g. "R4, R12"
+    licensed_operations = Line(allow_none=True, max_length=200, validate=validate.Regexp(
+        r"^\s*[DR]\d{1,2}\s*(,\s*[DR]\d{1,2}\s*)*$",
+        error=N_("List Annex IV codes separated by commas, e.g. R4, R12.")))
 
     @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):

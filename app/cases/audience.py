@@ -138,8 +138,15 @@ def policy_for(case_type: str) -> Policy:
     return POLICIES.get(case_type, FALLBACK)
 
 
+#: the engine's own events, the same for every case type: an official's "checked" mark on a
+#: plausibility finding is the officials' working note
+ENGINE_EVENTS = {"check_finding": INTERNAL_ONLY}
+
+
 def event_audience(case_type: str, event: str, role: str | None) -> Audience:
     """Who reads a timeline event: the case type's default, plus the author's own group."""
+    if event in ENGINE_EVENTS:
+        return ENGINE_EVENTS[event]
     policy = policy_for(case_type)
     return policy.events.get(event, policy.default_event) | _own_group(role)
 

@@ -19,7 +19,7 @@ from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
 
-from . import csv_rows, plausibility, queries, runner
+from . import csv_rows, finding_checks, plausibility, queries, runner
 from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
@@ -147,6 +147,19 @@ def _event_failed(case: Case, event: str, errors, status: int = 422):
                                 form_values=request.form)
     flash(_("Nothing was changed: correct the marked fields."), "error")
     return render_template("cases/view.html", **context), status
+
+
+@bp.route("/cases/<int:case_id>/findings/<fingerprint>/checked", methods=["POST"])
+@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
+def check_finding(case_id: int, fingerprint: str):
+    case = get_visible_case(case_id, current_user)
+    try:
+        finding_checks.mark_checked(case.id, fingerprint[:32], current_user)
+    except ValidationError as exc:
+        flash(" ".join(_(m) for ms in exc.messages.values() for m in ms), "error")
+        return redirect(url_for("cases.view", case_id=case.id) + "#findings")
+    flash(_("The finding is marked as checked."), "success")
+    return redirect(url_for("cases.view", case_id=case.id) + "#findings")
 
 
 @bp.route("/cases/<int:case_id>/attachments/<int:attachment_id>")

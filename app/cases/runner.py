@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import begin_write
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import today_in_japan, utcnow
 from workflows import (
     SYSTEM,
     EventNotAllowed,
@@ -26,6 +26,7 @@ from workflows import (
     workflow_for,
 )
 
+from . import plausibility
 from .audit import append_event
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
@@ -103,6 +104,7 @@ def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
     ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
     handler.before(ctx)
     db.session.flush()
+    _refuse_implausible(case, event)
     facts = Facts(case.state, handler.facts(ctx))
     ctx.to_state = workflow.fire(facts, event, role, **_workflow_kwargs(data))
     case.state = ctx.to_state
@@ -154,6 +156,13 @@ def act(
     except BaseException:
         db.session.rollback()
         raise
+
+
+def _refuse_implausible(case: Case, event: str) -> None:
+    """The plausibility rules binding on this event (submission) found nothing."""
+    found = plausibility.refusals(case, today_in_japan(), event)
+    if found:
+        raise plausibility.Implausible(found)
 
 
 def _workflow_kwargs(data: dict[str, Any]) -> dict[str, Any]:

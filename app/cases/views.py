@@ -12,7 +12,7 @@ from typing import Any
 from app.extensions import db
 from workflows import workflow_for
 
-from . import audience
+from . import audience, finding_checks
 from .deadlines import open_deadlines, raised_alarms
 from .models import Case
 from .ownership import acting_events, may_edit
@@ -84,6 +84,7 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         **reading_context(case, user),
         **procedure.page_context(case, user, editable),
         **_contributed(case, user),
+        **finding_checks.page_context(case, user),
         "form_event": form_state.get("form_event"),
         "form_errors": form_state.get("form_errors") or {},
         "form_values": form_state.get("form_values") or {},

@@ -29,6 +29,13 @@ class Coverage:
     conditions: list[tuple[str, str]]
     #: translatable reasons it is not covered; empty = covered
     problems: list[tuple[str, dict]] = field(default_factory=list)
+    #: the movement document's data (quantity, date, custody transfers), for a shipment
+    movement: Shipment | None = None
+
+    @property
+    def carriers(self) -> list:
+        """The intended carriers of the notification (block 8)."""
+        return self.n.parties_in("carrier")
 
     @property
     def covered(self) -> bool:
@@ -53,7 +60,8 @@ def check(case: Case, today: date) -> Coverage:
     result = Coverage(notification, n, shipment_case, consent.usage(n), window, conditions)
     _check_notification(result, today)
     if shipment_case is not None:
-        _check_shipment(result, db.session.get(Shipment, shipment_case.id))
+        result.movement = db.session.get(Shipment, shipment_case.id)
+        _check_shipment(result, result.movement)
     elif result.usage.exhausted:
         result.problems.append((N_("Every consented shipment or the whole quantity has been "
                                    "announced: a new shipment is not covered."), {}))

@@ -56,6 +56,13 @@ def codes(n: BaselNotification, list_name: str) -> list[dict[str, str]]:
     return [fmt.coded(list_name, c) for c in n.codes_in(list_name)]
 
 
+def transport_modes(n: BaselNotification) -> list[dict[str, str]]:
+    """Block 8's means of transport, printed once: the route's and the carriers', each once."""
+    modes = n.codes_in("transport_mode") + [p.transport_mode for p in n.parties_in("carrier")
+                                            if p.transport_mode]
+    return [fmt.coded("transport_mode", c) for c in dict.fromkeys(modes)]
+
+
 def identification(n: BaselNotification) -> list[dict[str, object]]:
     rows = []
     for mark, label, source in IDENTIFICATION:

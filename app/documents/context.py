@@ -51,7 +51,7 @@ def notification(case: Case) -> dict[str, object]:
         "packaging": blocks.codes(n, "packaging"), "special_handling": n.special_handling,
         "special_handling_details": fmt.text(n.special_handling_details),
         "carriers": blocks.parties(n, "carrier"),
-        "transport_modes": blocks.codes(n, "transport_mode"),
+        "transport_modes": blocks.transport_modes(n),
         "generators": blocks.parties(n, "generator"),
         "generating_process": fmt.written(n, "generating_process"),
         "facility": blocks.first_party(n, "facility"), "waste": blocks.waste(n),

@@ -38,6 +38,8 @@ EXPECTED_LISTS = {
     "un_class",
     "hs",
     "competent_authority",
+    "code_incompatibility",  # plausibility: codes that cannot describe one waste together
+    "quantity_limit",  # plausibility: magnitudes per means of transport and packaging
 }
 
 

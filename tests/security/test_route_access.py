@@ -85,6 +85,8 @@ ACCESS: dict[str, set[str] | str] = {
     "exchange_api.certificates": PUBLIC,
     "exchange_api.codelists": PUBLIC,
     "exchange_api.codelist": PUBLIC,
+    # plausibility review (issue 11 C): officials mark findings checked
+    "cases.check_finding": {"official_moe", "official_meti", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
@@ -120,6 +122,7 @@ def _url(rule, world) -> str:
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
               "certificate_id": 1, "token_id": 999_999, "code": "2.c"}
+              "certificate_id": 1, "token_id": 999_999, "fingerprint": "0" * 32}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 
