@@ -121,8 +121,8 @@ def _url(rule, world) -> str:
               "event": "start_review", "section": "shipment", "role": "generator", "seq": 1,
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
-              "certificate_id": 1, "token_id": 999_999, "code": "2.c"}
-              "certificate_id": 1, "token_id": 999_999, "fingerprint": "0" * 32}
+              "certificate_id": 1, "token_id": 999_999, "code": "2.c",
+              "fingerprint": "0" * 32}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 
