@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.basel import operations
+from app.basel.models import ENGLISH_TWINS
 from app.cases.uploads import Upload
 from app.timeutil import today_in_japan
 
@@ -34,8 +35,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def fill_export(case, user, *, country: str = "US", quantity: str = "120.5",
-                shipments: int = 6, waste: str = "pcb") -> None:
-    """Fill every section of a draft so that it is complete."""
+                shipments: int = 6, waste: str = "pcb", english: bool = True) -> None:
+    """Fill every section of a draft so that it is complete (`english`: with the English
+    versions a partner authority reads)."""
     partner = PARTNERS[country]
     first = today_in_japan() + timedelta(days=45)
     version = lambda: _version(case)  # noqa: E731 - each save bumps the version
@@ -46,7 +48,7 @@ def fill_export(case, user, *, country: str = "US", quantity: str = "120.5",
                      "last_departure": (first + timedelta(days=300)).isoformat(),
                      "packaging": ["4", "5"], "special_handling": False,
                      "insurance": "Tokio Marine cargo policy TM-2026-118 covers transport"},
-        "waste": _waste(waste),
+        "waste": _waste(waste, english),
         "route": {"transport_mode": ["R", "S"], "exit_point": "Port of Yokohama",
                   "customs_office_exit": "Yokohama Customs", "import_country": country,
                   "import_authority": partner["authority"], "entry_point": partner["entry"],
@@ -72,7 +74,16 @@ def fill_export(case, user, *, country: str = "US", quantity: str = "120.5",
                             {"declaration_name": user.name, "accept": True}, user, version())
 
 
-def _waste(kind: str) -> dict:
+def _waste(kind: str, english: bool = True) -> dict:
+    """The waste section, its texts written in English and given as their English version too
+    (a partner authority reads the English: Basel Convention Art. 6(1))."""
+    data = _waste_texts(kind)
+    if english:
+        data.update({twin: data[name] for name, twin in ENGLISH_TWINS.items()})
+    return data
+
+
+def _waste_texts(kind: str) -> dict:
     if kind == "battery":
         return {"operation_code": "R4", "technology": "Hydrometallurgical recovery of Pb",
                 "reason_for_export": "No domestic capacity for this battery chemistry",
