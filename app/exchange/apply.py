@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from app.basel import consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
 from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
@@ -19,9 +20,9 @@ from app.cases.models import Case
 from app.cases.runner import apply_transition
 from app.cases.uploads import Upload
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import today_in_japan, utcnow
 
-from . import readers
+from . import arrival, readers
 from .models import ExchangeMessage, Partner
 from .readers import NS, Header, day, text
 from .xmlsec import XmlRejected
@@ -34,6 +35,8 @@ class Inbound:
         self.partner, self.header, self.tree, self.raw = partner, head, tree, raw
         #: the notification the answer refers to (an error message may not name one)
         self.notification_id = head.notification_id
+        #: an unsigned answer message that replaces the confirmation (a query's answer)
+        self.reply = None
 
     @property
     def actor(self):
@@ -131,6 +134,10 @@ def movement_announcement(inbound: Inbound) -> Case:
                                            "(message version 1.0 cannot name the shipment).")
     shipment = new_shipment(parent, data, inbound.actor, None)
     db.session.flush()
+    n = db.session.get(BaselNotification, parent.id)
+    if refusal := consent.announce_refusal(parent, n, db.session.get(Shipment, shipment.id),
+                                           today_in_japan()):
+        raise arrival.announce_refused(refusal)
     return _fire(shipment, "announce", inbound)
 
 
