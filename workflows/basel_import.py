@@ -38,8 +38,13 @@ class BaselImportWorkflow(CaseWorkflow):
     withdrawn = State(N_("Withdrawn by the notifier"), final=True, value="WITHDRAWN")
 
     acknowledge = received.to(acknowledged, validators="require_complete")
-    request_information = acknowledged.to(info_requested, validators="require_reason")
-    receive_information = info_requested.to(acknowledged, validators="require_reason")
+    #: before acknowledging too: a notification that is not complete is asked for what it
+    #: lacks (Basel Art. 6(2)); the answer returns it to where the question found it
+    request_information = (received.to(info_requested, validators="require_reason")
+                           | acknowledged.to(info_requested, validators="require_reason"))
+    receive_information = (
+        info_requested.to(acknowledged, validators="require_reason", cond="acknowledged_before")
+        | info_requested.to(received, validators="require_reason"))
     consent = acknowledged.to(consented)
     tacit_consent = acknowledged.to(consented)
     object = (acknowledged.to(objected, validators="require_reason")
@@ -107,6 +112,9 @@ class BaselImportWorkflow(CaseWorkflow):
     EDITOR_ROLES = frozenset({MOE})
     #: MOE completes the data from the partner's documents
     EDITOR_PARTIES = frozenset({CA_IMPORT})
+
+    def acknowledged_before(self) -> bool:
+        return bool(self.model.fact("acknowledged_before"))
 
     def all_shipments_closed(self) -> bool:
         return bool(self.model.fact("all_shipments_closed"))

@@ -30,8 +30,13 @@ class BaselTransitWorkflow(CaseWorkflow):
     withdrawn = State(N_("Withdrawn by the notifier"), final=True, value="WITHDRAWN")
 
     acknowledge = received.to(acknowledged, validators="require_complete")
-    request_information = acknowledged.to(info_requested, validators="require_reason")
-    receive_information = info_requested.to(acknowledged, validators="require_reason")
+    #: before acknowledging too: a notification that is not complete is asked for what it
+    #: lacks (Basel Art. 6(2)); the answer returns it to where the question found it
+    request_information = (received.to(info_requested, validators="require_reason")
+                           | acknowledged.to(info_requested, validators="require_reason"))
+    receive_information = (
+        info_requested.to(acknowledged, validators="require_reason", cond="acknowledged_before")
+        | info_requested.to(received, validators="require_reason"))
     consent = acknowledged.to(consented)
     tacit_consent = acknowledged.to(consented)
     object = (acknowledged.to(objected, validators="require_reason")
@@ -80,6 +85,8 @@ class BaselTransitWorkflow(CaseWorkflow):
     EDITOR_ROLES = frozenset({MOE})
     EDITOR_PARTIES = frozenset({CA_TRANSIT})
 
+    def acknowledged_before(self) -> bool:
+        return bool(self.model.fact("acknowledged_before"))
 
 
 BaselTransitWorkflow.check_definition()

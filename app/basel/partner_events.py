@@ -100,6 +100,8 @@ class PartnerNotificationHandler:
             "importer_certified": bool(n.importer_certification_no and n.importer_certified_until
                                        and n.importer_certified_until >= today),
             "all_shipments_closed": consent.all_closed(n) if ctx.event == "complete" else False,
+            "acknowledged_before": ctx.event == "receive_information" and any(
+                e.event == "acknowledge" for e in ctx.case.events),
         }
 
     # --- deadlines ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from app.timeutil import today_in_japan, utcnow
 
 from . import arrival, readers
 from .models import ExchangeMessage, Partner
-from .readers import NS, Header, day, text
+from .readers import NS, Header, day, text, texts
 from .xmlsec import XmlRejected
 
 
@@ -91,8 +91,11 @@ def acknowledgement(inbound: Inbound) -> Case:
 
 
 def information_request(inbound: Inbound) -> Case:
+    """A question, or (NotificationIncomplete) the list of what our notification lacks."""
     return _answer("record_information_request", lambda i: {
-        "reason": text(i.tree, "t:RequestText")})(inbound)
+        "reason": "\n".join([text(i.tree, "t:RequestText"),
+                             *(f"- {item}" for item in texts(i.tree, "t:MissingItem"))])
+    })(inbound)
 
 
 def information_reply(inbound: Inbound) -> Case:

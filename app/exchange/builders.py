@@ -186,9 +186,15 @@ def acknowledgement(envelope: Envelope, on: date):
     return message
 
 
-def information_request(envelope: Envelope, text: str):
+def information_request(envelope: Envelope, text: str, missing: list[str] | None = None):
+    """`missing`: None for a question on an acknowledged notification; else the request
+    states the notification incomplete, with what it lacks (possibly nothing listed)."""
     message = root("TMWFurtherNotificationRequest", envelope)
     _el(message, "RequestText", text)
+    if missing is not None:
+        _el(message, "NotificationIncomplete", True)
+        for item in missing[:200]:
+            _el(message, "MissingItem", item[:4000])
     return message
 
 

@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.basel import answers, consent
+from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
 from app.cases.audience import PARTNER_READER, PARTNERS, remark_for
@@ -112,6 +113,23 @@ def _submission(ctx, env):
     return builders.notification_submission(env, n, documents)
 
 
+def _missing(ctx) -> list[str] | None:
+    """Asked before the acknowledgement, the notification is incomplete: what it lacks, by
+    the completeness rules of the forms (in English, the language of the exchange)."""
+    if ctx.from_state != "RECEIVED":
+        return None
+    _top, n = _notification(ctx.case)
+    return [_english(item.message, dict(item.params))
+            for item in missing_items(n, today_in_japan())]
+
+
+def _english(template: str, params: dict) -> str:
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template
+
+
 def _transfer(ctx, env):
     return builders.transport_statement(env, _shipment(ctx).transfers[-1])
 
@@ -157,7 +175,7 @@ for _case_type in ("basel_import", "basel_transit"):
         (_case_type, "request_information"): Outgoing(
             notifier_authority,
             lambda ctx, env: builders.information_request(
-                env, _reason(ctx, "further information requested"))),
+                env, _reason(ctx, "further information requested"), _missing(ctx))),
         (_case_type, "consent"): Outgoing(
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,

@@ -20,7 +20,7 @@ EXP, FAC, MOE, METI, SYS = {"exporter"}, {"facility"}, {"official_moe"}, {"offic
 XML = {"partner_system"}  #: a partner authority's system sending signed XML
 CERT = EXP | FAC | MOE | XML
 FACTS = {"consent_refusal": None, "departure_refusal": None, "missing": [],
-         "importer_certified": True, "all_shipments_closed": True}
+         "importer_certified": True, "all_shipments_closed": True, "acknowledged_before": True}
 
 SHIPMENT = {
     ("MD_PREPARED", "announce"): (EXP | MOE | XML, "ANNOUNCED"),
@@ -39,6 +39,7 @@ SHIPMENT = {
 _BEFORE_CONSENT = ("RECEIVED", "ACKNOWLEDGED", "INFO_REQUESTED")
 IMPORT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
+    ("RECEIVED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
@@ -61,6 +62,7 @@ IMPORT = {
 
 TRANSIT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
+    ("RECEIVED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
