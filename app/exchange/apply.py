@@ -22,7 +22,7 @@ from app.cases.uploads import Upload
 from app.extensions import db
 from app.timeutil import today_in_japan, utcnow
 
-from . import arrival, readers
+from . import arrival, builders, readers
 from .models import ExchangeMessage, Partner
 from .readers import NS, Header, day, text, texts
 from .xmlsec import XmlRejected
@@ -204,6 +204,56 @@ def _our_message(inbound: Inbound, message_id: str | None) -> ExchangeMessage:
     return ours
 
 
+# --- status ------------------------------------------------------------------------------------
+def status_query(inbound: Inbound) -> Case:
+    """Where the notification (and its announced movements) stand: answered at once."""
+    case, head = _case(inbound), inbound.header
+    if not _exchanged_about(inbound, case):
+        raise XmlRejected("UNKNOWN_NOTIFICATION",
+                          f"No notification {case.number} was exchanged with "
+                          f"{inbound.partner.authority_code}.")
+    n = db.session.get(BaselNotification, case.id)
+    movements = _movements(case, head.sequence[0] if head.sequence else None)
+    envelope = builders.Envelope(receiver=inbound.partner.authority_code,
+                                 notification_id=case.number,
+                                 message_id=builders.new_message_id(),
+                                 correlation_id=head.message_id)
+    inbound.reply = builders.status_answer(envelope, head.message_id, _status_at(case),
+                                           consent.consent_window(case, n), movements)
+    return case
+
+
+def _exchanged_about(inbound: Inbound, case: Case) -> bool:
+    """A notification this partner never heard of from us (or told us of) stays unknown to
+    it, whatever its number: a draft is nobody's business abroad."""
+    return db.session.scalar(select(ExchangeMessage.id).where(
+        ExchangeMessage.partner_id == inbound.partner.id, ExchangeMessage.case_id == case.id,
+        ExchangeMessage.message_id.is_not(None)).limit(1)) is not None
+
+
+def _movements(case: Case, only: int | None) -> list[builders.StatusAt]:
+    rows = db.session.execute(select(Shipment.seq, Case).join(Case, Case.id == Shipment.case_id)
+                              .where(Shipment.notification_id == case.id,
+                                     Case.state != "MD_PREPARED")
+                              .order_by(Shipment.seq)).all()
+    found = [builders.StatusAt(c.state, _status_at(c).since, seq) for seq, c in rows
+             if only is None or seq == only]
+    if only is not None and not found:
+        raise XmlRejected("UNKNOWN_MOVEMENT", f"No shipment {only} under {case.number}.")
+    return found
+
+
+def _status_at(case: Case) -> builders.StatusAt:
+    entered = [e.occurred_at for e in case.events if e.to_state == case.state]
+    return builders.StatusAt(case.state, entered[-1] if entered else case.updated_at)
+
+
+def not_ours_to_receive(inbound: Inbound) -> None:
+    raise XmlRejected("NOT_SUPPORTED", f"JP-MOE does not receive "
+                                       f"{inbound.header.message_type}: it asks no partner "
+                                       "for the status of a notification.")
+
+
 # --- a partner's notification opens an import or transit case ---------------------------------
 def notification_submission(inbound: Inbound) -> Case:
     head = inbound.header
@@ -278,4 +328,6 @@ HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
     "TMWCertificateOfWasteRecoveryDisposalMessage": recovery,
     "TMWConfirmationOfMessageReceipt": confirmation,
     "TMWErrorMessage": partner_error,
+    "TMWStatusQueryMessage": status_query,
+    "TMWStatusAnswerMessage": not_ours_to_receive,
 }

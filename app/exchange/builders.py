@@ -270,6 +270,35 @@ def recovery(envelope: Envelope, shipment):
     return message
 
 
+# --- status ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StatusAt:
+    """A state of a case and since when (the event that entered it)."""
+
+    status: str
+    since: datetime
+    number: int | None = None  #: the movement's number n of N
+
+
+def status_answer(envelope: Envelope, received_message_id: str, notification: StatusAt,
+                  consent: tuple[date, date] | None, movements: list[StatusAt]):
+    message = root("TMWStatusAnswerMessage", envelope)
+    _el(message, "ReceivedMessageID", received_message_id)
+    element = _el(message, "Notification")
+    _el(element, "Status", notification.status)
+    _el(element, "StatusSince", notification.since)
+    if consent is not None:
+        period = _el(element, "Consent")
+        _el(period, "ValidFrom", consent[0])
+        _el(period, "ValidTo", consent[1])
+    for movement in movements:
+        item = _el(message, "Movement")
+        _el(item, "Number", movement.number)
+        _el(item, "Status", movement.status)
+        _el(item, "StatusSince", movement.since)
+    return message
+
+
 # --- technical answers --------------------------------------------------------------------------
 def confirmation(envelope: Envelope, received_message_id: str, status: str):
     message = root("TMWConfirmationOfMessageReceipt", envelope)

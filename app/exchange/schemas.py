@@ -39,6 +39,8 @@ MESSAGE_TYPES: dict[str, str] = {
     "TMWCertificateOfWasteRecoveryDisposalMessage": "certificate-of-recovery-1.0.xsd",
     "TMWConfirmationOfMessageReceipt": "confirmation-of-receipt-1.0.xsd",
     "TMWErrorMessage": "error-1.0.xsd",
+    "TMWStatusQueryMessage": "status-query-1.0.xsd",
+    "TMWStatusAnswerMessage": "status-answer-1.0.xsd",
 }
 
 

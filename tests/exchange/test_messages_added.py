@@ -114,3 +114,76 @@ def test_missing_items_travel_with_the_request(app, client, usa):
 
 
 __all__ = ["snapshot"]
+
+
+# --- status query and its answer ----------------------------------------------------------
+def status_query(sim, number: str, sequence=None):
+    return message(sim, "TMWStatusQueryMessage", number, sequence=sequence)
+
+
+def test_a_partner_asks_the_status_of_a_notification_and_gets_it_signed(app, client,
+                                                                       target):  # noqa: F811
+    sim, case = target["sim"], target["case"]
+    query = status_query(sim, case.number)
+    before = snapshot(case.id)
+    response, answer = post_signed(client, sim, query)
+    assert response.status_code == 200, error_of(answer)
+    assert our_signature_holds(app, answer) and validate(answer) == []
+    assert answer.tag.endswith("TMWStatusAnswerMessage")
+    asked = text(query, "t:Header/t:MessageID")
+    assert text(answer, "t:Header/t:CorrelationID") == text(answer, "t:ReceivedMessageID") \
+        == asked
+    assert (text(answer, "t:Header/t:NotificationID"), text(answer, "t:Notification/t:Status")) \
+        == (case.number, "TRANSMITTED")
+    assert snapshot(case.id) == before  # asking changes nothing
+
+
+def test_the_status_answer_lists_the_consent_and_the_movements(app, client, usa):
+    from datetime import timedelta
+
+    from app.timeutil import today_in_japan
+    from tests.exchange.partner_messages import active_import
+
+    _partner, sim = usa
+    case = active_import(sim)
+    today = today_in_japan()
+    sent = sim.send(sim.announcement(case.number, (1, 4), "10", today + timedelta(days=1),
+                                     today + timedelta(days=9)))
+    assert sent.status == 200, sim.error_codes(sent)
+    response, answer = post_signed(client, sim, status_query(sim, case.number))
+    assert response.status_code == 200, error_of(answer)
+    assert text(answer, "t:Notification/t:Status") == "ACTIVE"
+    assert text(answer, "t:Notification/t:Consent/t:ValidFrom") == today.isoformat()
+    assert [(text(m, "t:Number"), text(m, "t:Status"))
+            for m in answer.findall("t:Movement", NS)] == [("1", "ANNOUNCED")]
+
+
+def test_a_status_query_about_another_states_notification_is_refused(app, client,
+                                                                     target):  # noqa: F811
+    from tests.exchange.conftest import make_partner
+
+    _korea, korean = make_partner(client, code="KR-ME", country="KR")
+    response, answer = post_signed(client, korean, status_query(korean, target["case"].number))
+    assert response.status_code == 403
+    assert error_of(answer)[0] == "NOT_PARTY"
+
+
+def test_a_status_query_about_an_unknown_notification_is_refused(app, client, usa):
+    _partner, sim = usa
+    response, answer = post_signed(client, sim, status_query(sim, "JP2026999999"))
+    assert response.status_code == 404
+    assert error_of(answer)[0] == "UNKNOWN_NOTIFICATION"
+
+
+def test_a_status_answer_sent_to_us_is_not_supported(app, client, target):  # noqa: F811
+    sim, case = target["sim"], target["case"]
+    answer_to_nobody = message(sim, "TMWStatusAnswerMessage", case.number,
+                               correlation=target["submission"], body=[
+                                   ("ReceivedMessageID", target["submission"]),
+                                   ("Notification", [("Status", "ACTIVE"), (
+                                       "StatusSince", "2026-01-05T10:00:00+09:00")])])
+    before = snapshot(case.id)
+    response, answer = post_signed(client, sim, answer_to_nobody)
+    assert response.status_code == 422
+    assert error_of(answer)[0] == "NOT_SUPPORTED"
+    assert snapshot(case.id) == before
