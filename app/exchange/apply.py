@@ -17,7 +17,7 @@ from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases.audit import append_event
 from app.cases.models import Case
-from app.cases.runner import apply_transition
+from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
 from app.extensions import db
 from app.timeutil import today_in_japan, utcnow
@@ -204,6 +204,58 @@ def _our_message(inbound: Inbound, message_id: str | None) -> ExchangeMessage:
     return ours
 
 
+# --- take-back (Basel Art. 8) ------------------------------------------------------------------
+def take_back_request(inbound: Inbound) -> Case:
+    """The State of import: our shipment cannot be completed. Received waste moves to
+    TAKE_BACK (its deadline runs); for a rejection the certificate of receipt moved it
+    already, and this request is kept with it for MOE, who orders the take-back."""
+    case, tree = _shipment_case(inbound), inbound.tree
+    reason = text(tree, "t:Reason")
+    if text(tree, "t:Situation") == "cannot_complete":
+        return _fire(case, "cannot_complete", inbound, {"reason": reason})
+    _sender_is(inbound, case, "import")
+    if case.state != "REJECTED_AT_FACILITY":
+        raise XmlRejected("STATE_CONFLICT", f"Shipment {case.number} was not rejected (it is "
+                                            f"{case.state}): send the certificate of receipt "
+                                            "with Accepted false first.")
+    return _record(case, inbound, "record_take_back_request", reason,
+                   {"situation": "rejected", "due": text(tree, "t:TakeBackDueDate")})
+
+
+def take_back_arrangement(inbound: Inbound) -> Case:
+    """The State of export's answer: take-back or an alternative arrangement, recorded."""
+    case, tree = _shipment_case(inbound), inbound.tree
+    _sender_is(inbound, case, "export")
+    if case.state != "TAKE_BACK":
+        raise XmlRejected("STATE_CONFLICT", f"Shipment {case.number} is not to be taken back "
+                                            f"(it is {case.state}).")
+    return _record(case, inbound, "record_take_back_arrangement", text(tree, "t:Description"),
+                   {"arrangement": text(tree, "t:Arrangement"),
+                    "operation": text(tree, "t:OperationCode"),
+                    "facility": text(tree, "t:Facility/t:Name"),
+                    "expected": text(tree, "t:ExpectedDate")})
+
+
+def _sender_is(inbound: Inbound, shipment: Case, role: str) -> None:
+    n = db.session.get(BaselNotification, shipment.parent_id)
+    if inbound.partner.country_code not in {s.country_code for s in n.states_in(role)}:
+        raise XmlRejected("NOT_ALLOWED", f"Only the State of {role}'s authority may send "
+                                         f"{inbound.header.message_type}.")
+
+
+def _record(case: Case, inbound: Inbound, event: str, reason: str, payload: dict) -> Case:
+    """A partner's statement that moves nothing: the signed message kept with the case and
+    an event of its audit trail (under the case's lock, as a transition would take it)."""
+    lock_case(case.id)
+    db.session.add(inbound.document().to_attachment(case, "partner_document", inbound.actor,
+                                                    description=event))
+    append_event(case, event=event, actor=inbound.actor, role=inbound.actor.role,
+                 from_state=case.state, to_state=case.state, reason=reason,
+                 payload={k: v for k, v in payload.items() if v is not None}
+                 | {"message_id": inbound.header.message_id})
+    return case
+
+
 # --- status ------------------------------------------------------------------------------------
 def status_query(inbound: Inbound) -> Case:
     """Where the notification (and its announced movements) stand: answered at once."""
@@ -330,4 +382,6 @@ HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
     "TMWErrorMessage": partner_error,
     "TMWStatusQueryMessage": status_query,
     "TMWStatusAnswerMessage": not_ours_to_receive,
+    "TMWTakeBackRequestMessage": take_back_request,
+    "TMWTakeBackArrangementMessage": take_back_arrangement,
 }

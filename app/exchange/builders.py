@@ -270,6 +270,17 @@ def recovery(envelope: Envelope, shipment):
     return message
 
 
+def take_back_request(envelope: Envelope, situation: str, reason: str, notice: date,
+                      due: date | None):
+    """The shipment cannot be completed: take it back or arrange otherwise (Basel Art. 8)."""
+    message = root("TMWTakeBackRequestMessage", envelope)
+    _el(message, "Situation", situation)
+    _el(message, "Reason", reason)
+    _el(message, "NoticeDate", notice)
+    _opt(message, "TakeBackDueDate", due)
+    return message
+
+
 # --- status ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StatusAt:

@@ -25,7 +25,7 @@ from app.cases.handlers import TransitionContext
 from app.cases.models import Case
 from app.cases.signals import case_transitioned
 from app.extensions import db
-from app.timeutil import today_in_japan, utcnow
+from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import builders, partners
 from .builders import Envelope
@@ -130,6 +130,15 @@ def _english(template: str, params: dict) -> str:
         return template
 
 
+def _take_back_request(situation: str):
+    def build(ctx, env):
+        due = [d.due_at for d in ctx.case.deadlines if d.kind == "take_back" and d.is_open]
+        return builders.take_back_request(
+            env, situation, _reason(ctx, "The shipment cannot be completed as consented."),
+            today_in_japan(), due[-1].astimezone(TOKYO).date() if due else None)
+    return build
+
+
 def _transfer(ctx, env):
     return builders.transport_statement(env, _shipment(ctx).transfers[-1])
 
@@ -164,6 +173,12 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_shipment", "reject"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.receipt(env, _shipment(ctx), False, _reason(ctx))),
+    ("basel_shipment", "cannot_complete"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        _take_back_request("cannot_complete")),
+    ("basel_shipment", "start_take_back"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        _take_back_request("rejected")),
     ("basel_shipment", "confirm_recovery"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.recovery(env, _shipment(ctx))),

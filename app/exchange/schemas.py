@@ -41,6 +41,8 @@ MESSAGE_TYPES: dict[str, str] = {
     "TMWErrorMessage": "error-1.0.xsd",
     "TMWStatusQueryMessage": "status-query-1.0.xsd",
     "TMWStatusAnswerMessage": "status-answer-1.0.xsd",
+    "TMWTakeBackRequestMessage": "take-back-request-1.0.xsd",
+    "TMWTakeBackArrangementMessage": "take-back-arrangement-1.0.xsd",
 }
 
 

@@ -187,3 +187,102 @@ def test_a_status_answer_sent_to_us_is_not_supported(app, client, target):  # no
     assert response.status_code == 422
     assert error_of(answer)[0] == "NOT_SUPPORTED"
     assert snapshot(case.id) == before
+
+
+# --- take-back / alternative arrangement (Basel Art. 8 and 9) -----------------------------
+def received_import_shipment(sim):
+    """A shipment of an active import, received at the Japanese facility."""
+    from datetime import timedelta
+
+    from app.timeutil import today_in_japan
+    from tests.exchange.partner_messages import active_import
+
+    case, today = active_import(sim), today_in_japan()
+    for tree in (sim.announcement(case.number, (1, 4), "10", today + timedelta(days=1),
+                                  today + timedelta(days=9)),):
+        sent = sim.send(tree)
+        assert sent.status == 200, sim.error_codes(sent)
+    shipment = db.session.scalar(select(Case).where(Case.parent_id == case.id))
+    moe = make_user("official_moe")
+    runner.fire(shipment.id, "depart", actor=moe, payload={
+        "carrier_name": "Pacific Line", "transport_mode": "S",
+        "transferred_on": (today + timedelta(days=1)).isoformat(), "signed_by": "Capt. Lee"})
+    runner.fire(shipment.id, "confirm_receipt", actor=moe, payload={
+        "received_on": (today + timedelta(days=1)).isoformat(), "received_quantity": "10"})
+    return case, shipment
+
+
+def test_japan_asks_the_state_of_export_to_take_back_what_cannot_be_recovered(app, client,
+                                                                              usa):
+    _partner, sim = usa
+    case, shipment = received_import_shipment(sim)
+    runner.fire(shipment.id, "cannot_complete", actor=make_user("official_moe"),
+                payload={"reason": "The smelter's permit was suspended."})
+    sent = last_out(shipment.id, "TMWTakeBackRequestMessage")
+    request = signed_and_valid(app, sent.raw)
+    assert (text(request, "t:Situation"), text(request, "t:Reason")) == (
+        "cannot_complete", "The smelter's permit was suspended.")
+    assert text(request, "t:Header/t:MovementSequence/t:Number") == "1"
+    assert text(request, "t:TakeBackDueDate") > text(request, "t:NoticeDate")
+
+    arrangement = message(sim, "TMWTakeBackArrangementMessage", case.number,
+                          correlation=sent.message_id, sequence=(1, 4), body=[
+                              ("Arrangement", "alternative"),
+                              ("Description", "Recovery at the Naoshima smelter instead."),
+                              ("OperationCode", "R4", {"scheme": "OPERATION"})])
+    response, answer = post_signed(client, sim, arrangement)
+    assert response.status_code == 200, error_of(answer)
+    db.session.rollback()
+    shipment = db.session.get(Case, shipment.id)
+    assert shipment.state == "TAKE_BACK"
+    recorded = [e for e in shipment.events if e.event == "record_take_back_arrangement"]
+    assert recorded and recorded[0].payload["arrangement"] == "alternative"
+    assert "Naoshima" in recorded[0].reason
+
+
+def test_an_arrangement_for_a_shipment_not_being_taken_back_is_refused(app, client, usa):
+    _partner, sim = usa
+    case, shipment = received_import_shipment(sim)
+    own_start = message(sim, "TMWTakeBackArrangementMessage", case.number, sequence=(1, 4),
+                        body=[("Arrangement", "take_back"), ("Description", "Returning.")])
+    before = snapshot(shipment.id)
+    response, answer = post_signed(client, sim, own_start)
+    assert response.status_code == 409
+    assert error_of(answer)[0] == "STATE_CONFLICT"
+    assert snapshot(shipment.id) == before
+
+
+def test_the_state_of_import_tells_us_our_export_cannot_be_completed(app, client, usa):
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.basel.shipment_ops import prepare_shipment
+    from app.timeutil import today_in_japan
+    from tests.exchange.test_flow import transmitted_export
+
+    _partner, sim = usa
+    case, exporter, _moe = transmitted_export()
+    sim.answer_all()
+    today = today_in_japan()
+    runner.fire(case.id, "record_export_approval", actor=make_user("official_meti"),
+                payload={"approval_no": "M-1", "approval_date": today.isoformat()})
+    shipment = prepare_shipment(case.id, {
+        "actual_quantity": "20", "quantity_unit": "t", "shipment_date": today.isoformat(),
+        "expected_arrival": (today + timedelta(days=10)).isoformat(), "packages": 5,
+        "packaging": ["4"]}, exporter)
+    runner.fire(shipment.id, "announce", actor=exporter)
+    runner.fire(shipment.id, "depart", actor=exporter, payload={
+        "carrier_name": "Ocean Line", "transport_mode": "S",
+        "transferred_on": today.isoformat(), "signed_by": "Capt. Ito"})
+    sent = sim.send(sim.receipt(case.number, (1, 2), today, Decimal("20")))
+    assert sent.status == 200, sim.error_codes(sent)
+    request = message(sim, "TMWTakeBackRequestMessage", case.number, sequence=(1, 2), body=[
+        ("Situation", "cannot_complete"), ("Reason", "The facility closed."),
+        ("NoticeDate", sim.today().isoformat()),
+        ("TakeBackDueDate", (sim.today() + timedelta(days=90)).isoformat())])
+    response, answer = post_signed(client, sim, request)
+    assert response.status_code == 200, error_of(answer)
+    db.session.rollback()
+    shipment = db.session.get(Case, shipment.id)
+    assert shipment.state == "TAKE_BACK"
+    assert [d.kind for d in shipment.deadlines if d.is_open] == ["take_back"]

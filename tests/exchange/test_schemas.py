@@ -28,6 +28,8 @@ MOVEMENT_MESSAGES = [
     "TMWTransportStatementMessage",
     "TMWCertificateOfWasteReceiptMessage",
     "TMWCertificateOfWasteRecoveryDisposalMessage",
+    "TMWTakeBackRequestMessage",
+    "TMWTakeBackArrangementMessage",
 ]
 #: messages that carry a quantity with a unit
 QUANTITY_MESSAGES = [
