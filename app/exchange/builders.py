@@ -206,12 +206,18 @@ def information_reply(envelope: Envelope, text: str, attachments=()):
     return message
 
 
-def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None):
+def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None,
+            tacit: tuple[date, str] | None = None):
+    """`tacit`: (deemed on, the rule's legal basis) for a consent deemed given by silence."""
     message = root("TMWNotificationDecisionMessage", envelope)
     element = _el(message, "Consent")
     _el(element, "ValidFrom", valid_from)
     _el(element, "ValidTo", valid_to)
     _opt(element, "Conditions", conditions)
+    if tacit is not None:
+        deemed = _el(element, "Tacit")
+        _el(deemed, "DeemedOn", tacit[0])
+        _el(deemed, "Basis", tacit[1][:4000])
     return message
 
 

@@ -19,12 +19,14 @@ from sqlalchemy import select
 from app.basel import answers, consent
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
+from app.basel.regime import regime_of, tacit_rule_key
 from app.basel.shipments import Shipment
 from app.cases.audience import PARTNER_READER, PARTNERS, remark_for
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case
 from app.cases.signals import case_transitioned
 from app.extensions import db
+from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import builders, partners
@@ -130,6 +132,19 @@ def _english(template: str, params: dict) -> str:
         return template
 
 
+def _tacit_consent(ctx, env):
+    """Deemed given on the day the period ended, under the regime's rule (its legal source)."""
+    _top, n = _notification(ctx.case)
+    own = _own_consent(ctx)
+    regime = regime_of(n, own.received_on)
+    try:
+        basis = lookups.rule(regime, tacit_rule_key(regime), own.received_on).source
+    except lookups.MissingRule:
+        basis = f"{regime} rules on tacit consent"
+    return builders.consent(env, own.valid_from, own.valid_to, None,
+                            tacit=(own.received_on, basis))
+
+
 def _take_back_request(situation: str):
     def build(ctx, env):
         due = [d.due_at for d in ctx.case.deadlines if d.kind == "take_back" and d.is_open]
@@ -195,9 +210,7 @@ for _case_type in ("basel_import", "basel_transit"):
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
                 _own_consent(ctx).text)),
-        (_case_type, "tacit_consent"): Outgoing(
-            notifier_authority, lambda ctx, env: builders.consent(
-                env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to, None)),
+        (_case_type, "tacit_consent"): Outgoing(notifier_authority, _tacit_consent),
         (_case_type, "object"): Outgoing(
             notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"))),
         (_case_type, "revoke"): Outgoing(

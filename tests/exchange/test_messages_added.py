@@ -286,3 +286,34 @@ def test_the_state_of_import_tells_us_our_export_cannot_be_completed(app, client
     shipment = db.session.get(Case, shipment.id)
     assert shipment.state == "TAKE_BACK"
     assert [d.kind for d in shipment.deadlines if d.is_open] == ["take_back"]
+
+
+# --- tacit consent deemed (Basel Art. 6(4)) -----------------------------------------------
+def test_a_tacit_transit_consent_is_sent_as_deemed_with_its_legal_basis(app, client, usa):
+    _partner, sim = usa
+    case = received_import(sim, "US2026000888", japan_role="transit")
+    runner.fire(case.id, "acknowledge", actor=make_user("official_moe"))
+    runner.fire(case.id, "tacit_consent")  # the scheduler, when the window closed in silence
+    decision = signed_and_valid(app, last_out(case.id, "TMWNotificationDecisionMessage").raw)
+    tacit = decision.find("t:Consent/t:Tacit", NS)
+    assert tacit is not None
+    from app.timeutil import today_in_japan
+
+    assert text(tacit, "t:DeemedOn") == today_in_japan().isoformat()
+    assert text(tacit, "t:Basis")  # the rule's legal source, e.g. Basel Convention Art. 6(4)
+
+
+def test_a_written_consent_carries_no_tacit_mark(app, client, usa):
+    from datetime import timedelta
+
+    from app.timeutil import today_in_japan
+
+    _partner, sim = usa
+    case = received_import(sim, "US2026000889", japan_role="transit")
+    moe, today = make_user("official_moe"), today_in_japan()
+    runner.fire(case.id, "acknowledge", actor=moe)
+    runner.fire(case.id, "consent", actor=moe, payload={
+        "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=100)).isoformat()})
+    decision = signed_and_valid(app, last_out(case.id, "TMWNotificationDecisionMessage").raw)
+    assert decision.find("t:Consent", NS) is not None
+    assert decision.find("t:Consent/t:Tacit", NS) is None
