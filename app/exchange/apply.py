@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from app.basel import consent
+from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
 from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
@@ -256,6 +256,21 @@ def _record(case: Case, inbound: Inbound, event: str, reason: str, payload: dict
     return case
 
 
+# --- amendments of a consented notification ----------------------------------------------------
+def notification_amendment(inbound: Inbound) -> Case:
+    """Proposed by the State of export; nothing changes until MOE consents to it."""
+    changes = readers.amendment(inbound.tree)
+    reason = text(inbound.tree, "t:Reason")
+    return _fire(_case(inbound), "receive_amendment", inbound, {
+        "reason": f"{reason}\n({amendments.summary(changes)})" if changes else reason,
+        "changes": changes, "message_id": inbound.header.message_id})
+
+
+def not_ours_to_receive_amendment(inbound: Inbound) -> None:
+    raise XmlRejected("NOT_SUPPORTED", "JP-MOE proposes no amendments by message in version "
+                                       "1.0: there is no amendment to decide on.")
+
+
 # --- status ------------------------------------------------------------------------------------
 def status_query(inbound: Inbound) -> Case:
     """Where the notification (and its announced movements) stand: answered at once."""
@@ -384,4 +399,6 @@ HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
     "TMWStatusAnswerMessage": not_ours_to_receive,
     "TMWTakeBackRequestMessage": take_back_request,
     "TMWTakeBackArrangementMessage": take_back_arrangement,
+    "TMWNotificationAmendmentMessage": notification_amendment,
+    "TMWAmendmentDecisionMessage": not_ours_to_receive_amendment,
 }

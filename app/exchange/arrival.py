@@ -16,6 +16,8 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from app.basel.completeness import period_gaps
+from app.basel.models import BaselNotification
+from app.cases.models import Case
 from app.extensions import db
 from app.reference import lookups
 from app.timeutil import today_in_japan, utcnow
@@ -143,7 +145,23 @@ def _decision(inbound) -> None:
                                             f"({start}).", field="tmw:Consent/tmw:ValidTo")
 
 
+def _amendment(inbound) -> None:
+    """The amended period of shipments meets the same rules as the notified one."""
+    tree = inbound.tree
+    if tree.find("t:Period", NS) is None:
+        return
+    n = db.session.scalar(select(BaselNotification).join(Case).where(
+        Case.number == inbound.header.notification_id))
+    period = SimpleNamespace(first_departure=day(tree, "t:Period/t:FirstDeparture"),
+                             last_departure=day(tree, "t:Period/t:LastDeparture"),
+                             pre_consented=bool(n and n.pre_consented))
+    for gap in period_gaps(period, today_in_japan()):
+        raise XmlRejected("INVALID_PERIOD", _english(gap.message, dict(gap.params)),
+                          field="tmw:Period/tmw:LastDeparture")
+
+
 RULES = {
+    "TMWNotificationAmendmentMessage": _amendment,
     "TMWNotificationSubmissionMessage": _notification,
     "TMWNotificationDecisionMessage": _decision,
 }

@@ -287,6 +287,18 @@ def take_back_request(envelope: Envelope, situation: str, reason: str, notice: d
     return message
 
 
+def amendment_decision(envelope: Envelope, amendment_message_id: str | None, consented: bool,
+                       text: str | None):
+    message = root("TMWAmendmentDecisionMessage", envelope)
+    _el(message, "AmendmentMessageID", amendment_message_id)
+    if consented:
+        element = _el(message, "Consent")
+        _opt(element, "Conditions", text)
+    else:
+        _el(_el(message, "Objection"), "Reasons", text or "objected")
+    return message
+
+
 # --- status ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StatusAt:

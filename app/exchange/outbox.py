@@ -211,6 +211,12 @@ for _case_type in ("basel_import", "basel_transit"):
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
                 _own_consent(ctx).text)),
         (_case_type, "tacit_consent"): Outgoing(notifier_authority, _tacit_consent),
+        (_case_type, "consent_amendment"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.amendment_decision(
+                env, ctx.audit.get("amendment"), True, _reason(ctx))),
+        (_case_type, "object_amendment"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.amendment_decision(
+                env, ctx.audit.get("amendment"), False, _reason(ctx, "objected"))),
         (_case_type, "object"): Outgoing(
             notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"))),
         (_case_type, "revoke"): Outgoing(

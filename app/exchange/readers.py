@@ -148,6 +148,23 @@ def notification(root) -> dict:
     }
 
 
+def amendment(root) -> dict:
+    """The particulars an amendment changes, as strings (kept so in the audit trail)."""
+    changes: dict = {}
+    if (shipments := text(root, "t:IntendedShipments")) is not None:
+        changes["intended_shipments"] = shipments
+    if (total := quantity(root, "t:TotalQuantity")) is not None:
+        changes["total_quantity"], changes["quantity_unit"] = str(total[0]), total[1]
+    if root.find("t:Period", NS) is not None:
+        changes["first_departure"] = text(root, "t:Period/t:FirstDeparture")
+        changes["last_departure"] = text(root, "t:Period/t:LastDeparture")
+    carriers = [{k: v for k, v in party(e).items() if v is not None}
+                for e in root.findall("t:Carrier", NS)]
+    if carriers:
+        changes["carriers"] = carriers
+    return changes
+
+
 def movement(root) -> dict:
     actual = quantity(root, "t:ActualQuantity")
     return {"actual_quantity": actual[0], "quantity_unit": actual[1],

@@ -43,6 +43,8 @@ MESSAGE_TYPES: dict[str, str] = {
     "TMWStatusAnswerMessage": "status-answer-1.0.xsd",
     "TMWTakeBackRequestMessage": "take-back-request-1.0.xsd",
     "TMWTakeBackArrangementMessage": "take-back-arrangement-1.0.xsd",
+    "TMWNotificationAmendmentMessage": "notification-amendment-1.0.xsd",
+    "TMWAmendmentDecisionMessage": "amendment-decision-1.0.xsd",
 }
 
 

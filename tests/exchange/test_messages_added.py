@@ -317,3 +317,93 @@ def test_a_written_consent_carries_no_tacit_mark(app, client, usa):
     decision = signed_and_valid(app, last_out(case.id, "TMWNotificationDecisionMessage").raw)
     assert decision.find("t:Consent", NS) is not None
     assert decision.find("t:Consent/t:Tacit", NS) is None
+
+
+# --- amendment of a consented notification, and its consent -------------------------------
+def amendment(sim, number: str, *, last: str | None = None, quantity: str | None = "60"):
+    from datetime import timedelta
+
+    body = [("Reason", "A second carrier and more material from the same generator.")]
+    if quantity:
+        body.append(("TotalQuantity", quantity, {"unit": "t"}))
+    if last:
+        first = (sim.today() + timedelta(days=1)).isoformat()
+        body.append(("Period", [("FirstDeparture", first), ("LastDeparture", last)]))
+    body.append(("Carrier", [("Name", "Trans-Pacific Reefer Co."), ("Address", "9 Pier Rd"),
+                             ("CountryCode", "US"), ("ContactPerson", "Sam Roe"),
+                             ("Telephone", "+1 555 0199"), ("Email", "ops@tpr.example"),
+                             ("TransportMode", "S")]))
+    return message(sim, "TMWNotificationAmendmentMessage", number, body=body)
+
+
+def notification_of(case_id: int):
+    from app.basel.models import BaselNotification
+
+    db.session.rollback()
+    return db.session.get(BaselNotification, case_id)
+
+
+def test_an_amendment_waits_for_moe_and_applies_on_its_consent(app, client, usa):
+    from decimal import Decimal
+
+    from tests.exchange.partner_messages import active_import
+
+    _partner, sim = usa
+    case = active_import(sim)
+    sent = amendment(sim, case.number)
+    response, answer = post_signed(client, sim, sent)
+    assert response.status_code == 200, error_of(answer)
+    n = notification_of(case.id)
+    assert n.total_quantity == Decimal("40")  # nothing changes before MOE consents
+    assert state(case.id) == "ACTIVE"
+
+    runner.fire(case.id, "consent_amendment", actor=make_user("official_moe"),
+                payload={"reason": "Agreed; no new notification needed."})
+    n = notification_of(case.id)
+    assert n.total_quantity == Decimal("60")
+    assert [p.name for p in n.parties_in("carrier")] == ["Trans-Pacific Reefer Co."]
+    assert state(case.id) == "ACTIVE"
+    decision = signed_and_valid(app, last_out(case.id, "TMWAmendmentDecisionMessage").raw)
+    assert text(decision, "t:AmendmentMessageID") == text(sent, "t:Header/t:MessageID")
+    assert decision.find("t:Consent", NS) is not None
+
+
+def test_an_objected_amendment_changes_nothing(app, client, usa):
+    from decimal import Decimal
+
+    from tests.exchange.partner_messages import active_import
+
+    _partner, sim = usa
+    case = active_import(sim)
+    response, answer = post_signed(client, sim, amendment(sim, case.number))
+    assert response.status_code == 200, error_of(answer)
+    runner.fire(case.id, "object_amendment", actor=make_user("official_moe"),
+                payload={"reason": "An essential change: submit a new notification."})
+    assert notification_of(case.id).total_quantity == Decimal("40")
+    decision = signed_and_valid(app, last_out(case.id, "TMWAmendmentDecisionMessage").raw)
+    assert text(decision, "t:Objection/t:Reasons") == \
+        "An essential change: submit a new notification."
+
+
+def test_an_amendment_with_an_impossible_period_is_refused(app, client, usa):
+    from tests.exchange.partner_messages import active_import
+
+    _partner, sim = usa
+    case = active_import(sim)
+    before = snapshot(case.id)
+    response, answer = post_signed(client, sim, amendment(sim, case.number,
+                                                          last="2020-01-01"))
+    assert response.status_code == 422
+    assert error_of(answer)[:2] == ("INVALID_PERIOD", "/tmw:TMWNotificationAmendmentMessage/"
+                                                      "tmw:Period/tmw:LastDeparture")
+    assert snapshot(case.id) == before
+
+
+def test_a_notification_not_yet_consented_cannot_be_amended(app, client, usa):
+    _partner, sim = usa
+    case = received_import(sim)
+    before = snapshot(case.id)
+    response, answer = post_signed(client, sim, amendment(sim, case.number))
+    assert response.status_code == 409
+    assert error_of(answer)[0] == "STATE_CONFLICT"
+    assert snapshot(case.id) == before

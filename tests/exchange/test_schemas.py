@@ -36,6 +36,7 @@ QUANTITY_MESSAGES = [
     "TMWNotificationSubmissionMessage",
     "TMWMovementAnnouncementMessage",
     "TMWCertificateOfWasteReceiptMessage",
+    "TMWNotificationAmendmentMessage",
 ]
 REQUIRED_HEADER_FIELDS = [
     "MessageID",
