@@ -45,6 +45,8 @@ class BaselShipmentWorkflow(CaseWorkflow):
     in_transit = State(N_("In transit"), value="IN_TRANSIT")
     received = State(N_("Received at the facility"), value="RECEIVED")
     rejected = State(N_("Rejected at the facility"), value="REJECTED_AT_FACILITY")
+    interim = State(N_("Interim operation certified; final recovery pending"),
+                    value="INTERIM_COMPLETED")
     recovered = State(N_("Recovery/disposal certified"), final=True, value="RECOVERED")
     take_back = State(N_("Take-back"), value="TAKE_BACK")
     returned = State(N_("Returned"), final=True, value="RETURNED")
@@ -56,7 +58,11 @@ class BaselShipmentWorkflow(CaseWorkflow):
     transfer_custody = in_transit.to.itself(internal=True)
     confirm_receipt = in_transit.to(received)
     reject = in_transit.to(rejected, validators="require_reason")
-    confirm_recovery = received.to(recovered)
+    #: an interim operation (R12, R13, D13–D15, Basel Annex IV) is certified first; the
+    #: shipment closes with the certificate of the final operation that follows it
+    confirm_recovery = (received.to(interim, cond="interim_operation")
+                        | received.to(recovered)
+                        | interim.to(recovered, unless="interim_operation"))
     cannot_complete = received.to(take_back, validators="require_reason")
     start_take_back = rejected.to(take_back)
     confirm_return = take_back.to(returned)
@@ -114,6 +120,9 @@ class BaselShipmentWorkflow(CaseWorkflow):
         if refusal is not None:
             message, params = refusal
             raise Refusal(message, **params)
+
+    def interim_operation(self) -> bool:
+        return bool(self.model.fact("interim_operation"))
 
     def consent_still_valid(self, **kwargs) -> None:
         refusal = self.model.fact("departure_refusal")

@@ -407,3 +407,62 @@ def test_a_notification_not_yet_consented_cannot_be_amended(app, client, usa):
     assert response.status_code == 409
     assert error_of(answer)[0] == "STATE_CONFLICT"
     assert snapshot(case.id) == before
+
+
+# --- interim operations, then the final recovery certificate -------------------------------
+def shipped_export(sim):
+    """Our export consented by XML, its first shipment received at the foreign facility."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from app.basel.shipment_ops import prepare_shipment
+    from app.timeutil import today_in_japan
+    from tests.exchange.test_flow import transmitted_export
+
+    case, exporter, _moe = transmitted_export()
+    sim.answer_all()
+    today = today_in_japan()
+    runner.fire(case.id, "record_export_approval", actor=make_user("official_meti"),
+                payload={"approval_no": "M-1", "approval_date": today.isoformat()})
+    shipment = prepare_shipment(case.id, {
+        "actual_quantity": "20", "quantity_unit": "t", "shipment_date": today.isoformat(),
+        "expected_arrival": (today + timedelta(days=10)).isoformat(), "packages": 5,
+        "packaging": ["4"]}, exporter)
+    runner.fire(shipment.id, "announce", actor=exporter)
+    runner.fire(shipment.id, "depart", actor=exporter, payload={
+        "carrier_name": "Ocean Line", "transport_mode": "S",
+        "transferred_on": today.isoformat(), "signed_by": "Capt. Ito"})
+    sent = sim.send(sim.receipt(case.number, (1, 2), today, Decimal("20")))
+    assert sent.status == 200, sim.error_codes(sent)
+    return case, shipment
+
+
+def test_an_interim_operation_waits_for_the_final_recovery_certificate(app, client, usa):
+    from app.basel.shipments import Shipment
+    from app.timeutil import today_in_japan
+
+    _partner, sim = usa
+    case, shipment = shipped_export(sim)
+    interim = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R13"))
+    assert interim.status == 200, sim.error_codes(interim)
+    assert state(shipment.id) == "INTERIM_COMPLETED"  # not closed: the final step is due
+    final = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R4"))
+    assert final.status == 200, sim.error_codes(final)
+    assert state(shipment.id) == "RECOVERED"
+    row = db.session.get(Shipment, shipment.id)
+    assert row.recovery_operation_code == "R4"
+    events = [(e.event, e.to_state) for e in db.session.get(Case, shipment.id).events]
+    assert events[-2:] == [("confirm_recovery", "INTERIM_COMPLETED"),
+                           ("confirm_recovery", "RECOVERED")]
+    assert today_in_japan()
+
+
+def test_a_second_interim_certificate_is_a_state_conflict(app, client, usa):
+    _partner, sim = usa
+    case, shipment = shipped_export(sim)
+    assert sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R13")).status \
+        == 200
+    before = snapshot(shipment.id)
+    again = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R12"))
+    assert (again.status, sim.error_codes(again)) == (409, ["STATE_CONFLICT"])
+    assert snapshot(shipment.id) == before

@@ -21,7 +21,7 @@ XML = {"partner_system"}  #: a partner authority's system sending signed XML
 CERT = EXP | FAC | MOE | XML
 FACTS = {"consent_refusal": None, "departure_refusal": None, "missing": [],
          "importer_certified": True, "all_shipments_closed": True, "acknowledged_before": True,
-         "amendment_pending": False}
+         "amendment_pending": False, "interim_operation": False}
 #: facts that differ per event (an amendment is decided on only while one is waiting)
 EVENT_FACTS = {"consent_amendment": {"amendment_pending": True},
                "object_amendment": {"amendment_pending": True}}
@@ -35,6 +35,7 @@ SHIPMENT = {
     ("IN_TRANSIT", "confirm_receipt"): (CERT, "RECEIVED"),
     ("IN_TRANSIT", "reject"): (CERT, "REJECTED_AT_FACILITY"),
     ("RECEIVED", "confirm_recovery"): (CERT, "RECOVERED"),
+    ("INTERIM_COMPLETED", "confirm_recovery"): (CERT, "RECOVERED"),
     ("RECEIVED", "cannot_complete"): (CERT, "TAKE_BACK"),
     ("REJECTED_AT_FACILITY", "start_take_back"): (MOE, "TAKE_BACK"),
     ("TAKE_BACK", "confirm_return"): (EXP | MOE, "RETURNED"),
