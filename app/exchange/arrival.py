@@ -108,12 +108,24 @@ def _notification(inbound) -> None:
             raise XmlRejected("UNKNOWN_CODE", f"{code} is not a valid {scheme} code on {on} "
                                               "(the code lists published with the schemas).",
                               field=position)
+    _guarantee_period(n)
     period = SimpleNamespace(first_departure=day(n, "t:Period/t:FirstDeparture"),
                              last_departure=day(n, "t:Period/t:LastDeparture"),
                              pre_consented=text(n, "t:PreConsented") == "true")
     for gap in period_gaps(period, on):
         raise XmlRejected("INVALID_PERIOD", _english(gap.message, dict(gap.params)),
                           field="tmw:Notification/tmw:Period/tmw:LastDeparture")
+
+
+def _guarantee_period(n) -> None:
+    guarantee = n.find("t:FinancialGuarantee", NS)
+    if guarantee is None:
+        return
+    start, end = day(guarantee, "t:ValidFrom"), day(guarantee, "t:ValidTo")
+    if end < start:
+        raise XmlRejected("INVALID_PERIOD", f"The guarantee ends ({end}) before it begins "
+                                            f"({start}).",
+                          field="tmw:Notification/tmw:FinancialGuarantee/tmw:ValidTo")
 
 
 def _coded(n):

@@ -135,6 +135,12 @@ def notification_submission(envelope: Envelope, n, attachments) -> etree._Elemen
     _opt(body, "CustomsOfficeExit", n.customs_office_exit)
     _opt(body, "CustomsOfficeEntry", n.customs_office_entry)
     _opt(body, "Insurance", n.insurance)
+    if n.guarantee_amount is not None and n.guarantee_currency and n.guarantor:
+        guarantee = _el(body, "FinancialGuarantee")
+        _el(guarantee, "Amount", f"{n.guarantee_amount:.2f}", currency=n.guarantee_currency)
+        _el(guarantee, "Guarantor", n.guarantor)
+        _el(guarantee, "ValidFrom", n.guarantee_valid_from)
+        _el(guarantee, "ValidTo", n.guarantee_valid_to)
     if n.declaration_name and n.declaration_accepted_at:
         declaration = _el(body, "Declaration")
         _el(declaration, "Name", n.declaration_name)

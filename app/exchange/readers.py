@@ -116,6 +116,7 @@ def notification(root) -> dict:
             "special_handling": n.find("t:SpecialHandling", NS) is not None,
             "special_handling_details": text(n, "t:SpecialHandling"),
             "insurance": text(n, "t:Insurance"),
+            **guarantee(n),
         },
         "waste": {
             "operation_code": text(n, "t:Operation/t:Code"),
@@ -163,6 +164,19 @@ def amendment(root) -> dict:
     if carriers:
         changes["carriers"] = carriers
     return changes
+
+
+def guarantee(n) -> dict:
+    """The structured financial guarantee, when the notification carries one."""
+    found = n.find("t:FinancialGuarantee", NS)
+    if found is None:
+        return {}
+    amount = found.find("t:Amount", NS)
+    return {"guarantee_amount": Decimal(amount.text.strip()),
+            "guarantee_currency": amount.get("currency"),
+            "guarantor": text(found, "t:Guarantor"),
+            "guarantee_valid_from": day(found, "t:ValidFrom"),
+            "guarantee_valid_to": day(found, "t:ValidTo")}
 
 
 def movement(root) -> dict:
