@@ -242,7 +242,8 @@ def cancellation(envelope: Envelope, kind: str, reason: str):
 
 
 # --- movements ----------------------------------------------------------------------------------
-def movement_announcement(envelope: Envelope, shipment):
+def movement_announcement(envelope: Envelope, shipment, n=None, declared_at=None):
+    """MD blocks 1–7; with the notification `n`, every other block of Basel Annex V B."""
     message = root("TMWMovementAnnouncementMessage", envelope)
     _el(message, "ActualQuantity", shipment.actual_quantity, unit=shipment.quantity_unit)
     _el(message, "ShipmentDate", shipment.shipment_date)
@@ -251,7 +252,35 @@ def movement_announcement(envelope: Envelope, shipment):
     for code in shipment.packaging:
         _el(message, "Packaging", code, scheme="PACKAGING")
     _el(message, "DueToTakeBack", bool(shipment.due_to_take_back))
+    if n is not None:
+        _annex_v_b(message, n, declared_at)
     return message
+
+
+def _annex_v_b(message, n, declared_at) -> None:
+    for tag, role, many in (("Exporter", "exporter", False), ("Importer", "importer", False),
+                            ("Generator", "generator", True), ("Facility", "facility", False),
+                            ("Carrier", "carrier", True)):
+        for party in n.parties_in(role)[:None if many else 1]:
+            _party(message, tag, party)
+    for mode in n.codes_in("transport_mode"):
+        _el(message, "TransportMode", mode)
+    for position, state in enumerate(sorted(n.states, key=_route_order), start=1):
+        element = _el(message, "State")
+        _el(element, "Role", state.role)
+        _el(element, "Sequence", position)
+        _el(element, "CountryCode", state.country_code)
+        _opt(element, "AuthorityCode", state.authority_code)
+        _opt(element, "EntryPoint", state.entry_point)
+        _opt(element, "ExitPoint", state.exit_point)
+    _waste(message, n)
+    if n.special_handling:
+        _el(message, "SpecialHandling", n.special_handling_details or "yes")
+    if n.declaration_name and declared_at is not None:
+        declaration = _el(message, "Declaration")
+        _el(declaration, "Name", n.declaration_name)
+        _el(declaration, "DeclaredAt", declared_at)
+        _el(declaration, "NoObjection", True)
 
 
 def transport_statement(envelope: Envelope, transfer):

@@ -173,7 +173,8 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
         lambda ctx, env: builders.cancellation(env, "revocation", _reason(ctx, "revoked"))),
     ("basel_shipment", "announce"): Outgoing(
         when(_is_export, foreign_authorities),
-        lambda ctx, env: builders.movement_announcement(env, _shipment(ctx))),
+        lambda ctx, env: builders.movement_announcement(
+            env, _shipment(ctx), _notification(ctx.case)[1], utcnow())),
     ("basel_shipment", "depart"): Outgoing(when(_is_export, foreign_authorities), _transfer),
     ("basel_shipment", "transfer_custody"): Outgoing(when(_is_export, foreign_authorities),
                                                      _transfer),

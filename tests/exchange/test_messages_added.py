@@ -466,3 +466,20 @@ def test_a_second_interim_certificate_is_a_state_conflict(app, client, usa):
     again = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R12"))
     assert (again.status, sim.error_codes(again)) == (409, ["STATE_CONFLICT"])
     assert snapshot(shipment.id) == before
+
+
+# --- the movement document carries every block of Basel Annex V B -------------------------
+def test_our_movement_announcement_carries_every_block_of_annex_v_b(app, client, usa):
+    _partner, sim = usa
+    _case, shipment = shipped_export(sim)
+    sent = signed_and_valid(app, last_out(shipment.id, "TMWMovementAnnouncementMessage").raw)
+    blocks = {  # Annex V B item -> where it is
+        1: "t:Exporter/t:Name", 2: "t:Generator/t:Site", 3: "t:Facility/t:Site",
+        4: "t:Carrier/t:Name", 5: "t:Header/t:NotificationID", 6: "t:ShipmentDate",
+        7: "t:TransportMode", 8: "t:Waste/t:Designation", 10: "t:Packages",
+        11: "t:ActualQuantity", 12: "t:Declaration/t:Name", 13: "t:Declaration/t:NoObjection"}
+    assert {item: bool(text(sent, path)) for item, path in blocks.items()} == \
+        dict.fromkeys(blocks, True)
+    route = [(text(s, "t:Role"), text(s, "t:CountryCode")) for s in sent.findall("t:State", NS)]
+    assert route[0] == ("export", "JP") and route[-1] == ("import", "US")
+    assert texts(sent, "t:Waste/t:Identification")  # Basel, Y and H codes, UN class (item 8)
