@@ -43,11 +43,28 @@ class Envelope:
     issued_at: datetime | None = None
 
 
+#: elements holding free text (LongTextType, CorrespondenceTextType): written with xml:lang
+TEXTS = frozenset({"Basis", "Composition", "Conditions", "Description", "Designation",
+                   "GeneratingProcess", "Insurance", "MissingItem", "Reason", "ReasonForExport",
+                   "Reasons", "RejectionReason", "ReplyText", "RequestText", "SpecialHandling",
+                   "Technology"})
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def _el(parent, name: str, text=None, **attrs):
     element = etree.SubElement(parent, _NS + name, {k: str(v) for k, v in attrs.items()})
     if text is not None:
         element.text = _text(text)
+        if name in TEXTS:
+            element.set(XML_LANG, language_of(element.text))
     return element
+
+
+def language_of(text: str) -> str:
+    """ja when the text has Japanese script (kana or kanji), else en: officials and filers
+    write either; the partner then knows whether it needs a translation."""
+    return "ja" if any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+                       or "\uff66" <= ch <= "\uff9f" for ch in text) else "en"
 
 
 def _text(value) -> str:

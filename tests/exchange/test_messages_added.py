@@ -483,3 +483,32 @@ def test_our_movement_announcement_carries_every_block_of_annex_v_b(app, client,
     route = [(text(s, "t:Role"), text(s, "t:CountryCode")) for s in sent.findall("t:State", NS)]
     assert route[0] == ("export", "JP") and route[-1] == ("import", "US")
     assert texts(sent, "t:Waste/t:Identification")  # Basel, Y and H codes, UN class (item 8)
+
+
+# --- texts carry xml:lang ------------------------------------------------------------------
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def test_our_texts_say_their_language(app, client, usa):
+    _partner, sim = usa
+    case = received_import(sim)
+    moe = make_user("official_moe")
+    runner.fire(case.id, "acknowledge", actor=moe)
+    runner.fire(case.id, "request_information", actor=moe,
+                payload={"reason": "施設の許可証の写しを送付してください。"})
+    request = signed_and_valid(app, last_out(case.id, "TMWFurtherNotificationRequest").raw)
+    assert request.find("t:RequestText", NS).get(XML_LANG) == "ja"
+    runner.fire(case.id, "object", actor=moe, payload={"reason": "The permit has expired."})
+    decision = signed_and_valid(app, last_out(case.id, "TMWNotificationDecisionMessage").raw)
+    assert decision.find("t:Objection/t:Reasons", NS).get(XML_LANG) == "en"
+
+
+def test_a_partner_may_say_the_language_of_its_texts(app, client, target):  # noqa: F811
+    sim, case = target["sim"], target["case"]
+    request = message(sim, "TMWFurtherNotificationRequest", case.number,
+                      correlation=target["submission"],
+                      body=[("RequestText", "Merci d'envoyer le contrat signé.",
+                             {XML_LANG: "fr"})])
+    response, answer = post_signed(client, sim, request)
+    assert response.status_code == 200, error_of(answer)
+    assert state(case.id) == "INFO_REQUESTED"
