@@ -113,7 +113,7 @@ def _notification(inbound) -> None:
                              last_departure=day(n, "t:Period/t:LastDeparture"),
                              pre_consented=text(n, "t:PreConsented") == "true")
     for gap in period_gaps(period, on):
-        raise XmlRejected("INVALID_PERIOD", _english(gap.message, dict(gap.params)),
+        raise XmlRejected("INVALID_PERIOD", english(gap.message, dict(gap.params)),
                           field="tmw:Notification/tmw:Period/tmw:LastDeparture")
 
 
@@ -168,7 +168,7 @@ def _amendment(inbound) -> None:
                              last_departure=day(tree, "t:Period/t:LastDeparture"),
                              pre_consented=bool(n and n.pre_consented))
     for gap in period_gaps(period, today_in_japan()):
-        raise XmlRejected("INVALID_PERIOD", _english(gap.message, dict(gap.params)),
+        raise XmlRejected("INVALID_PERIOD", english(gap.message, dict(gap.params)),
                           field="tmw:Period/tmw:LastDeparture")
 
 
@@ -199,7 +199,7 @@ ANNOUNCE_RULES = {
 def announce_refused(refusal: tuple[str, dict]) -> XmlRejected:
     message, params = refusal
     code, field = ANNOUNCE_RULES.get(message, ("INVALID_CONTENT", None))
-    return XmlRejected(code, _english(message, params), field=field)
+    return XmlRejected(code, english(message, params), field=field)
 
 
 #: fields of the procedure's forms -> the element of each message that carries them
@@ -228,7 +228,8 @@ def field_of_form(message_type: str, messages) -> str | None:
     return None
 
 
-def _english(template: str, params: dict) -> str:
+def english(template: str, params: dict) -> str:
+    """A rule's message template (msgid, English) with its parameters filled in."""
     try:
         return template.format(**params)
     except (KeyError, IndexError):
@@ -243,4 +244,4 @@ def _name(path: str) -> str:
     return path.rsplit(":", 1)[-1]
 
 
-__all__ = ["announce_refused", "check", "check_correlation", "field_of_form"]
+__all__ = ["announce_refused", "check", "check_correlation", "english", "field_of_form"]

@@ -30,6 +30,7 @@ from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import builders, partners
+from .arrival import english
 from .builders import Envelope
 from .keys import our_key_pair
 from .models import ExchangeMessage, Partner
@@ -121,15 +122,8 @@ def _missing(ctx) -> list[str] | None:
     if ctx.from_state != "RECEIVED":
         return None
     _top, n = _notification(ctx.case)
-    return [_english(item.message, dict(item.params))
+    return [english(item.message, dict(item.params))
             for item in missing_items(n, today_in_japan())]
-
-
-def _english(template: str, params: dict) -> str:
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError):
-        return template
 
 
 def _tacit_consent(ctx, env):
