@@ -145,6 +145,8 @@ MESSAGE_TYPE_LABELS = {
     "TMWStatusAnswerMessage": N_("Status answer"),
     "TMWTakeBackRequestMessage": N_("Take-back request"),
     "TMWTakeBackArrangementMessage": N_("Take-back or alternative arrangement"),
+    "TMWNotificationAmendmentMessage": N_("Amendment of the notification"),
+    "TMWAmendmentDecisionMessage": N_("Decision on an amendment"),
 }
 MESSAGE_STATUS_LABELS = {
     "queued": N_("queued"), "delivered": N_("delivered"), "acknowledged": N_("acknowledged"),

@@ -512,3 +512,11 @@ def test_a_partner_may_say_the_language_of_its_texts(app, client, target):  # no
     response, answer = post_signed(client, sim, request)
     assert response.status_code == 200, error_of(answer)
     assert state(case.id) == "INFO_REQUESTED"
+
+
+def test_the_message_log_names_every_message_type(app):
+    """Officials read the log in Japanese or English, never a bare XML root name."""
+    from app.exchange.schemas import MESSAGE_TYPES
+    from app.templating import MESSAGE_TYPE_LABELS
+
+    assert set(MESSAGE_TYPES) <= set(MESSAGE_TYPE_LABELS)
