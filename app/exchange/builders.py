@@ -351,6 +351,13 @@ def amendment_decision(envelope: Envelope, amendment_message_id: str | None, con
     return message
 
 
+def take_back_arrangement(envelope: Envelope, arrangement: str, description: str):
+    message = root("TMWTakeBackArrangementMessage", envelope)
+    _el(message, "Arrangement", arrangement)
+    _el(message, "Description", description)
+    return message
+
+
 # --- status ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class StatusAt:

@@ -189,6 +189,13 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_shipment", "start_take_back"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         _take_back_request("rejected")),
+    ("basel_shipment", "arrange_take_back"): Outgoing(
+        when(_is_export, foreign_authorities),
+        lambda ctx, env: builders.take_back_arrangement(env, "take_back", _reason(ctx, "-"))),
+    ("basel_shipment", "arrange_alternative"): Outgoing(
+        when(_is_export, foreign_authorities),
+        lambda ctx, env: builders.take_back_arrangement(env, "alternative",
+                                                        _reason(ctx, "-"))),
     ("basel_shipment", "confirm_recovery"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.recovery(env, _shipment(ctx))),

@@ -520,3 +520,24 @@ def test_the_message_log_names_every_message_type(app):
     from app.templating import MESSAGE_TYPE_LABELS
 
     assert set(MESSAGE_TYPES) <= set(MESSAGE_TYPE_LABELS)
+
+
+def test_moe_answers_a_take_back_request_for_our_export(app, client, usa):
+    from datetime import timedelta
+
+    _partner, sim = usa
+    case, shipment = shipped_export(sim)
+    request = message(sim, "TMWTakeBackRequestMessage", case.number, sequence=(1, 2), body=[
+        ("Situation", "cannot_complete"), ("Reason", "The facility closed."),
+        ("NoticeDate", sim.today().isoformat()),
+        ("TakeBackDueDate", (sim.today() + timedelta(days=90)).isoformat())])
+    response, answer = post_signed(client, sim, request)
+    assert response.status_code == 200, error_of(answer)
+    runner.fire(shipment.id, "arrange_take_back", actor=make_user("official_moe"),
+                payload={"reason": "Returned by sea to Yokohama within 60 days."})
+    assert state(shipment.id) == "TAKE_BACK"
+    arrangement = signed_and_valid(app, last_out(shipment.id,
+                                                 "TMWTakeBackArrangementMessage").raw)
+    assert (text(arrangement, "t:Arrangement"), text(arrangement, "t:Description")) == (
+        "take_back", "Returned by sea to Yokohama within 60 days.")
+    assert text(arrangement, "t:Header/t:MovementSequence/t:Number") == "1"

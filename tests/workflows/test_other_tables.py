@@ -39,6 +39,8 @@ SHIPMENT = {
     ("RECEIVED", "cannot_complete"): (CERT, "TAKE_BACK"),
     ("REJECTED_AT_FACILITY", "start_take_back"): (MOE, "TAKE_BACK"),
     ("TAKE_BACK", "confirm_return"): (EXP | MOE, "RETURNED"),
+    ("TAKE_BACK", "arrange_take_back"): (MOE, "TAKE_BACK"),
+    ("TAKE_BACK", "arrange_alternative"): (MOE, "TAKE_BACK"),
 }
 
 _BEFORE_CONSENT = ("RECEIVED", "ACKNOWLEDGED", "INFO_REQUESTED")
