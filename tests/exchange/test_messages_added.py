@@ -437,16 +437,24 @@ def shipped_export(sim):
     return case, shipment
 
 
+def received_day():
+    """The day shipped_export's shipment was received (Japan's date): recovery cannot be
+    certified before it, whatever the partner's own date is."""
+    from app.timeutil import today_in_japan
+
+    return today_in_japan()
+
+
 def test_an_interim_operation_waits_for_the_final_recovery_certificate(app, client, usa):
     from app.basel.shipments import Shipment
     from app.timeutil import today_in_japan
 
     _partner, sim = usa
     case, shipment = shipped_export(sim)
-    interim = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R13"))
+    interim = sim.send(sim.recovery(case.number, (1, 2), received_day(), operation="R13"))
     assert interim.status == 200, sim.error_codes(interim)
     assert state(shipment.id) == "INTERIM_COMPLETED"  # not closed: the final step is due
-    final = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R4"))
+    final = sim.send(sim.recovery(case.number, (1, 2), received_day(), operation="R4"))
     assert final.status == 200, sim.error_codes(final)
     assert state(shipment.id) == "RECOVERED"
     row = db.session.get(Shipment, shipment.id)
@@ -460,10 +468,10 @@ def test_an_interim_operation_waits_for_the_final_recovery_certificate(app, clie
 def test_a_second_interim_certificate_is_a_state_conflict(app, client, usa):
     _partner, sim = usa
     case, shipment = shipped_export(sim)
-    assert sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R13")).status \
+    assert sim.send(sim.recovery(case.number, (1, 2), received_day(), operation="R13")).status \
         == 200
     before = snapshot(shipment.id)
-    again = sim.send(sim.recovery(case.number, (1, 2), sim.today(), operation="R12"))
+    again = sim.send(sim.recovery(case.number, (1, 2), received_day(), operation="R12"))
     assert (again.status, sim.error_codes(again)) == (409, ["STATE_CONFLICT"])
     assert snapshot(shipment.id) == before
 
