@@ -25,6 +25,8 @@ ACTION_LABELS = {
     "register": N_("Partner's notification registered"),
     "edit": N_("Change the notification"),
     "save_shipment": N_("Movement document saved"),
+    "record_take_back_request": N_("Take-back requested by the State of import"),
+    "record_take_back_arrangement": N_("Take-back or alternative arrangement stated"),
 }
 
 
@@ -141,6 +143,12 @@ MESSAGE_TYPE_LABELS = {
     "TMWCertificateOfWasteRecoveryDisposalMessage": N_("Certificate of recovery/disposal"),
     "TMWConfirmationOfMessageReceipt": N_("Confirmation of receipt (technical)"),
     "TMWErrorMessage": N_("Error message"),
+    "TMWStatusQueryMessage": N_("Status query"),
+    "TMWStatusAnswerMessage": N_("Status answer"),
+    "TMWTakeBackRequestMessage": N_("Take-back request"),
+    "TMWTakeBackArrangementMessage": N_("Take-back or alternative arrangement"),
+    "TMWNotificationAmendmentMessage": N_("Amendment of the notification"),
+    "TMWAmendmentDecisionMessage": N_("Decision on an amendment"),
 }
 MESSAGE_STATUS_LABELS = {
     "queued": N_("queued"), "delivered": N_("delivered"), "acknowledged": N_("acknowledged"),

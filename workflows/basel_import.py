@@ -38,8 +38,13 @@ class BaselImportWorkflow(CaseWorkflow):
     withdrawn = State(N_("Withdrawn by the notifier"), final=True, value="WITHDRAWN")
 
     acknowledge = received.to(acknowledged, validators="require_complete")
-    request_information = acknowledged.to(info_requested, validators="require_reason")
-    receive_information = info_requested.to(acknowledged, validators="require_reason")
+    #: before acknowledging too: a notification that is not complete is asked for what it
+    #: lacks (Basel Art. 6(2)); the answer returns it to where the question found it
+    request_information = (received.to(info_requested, validators="require_reason")
+                           | acknowledged.to(info_requested, validators="require_reason"))
+    receive_information = (
+        info_requested.to(acknowledged, validators="require_reason", cond="acknowledged_before")
+        | info_requested.to(received, validators="require_reason"))
     consent = acknowledged.to(consented)
     tacit_consent = acknowledged.to(consented)
     object = (acknowledged.to(objected, validators="require_reason")
@@ -53,6 +58,11 @@ class BaselImportWorkflow(CaseWorkflow):
     revoke = (consented.to(revoked, validators="require_reason")
               | active.to(revoked, validators="require_reason")
               | exhausted.to(revoked, validators="require_reason"))
+    #: a consented notification amended (carrier, dates, quantity): proposed by the State of
+    #: export, applied only once Japan consents (Basel Art. 6, Annex V A)
+    receive_amendment = (consented.to.itself(internal=True, validators="require_no_pending_amendment") | active.to.itself(internal=True, validators="require_no_pending_amendment"))
+    consent_amendment = (consented.to.itself(internal=True, validators="require_pending_amendment") | active.to.itself(internal=True, validators="require_pending_amendment"))
+    object_amendment = (consented.to.itself(internal=True, validators=["require_pending_amendment", "require_reason"]) | active.to.itself(internal=True, validators=["require_pending_amendment", "require_reason"]))
     record_withdrawal = (received.to(withdrawn) | acknowledged.to(withdrawn)
                          | info_requested.to(withdrawn) | consented.to(withdrawn))
 
@@ -70,6 +80,9 @@ class BaselImportWorkflow(CaseWorkflow):
         "complete": frozenset({SYSTEM}),
         "revoke": frozenset({MOE}),
         "record_withdrawal": frozenset({MOE, PARTNER}),
+        "receive_amendment": frozenset({PARTNER}),
+        "consent_amendment": frozenset({MOE}),
+        "object_amendment": frozenset({MOE}),
     }
     LABELS = {
         "acknowledge": N_("Acknowledge the notification"),
@@ -85,6 +98,9 @@ class BaselImportWorkflow(CaseWorkflow):
         "complete": N_("All shipments closed"),
         "revoke": N_("Revoke consent"),
         "record_withdrawal": N_("Record withdrawal by the notifier"),
+        "receive_amendment": N_("Amendment proposed by the State of export"),
+        "consent_amendment": N_("Consent to the amendment"),
+        "object_amendment": N_("Object to the amendment"),
     }
     #: Japan (MOE, METI) decides as the State of import; the State of export's authority
     #: answers questions and withdraws (by XML, or MOE records it from its letter)
@@ -102,11 +118,25 @@ class BaselImportWorkflow(CaseWorkflow):
         "complete": frozenset({SYSTEM}),
         "revoke": frozenset({CA_IMPORT}),
         "record_withdrawal": frozenset({CA_IMPORT, CA_EXPORT}),
+        "receive_amendment": frozenset({CA_EXPORT}),
+        "consent_amendment": frozenset({CA_IMPORT}),
+        "object_amendment": frozenset({CA_IMPORT}),
     }
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     #: MOE completes the data from the partner's documents
     EDITOR_PARTIES = frozenset({CA_IMPORT})
+
+    def require_pending_amendment(self, **kwargs) -> None:
+        if not self.model.fact("amendment_pending"):
+            raise Refusal(N_("No amendment is waiting for a decision."))
+
+    def require_no_pending_amendment(self, **kwargs) -> None:
+        if self.model.fact("amendment_pending"):
+            raise Refusal(N_("An earlier amendment is still waiting for a decision."))
+
+    def acknowledged_before(self) -> bool:
+        return bool(self.model.fact("acknowledged_before"))
 
     def all_shipments_closed(self) -> bool:
         return bool(self.model.fact("all_shipments_closed"))

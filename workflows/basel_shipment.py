@@ -45,6 +45,8 @@ class BaselShipmentWorkflow(CaseWorkflow):
     in_transit = State(N_("In transit"), value="IN_TRANSIT")
     received = State(N_("Received at the facility"), value="RECEIVED")
     rejected = State(N_("Rejected at the facility"), value="REJECTED_AT_FACILITY")
+    interim = State(N_("Interim operation certified; final recovery pending"),
+                    value="INTERIM_COMPLETED")
     recovered = State(N_("Recovery/disposal certified"), final=True, value="RECOVERED")
     take_back = State(N_("Take-back"), value="TAKE_BACK")
     returned = State(N_("Returned"), final=True, value="RETURNED")
@@ -56,10 +58,18 @@ class BaselShipmentWorkflow(CaseWorkflow):
     transfer_custody = in_transit.to.itself(internal=True)
     confirm_receipt = in_transit.to(received)
     reject = in_transit.to(rejected, validators="require_reason")
-    confirm_recovery = received.to(recovered)
+    #: an interim operation (R12, R13, D13–D15, Basel Annex IV) is certified first; the
+    #: shipment closes with the certificate of the final operation that follows it
+    confirm_recovery = (received.to(interim, cond="interim_operation")
+                        | received.to(recovered)
+                        | interim.to(recovered, unless="interim_operation"))
     cannot_complete = received.to(take_back, validators="require_reason")
     start_take_back = rejected.to(take_back)
     confirm_return = take_back.to(returned)
+    #: the State of export's answer to a take-back (Basel Art. 8): return the waste, or have
+    #: it managed soundly otherwise; recorded, the shipment stays in take-back until closed
+    arrange_take_back = take_back.to.itself(internal=True, validators="require_reason")
+    arrange_alternative = take_back.to.itself(internal=True, validators="require_reason")
 
     ROLES = {
         "announce": frozenset({EXPORTER, MOE, PARTNER}),
@@ -72,6 +82,8 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "cannot_complete": CERTIFIERS,
         "start_take_back": frozenset({MOE}),
         "confirm_return": frozenset({EXPORTER, MOE}),
+        "arrange_take_back": frozenset({MOE}),
+        "arrange_alternative": frozenset({MOE}),
     }
     LABELS = {
         "announce": N_("Announce the shipment"),
@@ -84,11 +96,13 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "cannot_complete": N_("Report that recovery cannot be completed"),
         "start_take_back": N_("Order take-back (Basel Art. 8)"),
         "confirm_return": N_("Confirm the waste has been returned"),
+        "arrange_take_back": N_("State the arrangement: the waste is taken back"),
+        "arrange_alternative": N_("State the arrangement: sound management elsewhere"),
     }
     #: MOE may record any step, but a shipment only waits for MOE when take-back is needed
     QUEUE = {
         EXPORTER: frozenset({"MD_PREPARED", "ANNOUNCED", "TAKE_BACK"}),
-        FACILITY: frozenset({"IN_TRANSIT", "RECEIVED"}),
+        FACILITY: frozenset({"IN_TRANSIT", "RECEIVED", "INTERIM_COMPLETED"}),
         MOE: frozenset({"REJECTED_AT_FACILITY"}),
     }
     #: a shipment's parties are its notification's
@@ -103,6 +117,8 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "cannot_complete": RECEIVERS,
         "start_take_back": frozenset({CA_JAPAN}),
         "confirm_return": frozenset({NOTIFIER, CA_JAPAN}),
+        "arrange_take_back": frozenset({CA_JAPAN}),
+        "arrange_alternative": frozenset({CA_JAPAN}),
     }
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})
@@ -114,6 +130,9 @@ class BaselShipmentWorkflow(CaseWorkflow):
         if refusal is not None:
             message, params = refusal
             raise Refusal(message, **params)
+
+    def interim_operation(self) -> bool:
+        return bool(self.model.fact("interim_operation"))
 
     def consent_still_valid(self, **kwargs) -> None:
         refusal = self.model.fact("departure_refusal")

@@ -207,3 +207,9 @@ def _declaration(n: BaselNotification, on: date) -> list[Missing]:
         return []
     return [Missing("declaration", "declaration", N_("Sign the notifier's declaration "
                                                      "(block 17)."))]
+
+
+def period_gaps(n, on: date) -> list[Missing]:
+    """The rules on the period of shipments alone (block 6): also for a partner's notification
+    arriving by XML, which is held to them before it opens a case."""
+    return _period_checks(n, on) if n.first_departure and n.last_departure else []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from werkzeug.datastructures import MultiDict
 
 from .models import ENGLISH_TWINS, BaselNotification
-from .sections import SECTION_SCHEMAS
+from .sections import GUARANTEE_FIELDS, SECTION_SCHEMAS
 
 MAX_TRANSITS = 5
 
@@ -51,7 +51,7 @@ def form_values(n: BaselNotification, section: str) -> MultiDict:
     scalars = {
         "shipment": ("notification_type", "intended_shipments", "total_quantity",
                      "quantity_unit", "first_departure", "last_departure",
-                     "special_handling_details", "insurance"),
+                     "special_handling_details", "insurance", *GUARANTEE_FIELDS),
         "waste": ("operation_code", "technology", "reason_for_export", "waste_designation",
                   "waste_composition", "generating_process", "un_number", "un_shipping_name",
                   "national_code_export", "national_code_import", *ENGLISH_TWINS.values()),

@@ -83,6 +83,12 @@ class BaselNotification(db.Model):
     national_code_import: Mapped[str | None] = mapped_column(String(40))
     #: Annex V A item 12
     insurance: Mapped[str | None] = mapped_column(Text)
+    #: the financial guarantee's particulars (Basel Art. 6(11)): all given or none
+    guarantee_amount: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    guarantee_currency: Mapped[str | None] = mapped_column(String(3))  #: ISO 4217
+    guarantor: Mapped[str | None] = mapped_column(String(200))
+    guarantee_valid_from: Mapped[date | None] = mapped_column(Date)
+    guarantee_valid_to: Mapped[date | None] = mapped_column(Date)
     #: block 16
     customs_office_exit: Mapped[str | None] = mapped_column(String(200))
     customs_office_entry: Mapped[str | None] = mapped_column(String(200))

@@ -24,7 +24,7 @@ from app.timeutil import utcnow
 from workflows import workflow_for
 
 from .models import ENGLISH_TWINS, BaselNotification, NotificationCode, Party, StateConcerned
-from .sections import SECTION_SCHEMAS, PartySchema
+from .sections import GUARANTEE_FIELDS, SECTION_SCHEMAS, PartySchema
 
 CASE_TYPE = "basel_export"
 JAPAN_AUTHORITY = "JP-MOE"  # MOE as Japan's competent authority (format unverified)
@@ -133,7 +133,7 @@ def _apply_shipment(n: BaselNotification, data: dict) -> None:
     _apply_scalars(n, data, ("notification_type", "pre_consented", "intended_shipments",
                              "total_quantity", "quantity_unit", "first_departure",
                              "last_departure", "special_handling", "special_handling_details",
-                             "insurance"))
+                             "insurance", *GUARANTEE_FIELDS))
     if isinstance(n.total_quantity, float):
         n.total_quantity = Decimal(str(n.total_quantity))
     _apply_codes(n, data, ("packaging",))

@@ -16,7 +16,7 @@ from app.input_fields import FreeText
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
-from . import answers, consent
+from . import amendments, answers, consent
 from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification
@@ -42,7 +42,7 @@ class TacitSchema(EventSchema):
 
 
 SCHEMAS = {"consent": DecisionSchema, "record_import_approval": ExportApprovalSchema,
-           "tacit_consent": TacitSchema}
+           "tacit_consent": TacitSchema, amendments.PROPOSED: amendments.ProposalSchema}
 #: Japan's own answers, stored like a partner's so the case reads the same both ways
 ANSWER_KINDS = {"acknowledge": "acknowledgement", "request_information": "information_request",
                 "receive_information": "information_reply", "object": "objection",
@@ -81,6 +81,14 @@ class PartnerNotificationHandler:
         elif ctx.event == "record_import_approval":
             n.approval_no = ctx.data["approval_no"]
             n.approval_date = ctx.data["approval_date"]
+        elif ctx.event == amendments.PROPOSED:
+            ctx.audit["changes"] = ctx.data["changes"]  # as JSON, for the decision to apply
+        elif ctx.event in (amendments.CONSENTED, amendments.OBJECTED):
+            proposal = amendments.pending(ctx.case)
+            if proposal is not None:
+                ctx.audit["amendment"] = proposal.get("message_id")
+                if ctx.event == amendments.CONSENTED:
+                    amendments.apply(n, proposal)
 
     def _check_validity(self, n: BaselNotification, valid_from: date, valid_to: date) -> None:
         key = "pre_consented_max_validity" if n.pre_consented else "consent_max_validity"
@@ -106,6 +114,9 @@ class PartnerNotificationHandler:
             "importer_certified": bool(n.importer_certification_no and n.importer_certified_until
                                        and n.importer_certified_until >= today),
             "all_shipments_closed": consent.all_closed(n) if ctx.event == "complete" else False,
+            "acknowledged_before": ctx.event == "receive_information" and any(
+                e.event == "acknowledge" for e in ctx.case.events),
+            "amendment_pending": amendments.pending(ctx.case) is not None,
         }
 
     # --- deadlines ----------------------------------------------------------------------------

@@ -61,6 +61,10 @@ def check_codes(schema: Schema, data: dict, on: date | None = None) -> None:
         raise ValidationError(errors)
 
 
+GUARANTEE_FIELDS = ("guarantee_amount", "guarantee_currency", "guarantor",
+                    "guarantee_valid_from", "guarantee_valid_to")
+
+
 class ShipmentSchema(SectionSchema):
     notification_type = Line(allow_none=True,
                                       validate=validate.OneOf(["single", "general"]))
@@ -76,11 +80,30 @@ class ShipmentSchema(SectionSchema):
     special_handling = fields.Boolean(load_default=False)
     special_handling_details = FreeText(allow_none=True, max_length=4000)
     insurance = FreeText(allow_none=True, max_length=4000)
+    guarantee_amount = fields.Decimal(allow_none=True, places=2, validate=validate.Range(
+        min=0, min_inclusive=False, max=10**13))
+    guarantee_currency = Line(allow_none=True, validate=validate.Regexp(
+        r"^[A-Z]{3}$", error="Give the currency as its ISO 4217 code, e.g. JPY."))
+    guarantor = Name(allow_none=True, max_length=200)
+    guarantee_valid_from = fields.Date(allow_none=True)
+    guarantee_valid_to = fields.Date(allow_none=True)
     packaging = code_list("packaging")
 
     @validates_schema(skip_on_field_errors=False)
     def _codes(self, data, **kwargs):
         check_codes(self, data)
+
+    @validates_schema(skip_on_field_errors=True)
+    def _guarantee(self, data, **kwargs):
+        """The guarantee's particulars go together (Basel Art. 6(11)), its validity forward."""
+        given = {name: data.get(name) not in (None, "") for name in GUARANTEE_FIELDS}
+        if any(given.values()) and not all(given.values()):
+            raise ValidationError({name: ["Give every particular of the guarantee: amount, "
+                                          "currency, guarantor and validity."]
+                                   for name, present in given.items() if not present})
+        if all(given.values()) and data["guarantee_valid_to"] < data["guarantee_valid_from"]:
+            raise ValidationError("The guarantee cannot end before it begins.",
+                                  "guarantee_valid_to")
 
 
 class WasteSchema(SectionSchema):

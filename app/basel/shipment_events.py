@@ -36,6 +36,13 @@ def is_import(parent: Case) -> bool:
     return parent.case_type == "basel_import"
 
 
+def is_interim(operation_code: str, on: date) -> bool:
+    """An operation that precedes a final one (Basel Annex IV: R12, R13, D13–D15), as the
+    reference list of operations marks it."""
+    row = lookups.find("operation", operation_code, on)
+    return bool(row and (row.attributes or {}).get("interim"))
+
+
 def shipment_rule(parent: Case, n: BaselNotification, key: str, on: date):
     """The regime rule for a shipment deadline, or None where the regime fixes no number.
 
@@ -100,6 +107,8 @@ class ShipmentHandler:
             if ctx.event == "announce" else None,
             "departure_refusal": consent.departure_refusal(parent)
             if ctx.event == "depart" else None,
+            "interim_operation": ctx.event == "confirm_recovery" and is_interim(
+                ctx.data["recovery_operation_code"], ctx.data["recovery_completed_on"]),
         }
 
     def after(self, ctx: TransitionContext) -> None:
@@ -139,7 +148,10 @@ class ShipmentHandler:
         deadlines.clear_deadlines(ctx.case, kinds=["receipt"])
 
     def _after_confirm_recovery(self, ctx, shipment: Shipment) -> None:
-        deadlines.clear_deadlines(ctx.case, kinds=["certificate"])
+        if ctx.to_state == "RECOVERED":  # after an interim operation the final one is due
+            deadlines.clear_deadlines(ctx.case, kinds=["certificate"])
+        else:
+            ctx.audit["interim_operation"] = shipment.recovery_operation_code
 
     def _start_take_back(self, ctx) -> None:
         today = today_in_japan()

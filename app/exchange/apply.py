@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
+from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
 from app.basel.operations import matching_organisation
 from app.basel.partner_events import set_acknowledgement_deadline
@@ -17,14 +18,14 @@ from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases.audit import append_event
 from app.cases.models import Case
-from app.cases.runner import apply_transition
+from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import today_in_japan, utcnow
 
-from . import readers
+from . import arrival, builders, readers
 from .models import ExchangeMessage, Partner
-from .readers import NS, Header, day, text
+from .readers import NS, Header, day, text, texts
 from .xmlsec import XmlRejected
 
 
@@ -35,6 +36,8 @@ class Inbound:
         self.partner, self.header, self.tree, self.raw = partner, head, tree, raw
         #: the notification the answer refers to (an error message may not name one)
         self.notification_id = head.notification_id
+        #: an unsigned answer message that replaces the confirmation (a query's answer)
+        self.reply = None
 
     @property
     def actor(self):
@@ -89,8 +92,11 @@ def acknowledgement(inbound: Inbound) -> Case:
 
 
 def information_request(inbound: Inbound) -> Case:
+    """A question, or (NotificationIncomplete) the list of what our notification lacks."""
     return _answer("record_information_request", lambda i: {
-        "reason": text(i.tree, "t:RequestText")})(inbound)
+        "reason": "\n".join([text(i.tree, "t:RequestText"),
+                             *(f"- {item}" for item in texts(i.tree, "t:MissingItem"))])
+    })(inbound)
 
 
 def information_reply(inbound: Inbound) -> Case:
@@ -132,6 +138,10 @@ def movement_announcement(inbound: Inbound) -> Case:
                                            "(message version 1.0 cannot name the shipment).")
     shipment = new_shipment(parent, data, inbound.actor, None)
     db.session.flush()
+    n = db.session.get(BaselNotification, parent.id)
+    if refusal := consent.announce_refusal(parent, n, db.session.get(Shipment, shipment.id),
+                                           today_in_japan()):
+        raise arrival.announce_refused(refusal)
     return _fire(shipment, "announce", inbound)
 
 
@@ -193,6 +203,123 @@ def _our_message(inbound: Inbound, message_id: str | None) -> ExchangeMessage:
         raise XmlRejected("UNKNOWN_MESSAGE", f"We sent you no message {message_id}.")
     inbound.notification_id = inbound.notification_id or ours.notification_number
     return ours
+
+
+# --- take-back (Basel Art. 8) ------------------------------------------------------------------
+def take_back_request(inbound: Inbound) -> Case:
+    """The State of import: our shipment cannot be completed. Received waste moves to
+    TAKE_BACK (its deadline runs); for a rejection the certificate of receipt moved it
+    already, and this request is kept with it for MOE, who orders the take-back."""
+    case, tree = _shipment_case(inbound), inbound.tree
+    reason = text(tree, "t:Reason")
+    if text(tree, "t:Situation") == "cannot_complete":
+        return _fire(case, "cannot_complete", inbound, {"reason": reason})
+    _sender_is(inbound, case, "import")
+    if case.state != "REJECTED_AT_FACILITY":
+        raise XmlRejected("STATE_CONFLICT", f"Shipment {case.number} was not rejected (it is "
+                                            f"{case.state}): send the certificate of receipt "
+                                            "with Accepted false first.")
+    return _record(case, inbound, "record_take_back_request", reason,
+                   {"situation": "rejected", "due": text(tree, "t:TakeBackDueDate")})
+
+
+def take_back_arrangement(inbound: Inbound) -> Case:
+    """The State of export's answer: take-back or an alternative arrangement, recorded."""
+    case, tree = _shipment_case(inbound), inbound.tree
+    _sender_is(inbound, case, "export")
+    if case.state != "TAKE_BACK":
+        raise XmlRejected("STATE_CONFLICT", f"Shipment {case.number} is not to be taken back "
+                                            f"(it is {case.state}).")
+    return _record(case, inbound, "record_take_back_arrangement", text(tree, "t:Description"),
+                   {"arrangement": text(tree, "t:Arrangement"),
+                    "operation": text(tree, "t:OperationCode"),
+                    "facility": text(tree, "t:Facility/t:Name"),
+                    "expected": text(tree, "t:ExpectedDate")})
+
+
+def _sender_is(inbound: Inbound, shipment: Case, role: str) -> None:
+    n = db.session.get(BaselNotification, shipment.parent_id)
+    if inbound.partner.country_code not in {s.country_code for s in n.states_in(role)}:
+        raise XmlRejected("NOT_ALLOWED", f"Only the State of {role}'s authority may send "
+                                         f"{inbound.header.message_type}.")
+
+
+def _record(case: Case, inbound: Inbound, event: str, reason: str, payload: dict) -> Case:
+    """A partner's statement that moves nothing: the signed message kept with the case and
+    an event of its audit trail (under the case's lock, as a transition would take it)."""
+    lock_case(case.id)
+    db.session.add(inbound.document().to_attachment(case, "partner_document", inbound.actor,
+                                                    description=event))
+    append_event(case, event=event, actor=inbound.actor, role=inbound.actor.role,
+                 from_state=case.state, to_state=case.state, reason=reason,
+                 payload={k: v for k, v in payload.items() if v is not None}
+                 | {"message_id": inbound.header.message_id})
+    return case
+
+
+# --- amendments of a consented notification ----------------------------------------------------
+def notification_amendment(inbound: Inbound) -> Case:
+    """Proposed by the State of export; nothing changes until MOE consents to it."""
+    changes = readers.amendment(inbound.tree)
+    reason = text(inbound.tree, "t:Reason")
+    return _fire(_case(inbound), "receive_amendment", inbound, {
+        "reason": f"{reason}\n({amendments.summary(changes)})" if changes else reason,
+        "changes": changes, "message_id": inbound.header.message_id})
+
+
+def not_ours_to_receive_amendment(inbound: Inbound) -> None:
+    raise XmlRejected("NOT_SUPPORTED", "JP-MOE proposes no amendments by message in version "
+                                       "1.0: there is no amendment to decide on.")
+
+
+# --- status ------------------------------------------------------------------------------------
+def status_query(inbound: Inbound) -> Case:
+    """Where the notification (and its announced movements) stand: answered at once."""
+    case, head = _case(inbound), inbound.header
+    if not _exchanged_about(inbound, case):
+        raise XmlRejected("UNKNOWN_NOTIFICATION",
+                          f"No notification {case.number} was exchanged with "
+                          f"{inbound.partner.authority_code}.")
+    n = db.session.get(BaselNotification, case.id)
+    movements = _movements(case, head.sequence[0] if head.sequence else None)
+    envelope = builders.Envelope(receiver=inbound.partner.authority_code,
+                                 notification_id=case.number,
+                                 message_id=builders.new_message_id(),
+                                 correlation_id=head.message_id)
+    inbound.reply = builders.status_answer(envelope, head.message_id, _status_at(case),
+                                           consent.consent_window(case, n), movements)
+    return case
+
+
+def _exchanged_about(inbound: Inbound, case: Case) -> bool:
+    """A notification this partner never heard of from us (or told us of) stays unknown to
+    it, whatever its number: a draft is nobody's business abroad."""
+    return db.session.scalar(select(ExchangeMessage.id).where(
+        ExchangeMessage.partner_id == inbound.partner.id, ExchangeMessage.case_id == case.id,
+        ExchangeMessage.message_id.is_not(None)).limit(1)) is not None
+
+
+def _movements(case: Case, only: int | None) -> list[builders.StatusAt]:
+    rows = db.session.execute(select(Shipment.seq, Case).join(Case, Case.id == Shipment.case_id)
+                              .where(Shipment.notification_id == case.id,
+                                     Case.state != "MD_PREPARED")
+                              .order_by(Shipment.seq)).all()
+    found = [builders.StatusAt(c.state, _status_at(c).since, seq) for seq, c in rows
+             if only is None or seq == only]
+    if only is not None and not found:
+        raise XmlRejected("UNKNOWN_MOVEMENT", f"No shipment {only} under {case.number}.")
+    return found
+
+
+def _status_at(case: Case) -> builders.StatusAt:
+    entered = [e.occurred_at for e in case.events if e.to_state == case.state]
+    return builders.StatusAt(case.state, entered[-1] if entered else case.updated_at)
+
+
+def not_ours_to_receive(inbound: Inbound) -> None:
+    raise XmlRejected("NOT_SUPPORTED", f"JP-MOE does not receive "
+                                       f"{inbound.header.message_type}: it asks no partner "
+                                       "for the status of a notification.")
 
 
 # --- a partner's notification opens an import or transit case ---------------------------------
@@ -272,4 +399,10 @@ HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
     "TMWCertificateOfWasteRecoveryDisposalMessage": recovery,
     "TMWConfirmationOfMessageReceipt": confirmation,
     "TMWErrorMessage": partner_error,
+    "TMWStatusQueryMessage": status_query,
+    "TMWStatusAnswerMessage": not_ours_to_receive,
+    "TMWTakeBackRequestMessage": take_back_request,
+    "TMWTakeBackArrangementMessage": take_back_arrangement,
+    "TMWNotificationAmendmentMessage": notification_amendment,
+    "TMWAmendmentDecisionMessage": not_ours_to_receive_amendment,
 }

@@ -44,11 +44,27 @@ class Envelope:
     issued_at: datetime | None = None
 
 
+#: elements holding free text (LongTextType, CorrespondenceTextType): written with xml:lang
+TEXTS = frozenset({"Basis", "Composition", "Conditions", "Description", "Designation",
+                   "GeneratingProcess", "Insurance", "MissingItem", "Reason", "ReasonForExport",
+                   "Reasons", "RejectionReason", "ReplyText", "RequestText", "SpecialHandling",
+                   "Technology"})
+
+
 def _el(parent, name: str, text=None, **attrs):
     element = etree.SubElement(parent, _NS + name, {k: str(v) for k, v in attrs.items()})
     if text is not None:
         element.text = _text(text)
+        if name in TEXTS:
+            element.set(XML_LANG, language_of(element.text))
     return element
+
+
+def language_of(text: str) -> str:
+    """ja when the text has Japanese script (kana or kanji), else en: officials and filers
+    write either; the partner then knows whether it needs a translation."""
+    return "ja" if any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+                       or "\uff66" <= ch <= "\uff9f" for ch in text) else "en"
 
 
 def _text(value) -> str:
@@ -155,6 +171,12 @@ def notification_submission(envelope: Envelope, n, attachments) -> etree._Elemen
     _opt(body, "CustomsOfficeExit", n.customs_office_exit)
     _opt(body, "CustomsOfficeEntry", n.customs_office_entry)
     _opt(body, "Insurance", n.insurance)
+    if n.guarantee_amount is not None and n.guarantee_currency and n.guarantor:
+        guarantee = _el(body, "FinancialGuarantee")
+        _el(guarantee, "Amount", f"{n.guarantee_amount:.2f}", currency=n.guarantee_currency)
+        _el(guarantee, "Guarantor", n.guarantor)
+        _el(guarantee, "ValidFrom", n.guarantee_valid_from)
+        _el(guarantee, "ValidTo", n.guarantee_valid_to)
     if n.declaration_name and n.declaration_accepted_at:
         declaration = _el(body, "Declaration")
         _el(declaration, "Name", n.declaration_name)
@@ -206,9 +228,16 @@ def acknowledgement(envelope: Envelope, on: date):
     return message
 
 
-def information_request(envelope: Envelope, text: str, text_en: str | None = None):
+def information_request(envelope: Envelope, text: str, text_en: str | None = None,
+                        missing: list[str] | None = None):
+    """`missing`: None for a question on an acknowledged notification; else the request
+    states the notification incomplete, with what it lacks (possibly nothing listed)."""
     message = root("TMWFurtherNotificationRequest", envelope)
     _texts(message, "RequestText", text, text_en, required=True)
+    if missing is not None:
+        _el(message, "NotificationIncomplete", True)
+        for item in missing[:200]:
+            _el(message, "MissingItem", item[:4000])
     return message
 
 
@@ -221,12 +250,17 @@ def information_reply(envelope: Envelope, text: str, attachments=(), text_en: st
 
 
 def consent(envelope: Envelope, valid_from: date, valid_to: date, conditions: str | None,
-            conditions_en: str | None = None):
+            conditions_en: str | None = None, tacit: tuple[date, str] | None = None):
+    """`tacit`: (deemed on, the rule's legal basis) for a consent deemed given by silence."""
     message = root("TMWNotificationDecisionMessage", envelope)
     element = _el(message, "Consent")
     _el(element, "ValidFrom", valid_from)
     _el(element, "ValidTo", valid_to)
     _texts(element, "Conditions", conditions, conditions_en)
+    if tacit is not None:
+        deemed = _el(element, "Tacit")
+        _el(deemed, "DeemedOn", tacit[0])
+        _el(deemed, "Basis", tacit[1][:4000])
     return message
 
 
@@ -245,7 +279,8 @@ def cancellation(envelope: Envelope, kind: str, reason: str, reason_en: str | No
 
 
 # --- movements ----------------------------------------------------------------------------------
-def movement_announcement(envelope: Envelope, shipment):
+def movement_announcement(envelope: Envelope, shipment, n=None, declared_at=None):
+    """MD blocks 1–7; with the notification `n`, every other block of Basel Annex V B."""
     message = root("TMWMovementAnnouncementMessage", envelope)
     _el(message, "ActualQuantity", shipment.actual_quantity, unit=shipment.quantity_unit)
     _el(message, "ShipmentDate", shipment.shipment_date)
@@ -254,7 +289,35 @@ def movement_announcement(envelope: Envelope, shipment):
     for code in shipment.packaging:
         _el(message, "Packaging", code, scheme="PACKAGING")
     _el(message, "DueToTakeBack", bool(shipment.due_to_take_back))
+    if n is not None:
+        _annex_v_b(message, n, declared_at)
     return message
+
+
+def _annex_v_b(message, n, declared_at) -> None:
+    for tag, role, many in (("Exporter", "exporter", False), ("Importer", "importer", False),
+                            ("Generator", "generator", True), ("Facility", "facility", False),
+                            ("Carrier", "carrier", True)):
+        for party in n.parties_in(role)[:None if many else 1]:
+            _party(message, tag, party)
+    for mode in n.codes_in("transport_mode"):
+        _el(message, "TransportMode", mode)
+    for position, state in enumerate(sorted(n.states, key=_route_order), start=1):
+        element = _el(message, "State")
+        _el(element, "Role", state.role)
+        _el(element, "Sequence", position)
+        _el(element, "CountryCode", state.country_code)
+        _opt(element, "AuthorityCode", state.authority_code)
+        _opt(element, "EntryPoint", state.entry_point)
+        _opt(element, "ExitPoint", state.exit_point)
+    _waste(message, n)
+    if n.special_handling:
+        _el(message, "SpecialHandling", n.special_handling_details or "yes")
+    if n.declaration_name and declared_at is not None:
+        declaration = _el(message, "Declaration")
+        _el(declaration, "Name", n.declaration_name)
+        _el(declaration, "DeclaredAt", declared_at)
+        _el(declaration, "NoObjection", True)
 
 
 def transport_statement(envelope: Envelope, transfer):
@@ -282,6 +345,65 @@ def recovery(envelope: Envelope, shipment):
     message = root("TMWCertificateOfWasteRecoveryDisposalMessage", envelope)
     _el(message, "CompletedDate", shipment.recovery_completed_on)
     _el(message, "OperationCode", shipment.recovery_operation_code, scheme="OPERATION")
+    return message
+
+
+def take_back_request(envelope: Envelope, situation: str, reason: str, notice: date,
+                      due: date | None):
+    """The shipment cannot be completed: take it back or arrange otherwise (Basel Art. 8)."""
+    message = root("TMWTakeBackRequestMessage", envelope)
+    _el(message, "Situation", situation)
+    _el(message, "Reason", reason)
+    _el(message, "NoticeDate", notice)
+    _opt(message, "TakeBackDueDate", due)
+    return message
+
+
+def amendment_decision(envelope: Envelope, amendment_message_id: str | None, consented: bool,
+                       text: str | None):
+    message = root("TMWAmendmentDecisionMessage", envelope)
+    _el(message, "AmendmentMessageID", amendment_message_id)
+    if consented:
+        element = _el(message, "Consent")
+        _opt(element, "Conditions", text)
+    else:
+        _el(_el(message, "Objection"), "Reasons", text or "objected")
+    return message
+
+
+def take_back_arrangement(envelope: Envelope, arrangement: str, description: str):
+    message = root("TMWTakeBackArrangementMessage", envelope)
+    _el(message, "Arrangement", arrangement)
+    _el(message, "Description", description)
+    return message
+
+
+# --- status ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class StatusAt:
+    """A state of a case and since when (the event that entered it)."""
+
+    status: str
+    since: datetime
+    number: int | None = None  #: the movement's number n of N
+
+
+def status_answer(envelope: Envelope, received_message_id: str, notification: StatusAt,
+                  consent: tuple[date, date] | None, movements: list[StatusAt]):
+    message = root("TMWStatusAnswerMessage", envelope)
+    _el(message, "ReceivedMessageID", received_message_id)
+    element = _el(message, "Notification")
+    _el(element, "Status", notification.status)
+    _el(element, "StatusSince", notification.since)
+    if consent is not None:
+        period = _el(element, "Consent")
+        _el(period, "ValidFrom", consent[0])
+        _el(period, "ValidTo", consent[1])
+    for movement in movements:
+        item = _el(message, "Movement")
+        _el(item, "Number", movement.number)
+        _el(item, "Status", movement.status)
+        _el(item, "StatusSince", movement.since)
     return message
 
 

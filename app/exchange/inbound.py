@@ -27,7 +27,7 @@ from app.rate_limits import hit
 from app.timeutil import utcnow
 from workflows import EventNotAllowed, Refusal, WorkflowError
 
-from . import apply, builders, partners
+from . import apply, arrival, builders, partners
 from .builders import Envelope
 from .models import ExchangeMessage, Partner
 from .outbox import signing_identity
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 #: HTTP status for each refusal: 4xx always (a sender can never cause a 5xx)
 STATUS = {code: error.status for code, error in MESSAGE_ERRORS.items()}
+#: transport-level messages: accepted with 204 and no body, never confirmed (a confirmation
+#: of a confirmation would be confirmed in turn, for ever)
+TECHNICAL = frozenset({"TMWConfirmationOfMessageReceipt", "TMWErrorMessage"})
 
 
 @dataclass
@@ -149,9 +152,19 @@ def _earlier(partner: Partner, head, row: ExchangeMessage) -> Answer | None:
     if earlier.sha256 != row.sha256:
         raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
                                              "with different content.")
-    _mark(row.id, status="duplicate", response=earlier.response,
-          response_status=earlier.response_status)
-    return Answer(earlier.response_status or 200, earlier.response or b"")
+    answer = _duplicate(partner, head, earlier)
+    _mark(row.id, status="duplicate", response=answer.body, response_status=answer.status,
+          case_id=earlier.case_id)
+    return answer
+
+
+def _duplicate(partner: Partner, head, earlier: ExchangeMessage) -> Answer:
+    """The same bytes again change nothing: confirmed with status `duplicate` (a technical
+    message again gets no answer, as the first time)."""
+    if head.message_type in TECHNICAL:
+        return Answer(204, b"")
+    return _signed(builders.confirmation, partner, head, "duplicate",
+                   head.notification_id or earlier.notification_number)
 
 
 def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer:
@@ -162,9 +175,10 @@ def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer
         row.message_id, row.correlation_id = head.message_id, head.correlation_id
         db.session.flush()  # the unique (partner, message id) catches a concurrent repeat
         inbound = apply.Inbound(partner, head, verified, body)
+        arrival.check(inbound)
         case = apply.HANDLERS[head.message_type](inbound)
-        answer = _signed(builders.confirmation, partner, head, "accepted",
-                         head.notification_id or inbound.notification_id)
+        arrival.check_correlation(inbound)
+        answer = _answer(partner, head, inbound)
         row.case_id = case.id if case is not None else None
         row.status, row.response, row.response_status = "accepted", answer.body, answer.status
         db.session.commit()
@@ -180,13 +194,26 @@ def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer
     except WorkflowError as exc:
         raise XmlRejected(_workflow_code(exc), str(exc)) from exc
     except ValidationError as exc:
-        raise XmlRejected("INVALID_CONTENT", _flatten(exc.messages)) from exc
+        raise XmlRejected("INVALID_CONTENT", _flatten(exc.messages),
+                          field=arrival.field_of_form(head.message_type, exc.messages)) from exc
     except XmlRejected:
         raise
     except Exception as exc:  # our bug: logged, and still a 4xx for the sender
         log.exception("applying inbound message %s failed", head.message_id)
         raise XmlRejected("PROCESSING_ERROR", "The message could not be applied; MOE has "
                                               "been alerted.") from exc
+
+
+def _answer(partner: Partner, head, inbound: apply.Inbound) -> Answer:
+    """What an applied message is answered with: a confirmation of receipt; a query its
+    answer; a technical message nothing."""
+    if head.message_type in TECHNICAL:
+        return Answer(204, b"")
+    if inbound.reply is not None:
+        key_pem, cert_pem = signing_identity()
+        return Answer(200, sign(inbound.reply, key_pem, cert_pem))
+    return _signed(builders.confirmation, partner, head, "accepted",
+                   head.notification_id or inbound.notification_id)
 
 
 def _workflow_code(exc: WorkflowError) -> str:

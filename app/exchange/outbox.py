@@ -17,16 +17,20 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.basel import answers, consent
+from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
+from app.basel.regime import regime_of, tacit_rule_key
 from app.basel.shipments import Shipment
 from app.cases.audience import PARTNER_READER, PARTNERS, remark_for
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case
 from app.cases.signals import case_transitioned
 from app.extensions import db
-from app.timeutil import today_in_japan, utcnow
+from app.reference import lookups
+from app.timeutil import TOKYO, today_in_japan, utcnow
 
 from . import builders, partners
+from .arrival import english
 from .builders import Envelope
 from .keys import our_key_pair
 from .models import ExchangeMessage, Partner
@@ -118,6 +122,38 @@ def _submission(ctx, env):
     return builders.notification_submission(env, n, documents)
 
 
+def _missing(ctx) -> list[str] | None:
+    """Asked before the acknowledgement, the notification is incomplete: what it lacks, by
+    the completeness rules of the forms (in English, the language of the exchange)."""
+    if ctx.from_state != "RECEIVED":
+        return None
+    _top, n = _notification(ctx.case)
+    return [english(item.message, dict(item.params))
+            for item in missing_items(n, today_in_japan())]
+
+
+def _tacit_consent(ctx, env):
+    """Deemed given on the day the period ended, under the regime's rule (its legal source)."""
+    _top, n = _notification(ctx.case)
+    own = _own_consent(ctx)
+    regime = regime_of(n, own.received_on)
+    try:
+        basis = lookups.rule(regime, tacit_rule_key(regime), own.received_on).source
+    except lookups.MissingRule:
+        basis = f"{regime} rules on tacit consent"
+    return builders.consent(env, own.valid_from, own.valid_to, None,
+                            tacit=(own.received_on, basis))
+
+
+def _take_back_request(situation: str):
+    def build(ctx, env):
+        due = [d.due_at for d in ctx.case.deadlines if d.kind == "take_back" and d.is_open]
+        return builders.take_back_request(
+            env, situation, _reason(ctx, "The shipment cannot be completed as consented."),
+            today_in_japan(), due[-1].astimezone(TOKYO).date() if due else None)
+    return build
+
+
 def _transfer(ctx, env):
     return builders.transport_statement(env, _shipment(ctx).transfers[-1])
 
@@ -139,7 +175,8 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
                                              _reason_en(ctx))),
     ("basel_shipment", "announce"): Outgoing(
         when(_is_export, foreign_authorities),
-        lambda ctx, env: builders.movement_announcement(env, _shipment(ctx))),
+        lambda ctx, env: builders.movement_announcement(
+            env, _shipment(ctx), _notification(ctx.case)[1], utcnow())),
     ("basel_shipment", "depart"): Outgoing(when(_is_export, foreign_authorities), _transfer),
     ("basel_shipment", "transfer_custody"): Outgoing(when(_is_export, foreign_authorities),
                                                      _transfer),
@@ -154,6 +191,19 @@ OUTBOUND: dict[tuple[str, str], Outgoing] = {
     ("basel_shipment", "reject"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.receipt(env, _shipment(ctx), False, _reason(ctx))),
+    ("basel_shipment", "cannot_complete"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        _take_back_request("cannot_complete")),
+    ("basel_shipment", "start_take_back"): Outgoing(
+        when(lambda ctx: not _is_export(ctx), notifier_authority),
+        _take_back_request("rejected")),
+    ("basel_shipment", "arrange_take_back"): Outgoing(
+        when(_is_export, foreign_authorities),
+        lambda ctx, env: builders.take_back_arrangement(env, "take_back", _reason(ctx, "-"))),
+    ("basel_shipment", "arrange_alternative"): Outgoing(
+        when(_is_export, foreign_authorities),
+        lambda ctx, env: builders.take_back_arrangement(env, "alternative",
+                                                        _reason(ctx, "-"))),
     ("basel_shipment", "confirm_recovery"): Outgoing(
         when(lambda ctx: not _is_export(ctx), notifier_authority),
         lambda ctx, env: builders.recovery(env, _shipment(ctx))),
@@ -165,14 +215,19 @@ for _case_type in ("basel_import", "basel_transit"):
         (_case_type, "request_information"): Outgoing(
             notifier_authority,
             lambda ctx, env: builders.information_request(
-                env, _reason(ctx, "further information requested"), _reason_en(ctx))),
+                env, _reason(ctx, "further information requested"), _reason_en(ctx),
+                missing=_missing(ctx))),
         (_case_type, "consent"): Outgoing(
             notifier_authority, lambda ctx, env: builders.consent(
                 env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to,
                 _own_consent(ctx).text, _own_consent(ctx).text_en)),
-        (_case_type, "tacit_consent"): Outgoing(
-            notifier_authority, lambda ctx, env: builders.consent(
-                env, _own_consent(ctx).valid_from, _own_consent(ctx).valid_to, None)),
+        (_case_type, "tacit_consent"): Outgoing(notifier_authority, _tacit_consent),
+        (_case_type, "consent_amendment"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.amendment_decision(
+                env, ctx.audit.get("amendment"), True, _reason(ctx))),
+        (_case_type, "object_amendment"): Outgoing(
+            notifier_authority, lambda ctx, env: builders.amendment_decision(
+                env, ctx.audit.get("amendment"), False, _reason(ctx, "objected"))),
         (_case_type, "object"): Outgoing(
             notifier_authority, lambda ctx, env: builders.objection(env, _reason(ctx, "objected"),
                                                               _reason_en(ctx))),

@@ -129,6 +129,7 @@ def notification(root) -> dict:
             "special_handling": n.find("t:SpecialHandling", NS) is not None,
             "special_handling_details": text(n, "t:SpecialHandling"),
             "insurance": text(n, "t:Insurance"),
+            **guarantee(n),
         },
         "waste": {
             "operation_code": text(n, "t:Operation/t:Code"),
@@ -159,6 +160,36 @@ def notification(root) -> dict:
         "declaration_name": text(n, "t:Declaration/t:Name"),
         "attachments": attachments(n),
     }
+
+
+def amendment(root) -> dict:
+    """The particulars an amendment changes, as strings (kept so in the audit trail)."""
+    changes: dict = {}
+    if (shipments := text(root, "t:IntendedShipments")) is not None:
+        changes["intended_shipments"] = shipments
+    if (total := quantity(root, "t:TotalQuantity")) is not None:
+        changes["total_quantity"], changes["quantity_unit"] = str(total[0]), total[1]
+    if root.find("t:Period", NS) is not None:
+        changes["first_departure"] = text(root, "t:Period/t:FirstDeparture")
+        changes["last_departure"] = text(root, "t:Period/t:LastDeparture")
+    carriers = [{k: v for k, v in party(e).items() if v is not None}
+                for e in root.findall("t:Carrier", NS)]
+    if carriers:
+        changes["carriers"] = carriers
+    return changes
+
+
+def guarantee(n) -> dict:
+    """The structured financial guarantee, when the notification carries one."""
+    found = n.find("t:FinancialGuarantee", NS)
+    if found is None:
+        return {}
+    amount = found.find("t:Amount", NS)
+    return {"guarantee_amount": Decimal(amount.text.strip()),
+            "guarantee_currency": amount.get("currency"),
+            "guarantor": text(found, "t:Guarantor"),
+            "guarantee_valid_from": day(found, "t:ValidFrom"),
+            "guarantee_valid_to": day(found, "t:ValidTo")}
 
 
 def movement(root) -> dict:

@@ -39,6 +39,12 @@ MESSAGE_TYPES: dict[str, str] = {
     "TMWCertificateOfWasteRecoveryDisposalMessage": "certificate-of-recovery-1.0.xsd",
     "TMWConfirmationOfMessageReceipt": "confirmation-of-receipt-1.0.xsd",
     "TMWErrorMessage": "error-1.0.xsd",
+    "TMWStatusQueryMessage": "status-query-1.0.xsd",
+    "TMWStatusAnswerMessage": "status-answer-1.0.xsd",
+    "TMWTakeBackRequestMessage": "take-back-request-1.0.xsd",
+    "TMWTakeBackArrangementMessage": "take-back-arrangement-1.0.xsd",
+    "TMWNotificationAmendmentMessage": "notification-amendment-1.0.xsd",
+    "TMWAmendmentDecisionMessage": "amendment-decision-1.0.xsd",
 }
 
 

@@ -82,6 +82,25 @@ MESSAGE_ERRORS: dict[str, ErrorCode] = {
                                                     "received before.", NUMBER),
     "INVALID_CONTENT": ErrorCode(422, False, "Valid against the schema, but against a rule of "
                                              "the procedure; Description names the rule."),
+    # business rules on arrival (the rules of the Japanese forms); Field names the element
+    "UNKNOWN_CODE": ErrorCode(422, False, "A code is not in its code list on the day of "
+                                          "receipt (e.g. a Basel Annex VIII code that does "
+                                          "not exist or is no longer valid)."),
+    "INVALID_PERIOD": ErrorCode(422, False, "A period ends before it begins, or is longer "
+                                            "than the rules allow (period of shipments, "
+                                            "consent validity, a shipment date outside the "
+                                            "consent)."),
+    "DATE_IN_FUTURE": ErrorCode(422, False, "A date that records a fact (acknowledgement, "
+                                            "transfer, receipt, recovery) is after the day "
+                                            "the message was issued, or IssueDateTime is "
+                                            "after the time of receipt (5 minutes of clock "
+                                            "difference allowed)."),
+    "QUANTITY_EXCEEDED": ErrorCode(422, False, "The shipment exceeds what remains of the "
+                                               "consent (quantity or number of shipments)."),
+    "UNKNOWN_CORRELATION": ErrorCode(404, False, "CorrelationID names no message exchanged "
+                                                 "between the sender and JP-MOE about this "
+                                                 "notification.",
+                                     "tmw:Header/tmw:CorrelationID"),
     "ATTACHMENT_DIGEST": ErrorCode(422, False, "An attachment's SHA256 does not match its "
                                                "decoded content.", "tmw:Attachment"),
     "NOT_CONCERNED": ErrorCode(422, False, "Japan is neither the State of import nor a State "

@@ -13,6 +13,7 @@ from app.cases import runner
 from app.cases.models import Case
 from app.demo.samples import complete_export
 from app.exchange.models import ExchangeMessage
+from app.exchange.readers import text
 from app.exchange.schemas import validate
 from app.exchange.xmlsec import parse_untrusted
 from app.extensions import db
@@ -55,7 +56,8 @@ def test_export_is_notified_and_consented_by_xml(app, usa):
     assert our_signature_holds(app, tree)
 
     answers = sim.answer_all(conditions="Port of Long Beach only")
-    assert [a.status for a in answers] == [200, 200, 200]  # confirmation, ack, consent
+    # the confirmation is taken without an answer (204); ack and consent are confirmed
+    assert [a.status for a in answers] == [204, 200, 200]
     assert state(case.id) == "CONSENT_COMPLETE"
     case = db.session.get(Case, case.id)
     from app.basel.models import AuthorityResponse
@@ -91,11 +93,11 @@ def test_shipment_is_announced_and_certified_by_xml(app, usa):
     sim.pull()
     assert ("TMWMovementAnnouncementMessage", case.number, 1) in [i[:3] for i in sim.inbox]
     number = db.session.get(Case, case.id).number
-    receipt = sim.send(sim.receipt(number, (1, 2), today + timedelta(days=10), Decimal("19.9"),
+    receipt = sim.send(sim.receipt(number, (1, 2), today, Decimal("19.9"),
                                    approx_recovery=today + timedelta(days=20)))
     assert receipt.status == 200, sim.error_codes(receipt)
     assert state(shipment.id) == "RECEIVED"
-    recovered = sim.send(sim.recovery(number, (1, 2), today + timedelta(days=20)))
+    recovered = sim.send(sim.recovery(number, (1, 2), today))
     assert recovered.status == 200, sim.error_codes(recovered)
     assert state(shipment.id) == "RECOVERED"
 
@@ -131,7 +133,7 @@ def test_transit_notification_by_xml_opens_a_transit_case(app, usa):
     assert case.case_type == "basel_transit"
 
 
-def test_a_repeated_message_gets_the_same_answer_and_changes_nothing(app, usa):
+def test_a_repeated_message_is_confirmed_as_duplicate_and_changes_nothing(app, usa):
     partner, sim = usa
     case, _exporter, _moe = transmitted_export()
     tree = sim.acknowledgement(case.number, outbox(case.id)[0].message_id, today_in_japan())
@@ -141,6 +143,10 @@ def test_a_repeated_message_gets_the_same_answer_and_changes_nothing(app, usa):
     first = sim.transport.post("/exchange/v1/messages", body)
     version = db.session.get(Case, case.id).version
     second = sim.transport.post("/exchange/v1/messages", body)
-    assert first == second and first[0] == 200
+    assert first[0] == second[0] == 200
+    answers = [parse_untrusted(b, max_bytes=10**7, max_depth=64) for _s, b in (first, second)]
+    assert [text(a, "t:Status") for a in answers] == ["accepted", "duplicate"]
+    assert {text(a, "t:ReceivedMessageID") for a in answers} == {text(tree, "t:Header/"
+                                                                            "t:MessageID")}
     db.session.rollback()
     assert db.session.get(Case, case.id).version == version

@@ -28,12 +28,15 @@ MOVEMENT_MESSAGES = [
     "TMWTransportStatementMessage",
     "TMWCertificateOfWasteReceiptMessage",
     "TMWCertificateOfWasteRecoveryDisposalMessage",
+    "TMWTakeBackRequestMessage",
+    "TMWTakeBackArrangementMessage",
 ]
 #: messages that carry a quantity with a unit
 QUANTITY_MESSAGES = [
     "TMWNotificationSubmissionMessage",
     "TMWMovementAnnouncementMessage",
     "TMWCertificateOfWasteReceiptMessage",
+    "TMWNotificationAmendmentMessage",
 ]
 REQUIRED_HEADER_FIELDS = [
     "MessageID",

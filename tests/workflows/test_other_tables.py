@@ -20,7 +20,11 @@ EXP, FAC, MOE, METI, SYS = {"exporter"}, {"facility"}, {"official_moe"}, {"offic
 XML = {"partner_system"}  #: a partner authority's system sending signed XML
 CERT = EXP | FAC | MOE | XML
 FACTS = {"consent_refusal": None, "departure_refusal": None, "missing": [],
-         "importer_certified": True, "all_shipments_closed": True}
+         "importer_certified": True, "all_shipments_closed": True, "acknowledged_before": True,
+         "amendment_pending": False, "interim_operation": False}
+#: facts that differ per event (an amendment is decided on only while one is waiting)
+EVENT_FACTS = {"consent_amendment": {"amendment_pending": True},
+               "object_amendment": {"amendment_pending": True}}
 
 SHIPMENT = {
     ("MD_PREPARED", "announce"): (EXP | MOE | XML, "ANNOUNCED"),
@@ -31,14 +35,18 @@ SHIPMENT = {
     ("IN_TRANSIT", "confirm_receipt"): (CERT, "RECEIVED"),
     ("IN_TRANSIT", "reject"): (CERT, "REJECTED_AT_FACILITY"),
     ("RECEIVED", "confirm_recovery"): (CERT, "RECOVERED"),
+    ("INTERIM_COMPLETED", "confirm_recovery"): (CERT, "RECOVERED"),
     ("RECEIVED", "cannot_complete"): (CERT, "TAKE_BACK"),
     ("REJECTED_AT_FACILITY", "start_take_back"): (MOE, "TAKE_BACK"),
     ("TAKE_BACK", "confirm_return"): (EXP | MOE, "RETURNED"),
+    ("TAKE_BACK", "arrange_take_back"): (MOE, "TAKE_BACK"),
+    ("TAKE_BACK", "arrange_alternative"): (MOE, "TAKE_BACK"),
 }
 
 _BEFORE_CONSENT = ("RECEIVED", "ACKNOWLEDGED", "INFO_REQUESTED")
 IMPORT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
+    ("RECEIVED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
@@ -55,12 +63,15 @@ IMPORT = {
     ("CONSENTED", "revoke"): (MOE, "REVOKED"),
     ("ACTIVE", "revoke"): (MOE, "REVOKED"),
     ("EXHAUSTED", "revoke"): (MOE, "REVOKED"),
+    **{(s, e): (roles, s) for s in ("CONSENTED", "ACTIVE") for e, roles in (
+        ("receive_amendment", XML), ("consent_amendment", MOE), ("object_amendment", MOE))},
     **{(s, "record_withdrawal"): (MOE | XML, "WITHDRAWN") for s in (*_BEFORE_CONSENT,
                                                                       "CONSENTED")},
 }
 
 TRANSIT = {
     ("RECEIVED", "acknowledge"): (MOE, "ACKNOWLEDGED"),
+    ("RECEIVED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("ACKNOWLEDGED", "request_information"): (MOE, "INFO_REQUESTED"),
     ("INFO_REQUESTED", "receive_information"): (MOE | XML, "ACKNOWLEDGED"),
     ("ACKNOWLEDGED", "consent"): (MOE, "CONSENTED"),
@@ -69,6 +80,8 @@ TRANSIT = {
     ("INFO_REQUESTED", "object"): (MOE, "OBJECTED"),
     ("CONSENTED", "expire"): (SYS, "EXPIRED"),
     ("CONSENTED", "revoke"): (MOE, "REVOKED"),
+    **{("CONSENTED", e): (roles, "CONSENTED") for e, roles in (
+        ("receive_amendment", XML), ("consent_amendment", MOE), ("object_amendment", MOE))},
     **{(s, "record_withdrawal"): (MOE | XML, "WITHDRAWN") for s in (*_BEFORE_CONSENT,
                                                                       "CONSENTED")},
 }
@@ -82,7 +95,7 @@ CELLS = [(w, table, s, e, r) for w, table in TABLES for s in w.state_values()
 @pytest.mark.parametrize(("workflow", "table", "state", "event", "role"), CELLS,
                          ids=[f"{w.__name__}-{s}-{e}-{r}" for w, _t, s, e, r in CELLS])
 def test_cell(workflow, table, state, event, role):
-    facts = Facts(state, dict(FACTS))
+    facts = Facts(state, {**FACTS, **EVENT_FACTS.get(event, {})})
     ever = {r for (_s, e), (roles, _t) in table.items() if e == event for r in roles}
     allowed = table.get((state, event))
     fire = lambda: workflow.fire(facts, event, role, reason="because")  # noqa: E731
