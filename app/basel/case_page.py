@@ -14,13 +14,15 @@ from app.extensions import db
 from app.timeutil import today_in_japan
 from workflows.base import N_
 
-from . import answers, consent
+from app.cases import audience
+
+from . import answers, consent, returns
 from .completeness import missing_items
 from .models import BaselNotification
 from .shipments import Shipment
 
 #: the case page's blocks of a Basel case, by slot of templates/cases/view.html
-BLOCKS = {"head": ("basel/_case_draft.html",), "answers": ("basel/_authorities.html",),
+BLOCKS = {"head": ("basel/_case_returned.html", "basel/_case_draft.html"), "answers": ("basel/_authorities.html",),
           "details": ("basel/_case_details.html",)}
 
 #: events whose form asks for a text the workflow requires
@@ -82,7 +84,15 @@ def page_context(case: Case, user, editable: bool) -> dict[str, Any]:
     missing = missing_items(n, today_in_japan()) if n and (
         editable or case.state in ("SUBMITTED", "CA_E_REVIEW")) else []
     return {"n": n, "missing": missing, "authorities": answers.statuses(n) if n else [],
-            **_shipment_context(case, n, user)}
+            **_return_context(case, n, user), **_shipment_context(case, n, user)}
+
+
+def _return_context(case: Case, n: BaselNotification | None, user) -> dict[str, Any]:
+    """The return banner for the filer, the fields changed since for the reviewer."""
+    if n is None or case.case_type != "basel_export":
+        return {}
+    reader = audience.reader_for(user, case)
+    return returns.return_context(case, n, audience.timeline(reader, case.events))
 
 
 def _shipment_context(case: Case, n: BaselNotification | None, user) -> dict[str, Any]:

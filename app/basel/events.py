@@ -18,7 +18,7 @@ from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
 from workflows import PartyNotAllowed
 
-from . import answers, consent
+from . import answers, consent, returns
 from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
@@ -174,6 +174,10 @@ class BaselExportHandler:
             ctx.case.number = next_number("JP", today_in_japan().year)
             ctx.audit["number"] = ctx.case.number
         ctx.case.submitted_at = ctx.case.submitted_at or utcnow()
+
+    def _after_return_for_correction(self, ctx, n) -> None:
+        # what was filed, so the reviewer sees what the filer changed before resubmitting
+        ctx.audit["snapshot"] = returns.snapshot(n)
 
     def _after_approve_transmission(self, ctx, n) -> None:
         n.transmitted_at = utcnow()
