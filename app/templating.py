@@ -50,6 +50,7 @@ DEADLINE_LABELS = {
     "tacit_consent": N_("Objection period ends (tacit consent)"),
     "consent_expiry": N_("Consent expires"),
     "activation": N_("Consent period begins"),
+    "review": N_("Review due (MOE)"),
 }
 
 ATTACHMENT_LABELS = {

@@ -103,6 +103,9 @@ class CaseWorkflow(StateMachine):
     #: role -> states in which the case waits for that role (its work queue); when None, every
     #: state in which the role may fire an event
     QUEUE: ClassVar[dict[str, frozenset[str]] | None] = None
+    #: events always open to a party but never its next step (withdraw, revoke, cancel):
+    #: they do not put a case in a work queue
+    SIDE_EVENTS: ClassVar[frozenset[str]] = frozenset()
 
     # --- validators shared by every case type -----------------------------------------------
     def require_complete(self, **kwargs) -> None:
@@ -168,11 +171,16 @@ class CaseWorkflow(StateMachine):
         return [e for e in cls.events_from(state) if role in cls.ROLES[e]]
 
     @classmethod
+    def todo_events(cls, state: str, role: str) -> list[str]:
+        """The events of this role in `state` that are a next step (not a side event)."""
+        return [e for e in cls.events_for(state, role) if e not in cls.SIDE_EVENTS]
+
+    @classmethod
     def waiting_for(cls, role: str) -> list[str]:
         """States in which this role has the next move (its work queue)."""
         if cls.QUEUE is not None:
             return sorted(cls.QUEUE.get(role, frozenset()))
-        return [s for s in cls.state_values() if cls.events_for(s, role)]
+        return [s for s in cls.state_values() if cls.todo_events(s, role)]
 
     @classmethod
     def is_final(cls, state: str) -> bool:

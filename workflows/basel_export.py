@@ -200,6 +200,7 @@ class BaselExportWorkflow(CaseWorkflow):
         "expire": frozenset({SYSTEM}),
         "complete": frozenset({SYSTEM}),
     }
+    SIDE_EVENTS = frozenset({"withdraw", "revoke"})
     EDITABLE = frozenset({"DRAFT", "INCOMPLETE_RETURNED"})
     EDITOR_ROLES = frozenset({EXPORTER})
     EDITOR_PARTIES = frozenset({NOTIFIER})

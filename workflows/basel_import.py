@@ -103,6 +103,7 @@ class BaselImportWorkflow(CaseWorkflow):
         "revoke": frozenset({CA_IMPORT}),
         "record_withdrawal": frozenset({CA_IMPORT, CA_EXPORT}),
     }
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     #: MOE completes the data from the partner's documents

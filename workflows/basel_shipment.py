@@ -104,6 +104,7 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "start_take_back": frozenset({CA_JAPAN}),
         "confirm_return": frozenset({NOTIFIER, CA_JAPAN}),
     }
+    SIDE_EVENTS = frozenset({"cancel"})
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})
     EDITOR_PARTIES = frozenset({NOTIFIER, CA_JAPAN})

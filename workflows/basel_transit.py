@@ -76,6 +76,7 @@ class BaselTransitWorkflow(CaseWorkflow):
         "revoke": frozenset({CA_TRANSIT}),
         "record_withdrawal": frozenset({CA_TRANSIT, CA_EXPORT}),
     }
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     EDITOR_PARTIES = frozenset({CA_TRANSIT})

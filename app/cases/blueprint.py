@@ -62,9 +62,8 @@ def home():
 @bp.route("/queue")
 @allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
 def queue():
-    filters = _filters()
-    filters.needs_action = True
-    return _list_page(filters, template="cases/queue.html")
+    rows, total, actions = queries.queue_page(current_user, _filters())
+    return _render_list("cases/queue.html", rows, total, _filters(), actions=actions)
 
 
 @bp.route("/cases")
@@ -75,11 +74,15 @@ def search():
 
 def _list_page(filters: queries.Filters, template: str):
     rows, total = queries.page(current_user, filters)
+    return _render_list(template, rows, total, filters)
+
+
+def _render_list(template: str, rows, total: int, filters: queries.Filters, **extra):
     info = queries.summaries([row[0] for row in rows])
     states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
-                           unlabelled_types=unlabelled_types())
+                           unlabelled_types=unlabelled_types(), **extra)
 
 
 @bp.route("/cases.csv")

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 
 from app.extensions import db
-from workflows import REGISTRY
+from workflows import REGISTRY, workflow_for
 
 from .models import Case, Deadline
+from .ownership import acting_events
 from .procedures import procedure_for, procedures
 from .visibility import visible_to
 
@@ -96,6 +97,24 @@ def page(user, filters: Filters):
         query.limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
     ).all()
     return rows, total
+
+
+def todo_for(user, case: Case) -> list[str]:
+    """The next steps `user` may take on `case` as its acting party (no side events)."""
+    workflow = workflow_for(case.case_type)
+    return acting_events(user, case, workflow.todo_events(case.state, user.role))
+
+
+def queue_page(user, filters: Filters):
+    """The work queue: cases waiting for the user's state AND party, or raising an alarm,
+    each with the actions it waits for. The party check is per case (ownership.py), so the
+    page is cut after it."""
+    filters.needs_action = True
+    rows = db.session.execute(search(user, filters)).all()
+    actions = {case.id: todo_for(user, case) for case, _due, _alarms in rows}
+    mine = [row for row in rows if actions[row[0].id] or row[2]]
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    return mine[start:start + PAGE_SIZE], len(mine), actions
 
 
 def summaries(cases: list[Case]) -> dict[int, dict]:
