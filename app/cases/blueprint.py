@@ -40,7 +40,8 @@ def _filters() -> queries.Filters:
         page = 1
     return queries.Filters(
         q=_typed(args, "q", 100), state=_typed(args, "state", 40),
-        country=_typed(args, "country", 2).upper(), code=_typed(args, "code", 40),
+        country=queries.normalised(_typed(args, "country", 2)).upper(),
+        code=queries.normalised(_typed(args, "code", 40)),
         case_type=_typed(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
         page=page,
     )
