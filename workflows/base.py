@@ -106,6 +106,11 @@ class CaseWorkflow(StateMachine):
     #: events always open to a party but never its next step (withdraw, revoke, cancel):
     #: they do not put a case in a work queue
     SIDE_EVENTS: ClassVar[frozenset[str]] = frozenset()
+    #: guard or validator name -> the condition as a sentence, for the workflow page
+    CONDITIONS: ClassVar[dict[str, str]] = {
+        "require_complete": N_("The notification is complete"),
+        "require_reason": N_("A reason or text is given"),
+    }
 
     # --- validators shared by every case type -----------------------------------------------
     def require_complete(self, **kwargs) -> None:
@@ -136,6 +141,16 @@ class CaseWorkflow(StateMachine):
         if unknown:
             raise TypeError(f"{cls.__name__}: unknown editable states {sorted(unknown)}")
         cls._check_parties(events)
+        cls._check_conditions()
+
+    @classmethod
+    def _check_conditions(cls) -> None:
+        """Every guard and validator a transition names has a sentence for people."""
+        named = {str(c) for s in cls.states for t in s.transitions
+                 for c in (*t.cond, *t.validators)}
+        if unworded := named - set(cls.CONDITIONS):
+            raise TypeError(f"{cls.__name__}: conditions without a sentence: "
+                            f"{sorted(unworded)}")
 
     @classmethod
     def _check_parties(cls, events: set[str]) -> None:

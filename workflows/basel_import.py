@@ -103,6 +103,11 @@ class BaselImportWorkflow(CaseWorkflow):
         "revoke": frozenset({CA_IMPORT}),
         "record_withdrawal": frozenset({CA_IMPORT, CA_EXPORT}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "all_shipments_closed": N_("Every shipment is recovered, returned or cancelled"),
+        "require_certified": N_("The importer is a certified recycling importer"),
+    }
     SIDE_EVENTS = frozenset({"record_withdrawal", "revoke"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})

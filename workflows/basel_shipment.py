@@ -104,6 +104,11 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "start_take_back": frozenset({CA_JAPAN}),
         "confirm_return": frozenset({NOTIFIER, CA_JAPAN}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "within_consent": N_("The consent is in force and the shipment fits what remains of it"),
+        "consent_still_valid": N_("The consent is still in force"),
+    }
     SIDE_EVENTS = frozenset({"cancel"})
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})

@@ -80,7 +80,9 @@ def _list_page(filters: queries.Filters, template: str):
 
 def _render_list(template: str, rows, total: int, filters: queries.Filters, **extra):
     info = queries.summaries([row[0] for row in rows])
-    states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
+    # in the order a case moves through them, procedure by procedure (a state several
+    # workflows share is listed where it first comes)
+    states = list(dict.fromkeys(s for wf in REGISTRY.values() for s in wf.state_values()))
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
                            unlabelled_types=unlabelled_types(), **extra)

@@ -1,0 +1,45 @@
+"""In Chromium: the workflow page speaks in sentences and its diagram is readable as shown;
+the state filter follows the workflow; code lists can be searched by typing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.pages import sign_in
+from tests.factories import make_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_workflow_page_conditions_are_sentences_and_the_diagram_is_readable(
+        live_server, browser, app):
+    moe = make_user("official_moe")
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, moe)
+    page.goto(f"{live_server}/workflows/basel_export")
+    page.wait_for_selector("#diagram svg")
+    sizes = page.eval_on_selector_all(
+        "#diagram svg .nodeLabel, #diagram svg .edgeLabel, #diagram svg text",
+        "els => els.filter(e => e.getBoundingClientRect().height > 0)"
+        ".map(e => e.getBoundingClientRect().height)")
+    assert sizes, "the diagram has labels"
+    assert min(sizes) >= 13, f"labels {min(sizes):.1f} px high: too small to read"
+    page_width = page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 1280, "a wide diagram scrolls inside its box, not the whole page"
+    conditions = " ".join(page.locator("table.transitions td.conditions").all_inner_texts())
+    assert "all_consented" not in conditions and "contract_confirmed" not in conditions
+    assert "Every State of import and transit has consented" in conditions
+
+
+def test_state_filter_lists_states_in_workflow_order(live_server, browser, app):
+    moe = make_user("official_moe")
+    page = browser.new_page()
+    page.set_default_timeout(10000)
+    sign_in(page, live_server, moe)
+    page.goto(f"{live_server}/cases")
+    values = page.eval_on_selector_all("select[name=state] option", "os => os.map(o => o.value)")
+    order = [values.index(s) for s in ("DRAFT", "SUBMITTED", "INCOMPLETE_RETURNED",
+                                       "CA_E_REVIEW", "TRANSMITTED", "CONSENTED", "ACTIVE",
+                                       "COMPLETED")]
+    assert order == sorted(order)
