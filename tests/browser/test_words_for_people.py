@@ -43,3 +43,18 @@ def test_state_filter_lists_states_in_workflow_order(live_server, browser, app):
                                        "CA_E_REVIEW", "TRANSMITTED", "CONSENTED", "ACTIVE",
                                        "COMPLETED")]
     assert order == sorted(order)
+
+
+def test_a_code_list_is_searched_by_typing_in_any_case(live_server, browser, app):
+    from app.demo.samples import complete_export
+
+    exporter = make_user("exporter")
+    case = complete_export(exporter, waste="battery")  # A1160 chosen
+    page = browser.new_page()
+    page.set_default_timeout(10000)
+    sign_in(page, live_server, exporter)
+    page.goto(f"{live_server}/basel/{case.id}/edit/waste")
+    page.fill("input.code-filter[aria-controls=f-basel_viii]", "a1181")
+    shown = page.eval_on_selector_all("#f-basel_viii option",
+                                      "os => os.filter(o => !o.hidden).map(o => o.value)")
+    assert shown == ["A1160", "A1181"]  # the chosen code stays, the typed one is found
