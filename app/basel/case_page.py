@@ -11,13 +11,14 @@ from app.cases.ownership import may_start_child
 from app.cases.procedures import Field
 from app.cases.visibility import visible_to
 from app.extensions import db
+from app.templating import SECTION_LABELS
 from app.timeutil import today_in_japan
 from workflows.base import N_
 
 from app.cases import audience
 
 from . import answers, consent, returns
-from .completeness import missing_items
+from .completeness import SECTIONS, missing_items
 from .models import BaselNotification
 from .shipments import Shipment
 
@@ -45,8 +46,13 @@ _VALIDITY = [Field("valid_from", "date", N_("Consent valid from")),
              Field("valid_to", "date", N_("Consent valid until")),
              Field("conditions", "textarea", N_("Conditions (if any)"), required=False)]
 
+#: the sections MOE may name when returning a notification for correction
+_SECTIONS_TO_CORRECT = Field("sections", "checks", N_("Sections to correct"), required=False,
+                             choices=tuple((s, SECTION_LABELS[s]) for s in SECTIONS))
+
 #: the fields each event's form asks for, besides the reason/comment
 EVENT_FIELDS: dict[str, list[Field]] = {
+    "return_for_correction": [_SECTIONS_TO_CORRECT],
     "record_acknowledgement": [*_ANSWER, Field("document", "file", N_("Partner's document"),
                                                required=False)],
     "record_information_request": [*_ANSWER, Field("document", "file",

@@ -122,7 +122,8 @@ def return_context(case: Case, n: BaselNotification, timeline: list) -> dict:
         return {}
     event, reason = found
     if case.state == RETURNED_STATE:
-        return {"returned": {"at": event.occurred_at, "reason": reason}}
+        return {"returned": {"at": event.occurred_at, "reason": reason,
+                             "sections": (event.payload or {}).get("sections") or []}}
     before = (event.payload or {}).get("snapshot")
     resubmitted = any(ev.event == "submit" and ev.seq > event.seq for ev, _ in timeline)
     if not before or not resubmitted:

@@ -25,7 +25,13 @@ from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
 from .ownership import may_act
 from .procedures import list_columns, unlabelled_types
-from .views import CONFIRMED_EVENTS, case_page_context, get_visible_case, reading_context
+from .views import (
+    CONFIRMED_EVENTS,
+    case_page_context,
+    case_page_fields,
+    get_visible_case,
+    reading_context,
+)
 
 bp = Blueprint("cases", __name__)
 
@@ -119,6 +125,8 @@ def fire_event(case_id: int, event: str):
     case = get_visible_case(case_id, current_user)
     payload = {k: v for k, v in request.form.items()
                if k not in ("csrf_token", "version", "confirm")}
+    for name in _listed_fields(case, event):  # ticked boxes: every value, as a list
+        payload[name] = request.form.getlist(name)
     if event in CONFIRMED_EVENTS and request.form.get("confirm") != "1" \
             and may_act(current_user, case, event):
         return _event_failed(case, event, {"confirm": [N_("Tick the box to confirm.")]})
@@ -140,6 +148,12 @@ def fire_event(case_id: int, event: str):
         return _event_failed(case, event, errors, status=status)
     flash(_("%(action)s: done.", action=event_label(event, case.case_type)), "success")
     return redirect(url_for("cases.view", case_id=case.id))
+
+
+def _listed_fields(case: Case, event: str) -> list[str]:
+    """The event form's fields that send several values (kind "checks")."""
+    fields = case_page_fields(case).get(event, [])
+    return [f.name for f in fields if f.kind == "checks"]
 
 
 def _event_failed(case: Case, event: str, errors, status: int = 422):

@@ -73,3 +73,38 @@ def test_no_changes_box_when_the_case_was_never_returned(client, app):
     login(client, moe)
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'id="changed-since-return"' not in html
+
+
+def test_moe_names_the_sections_to_change_and_the_exporter_is_sent_there(client, app):
+    exporter, moe = make_user("exporter"), make_user("official_moe")
+    exporter.locale = "en"  # the mail is written in the recipient's language
+    db.session.commit()
+    case = complete_export(exporter)
+    runner.fire(case.id, "submit", actor=exporter, payload={})
+    login(client, moe)
+    response = client.post(f"/cases/{case.id}/events/return_for_correction", data={
+        "version": _version(case.id), "reason": REASON, "sections": ["waste", "route"]})
+    assert response.status_code == 302
+    [mail] = notices(case_id=case.id, recipient_user_id=exporter.id, kind="returned")
+    assert "Waste and operation" in mail.body and "Route and States concerned" in mail.body
+
+    filer = app.test_client()
+    login(filer, exporter)
+    html = filer.get(f"/cases/{case.id}").get_data(as_text=True)
+    banner = html.split('id="returned-banner"', 1)[1].split("</section>", 1)[0]
+    assert f'href="/basel/{case.id}/edit/waste"' in banner
+    assert f'href="/basel/{case.id}/edit/route"' in banner
+    assert "Shipments and packaging" not in banner
+
+
+def test_an_unknown_section_is_refused_and_changes_nothing(client, app):
+    exporter, moe = make_user("exporter"), make_user("official_moe")
+    case = complete_export(exporter)
+    runner.fire(case.id, "submit", actor=exporter, payload={})
+    login(client, moe)
+    response = client.post(f"/cases/{case.id}/events/return_for_correction", data={
+        "version": _version(case.id), "reason": REASON, "sections": ["waste", "nonsense"]})
+    assert response.status_code == 422
+    assert 'class="field-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "SUBMITTED"
