@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -290,7 +290,7 @@ def fmt_date(value: date | datetime | None) -> str:
 def _zone_name(value: datetime) -> str:
     """The abbreviation of the app's time zone at that moment ("JST" for Asia/Tokyo)."""
     zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    moment = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     return moment.astimezone(zone).tzname() or ""
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from app.cases import audience
 from app.cases.models import Case
 from app.cases.ownership import may_start_child
 from app.cases.procedures import Field
@@ -15,16 +16,14 @@ from app.templating import SECTION_LABELS
 from app.timeutil import today_in_japan
 from workflows.base import N_
 
-from app.cases import audience
-
 from . import answers, consent, returns
 from .completeness import SECTIONS, missing_items
 from .models import BaselNotification
 from .shipments import Shipment
 
 #: the case page's blocks of a Basel case, by slot of templates/cases/view.html
-BLOCKS = {"head": ("basel/_case_returned.html", "basel/_case_draft.html"), "answers": ("basel/_authorities.html",),
-          "details": ("basel/_case_details.html",)}
+BLOCKS = {"head": ("basel/_case_returned.html", "basel/_case_draft.html"),
+          "answers": ("basel/_authorities.html",), "details": ("basel/_case_details.html",)}
 
 #: events whose form asks for a text the workflow requires
 REASON_REQUIRED = frozenset({
