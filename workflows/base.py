@@ -187,8 +187,11 @@ class CaseWorkflow(StateMachine):
 
     @classmethod
     def todo_events(cls, state: str, role: str) -> list[str]:
-        """The events of this role in `state` that are a next step (not a side event)."""
-        return [e for e in cls.events_for(state, role) if e not in cls.SIDE_EVENTS]
+        """The events of this role in `state` that are a next step (not a side event), in the
+        order the workflow declares them (start the review before returning the case)."""
+        order = cls.event_ids()
+        return sorted((e for e in cls.events_for(state, role) if e not in cls.SIDE_EVENTS),
+                      key=order.index)
 
     @classmethod
     def waiting_for(cls, role: str) -> list[str]:
