@@ -58,3 +58,44 @@ def test_a_code_list_is_searched_by_typing_in_any_case(live_server, browser, app
     shown = page.eval_on_selector_all("#f-basel_viii option",
                                       "os => os.filter(o => !o.hidden).map(o => o.value)")
     assert shown == ["A1160", "A1181"]  # the chosen code stays, the typed one is found
+
+
+def test_returned_notification_is_corrected_and_the_reviewer_sees_what_changed(
+        live_server, browser, app):
+    from app.cases import runner
+    from app.demo.samples import complete_export
+
+    exporter, moe = make_user("exporter"), make_user("official_moe")
+    case = complete_export(exporter)
+    runner.fire(case.id, "submit", actor=exporter, payload={})
+    runner.fire(case.id, "return_for_correction", actor=moe,
+                payload={"reason": "Block 12: name the boards' PCB content.",
+                         "sections": ["waste"]})
+
+    page = browser.new_page()
+    page.set_default_timeout(15000)
+    sign_in(page, live_server, exporter)
+    page.goto(f"{live_server}/cases/{case.id}")
+    banner = page.locator("#returned-banner")
+    assert "Block 12: name the boards' PCB content." in banner.inner_text()
+    banner.locator("a:has-text('Waste and operation')").click()
+    page.wait_for_url("**/edit/waste")
+    page.fill("#f-waste_designation", "Waste printed circuit boards, PCB-free")
+    page.click("button:has-text('Save draft')")
+    page.wait_for_selector(".flash.success")
+    page.goto(f"{live_server}/basel/{case.id}/edit/declaration")
+    page.fill("#f-declaration_name", exporter.name)
+    page.check("input[name=accept]")
+    page.click("button:has-text('Sign the declaration')")
+    page.goto(f"{live_server}/cases/{case.id}")
+    page.click("#event-submit summary")
+    page.click("#event-submit button[type=submit]")
+    page.wait_for_selector("#case-state:has-text('Submitted')")
+
+    reviewer = browser.new_page()
+    reviewer.set_default_timeout(15000)
+    sign_in(reviewer, live_server, moe)
+    reviewer.goto(f"{live_server}/cases/{case.id}")
+    changed = reviewer.locator("#changed-since-return").inner_text()
+    assert "Designation of the waste" in changed
+    assert "Technology employed" not in changed
