@@ -185,8 +185,8 @@ class BaselExportHandler:
         except lookups.MissingRule:
             return
         due = add_period(today, rule.amount, rule.unit, "JP")
-        deadlines.set_deadline(ctx.case, "review", end_of_day(due, "JP"), regime="JP",
-                               rule_key=rule.key)
+        # no regime named: the target is the ministry's, not the Basel Act ordinance's
+        deadlines.set_deadline(ctx.case, "review", end_of_day(due, "JP"), rule_key=rule.key)
 
     def _after_return_for_correction(self, ctx, n) -> None:
         # what was filed, so the reviewer sees what the filer changed before resubmitting
