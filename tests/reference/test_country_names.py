@@ -47,3 +47,11 @@ def test_the_route_form_lists_countries_in_japanese_order(client, app):
     select = html.split('name="import_country"', 1)[1].split("</select>", 1)[0]
     codes = re.findall(r'<option value="([A-Z]{2})"', select)
     assert codes.index("NG") < codes.index("JP") < codes.index("NZ")
+
+
+def test_the_search_country_filter_lists_countries_in_japanese_order(client, app):
+    login(client, make_user("official_moe"))
+    html = client.get("/cases", headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    select = html.split('name="country"', 1)[1].split("</select>", 1)[0]
+    codes = re.findall(r'<option value="([A-Z]{2})"', select)
+    assert codes.index("NG") < codes.index("JP") < codes.index("NZ")
