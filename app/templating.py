@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
@@ -51,6 +52,7 @@ DEADLINE_LABELS = {
     "tacit_consent": N_("Objection period ends (tacit consent)"),
     "consent_expiry": N_("Consent expires"),
     "activation": N_("Consent period begins"),
+    "review": N_("Review due (MOE)"),
 }
 
 ATTACHMENT_LABELS = {
@@ -289,8 +291,17 @@ def fmt_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
+        # a moment is read in the app's time zone and says which one (JST), so a partner
+        # abroad or an exporter travelling never misreads a deadline
+        return f"{format_datetime(value, 'yyyy-MM-dd HH:mm')} {_zone_name(value)}"
     return format_date(value, "yyyy-MM-dd")
+
+
+def _zone_name(value: datetime) -> str:
+    """The abbreviation of the app's time zone at that moment ("JST" for Asia/Tokyo)."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return moment.astimezone(zone).tzname() or ""
 
 
 def register_template_helpers(app: Flask) -> None:

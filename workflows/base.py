@@ -103,6 +103,14 @@ class CaseWorkflow(StateMachine):
     #: role -> states in which the case waits for that role (its work queue); when None, every
     #: state in which the role may fire an event
     QUEUE: ClassVar[dict[str, frozenset[str]] | None] = None
+    #: events always open to a party but never its next step (withdraw, revoke, cancel):
+    #: they do not put a case in a work queue
+    SIDE_EVENTS: ClassVar[frozenset[str]] = frozenset()
+    #: guard or validator name -> the condition as a sentence, for the workflow page
+    CONDITIONS: ClassVar[dict[str, str]] = {
+        "require_complete": N_("The notification is complete"),
+        "require_reason": N_("A reason or text is given"),
+    }
 
     # --- validators shared by every case type -----------------------------------------------
     def require_complete(self, **kwargs) -> None:
@@ -133,6 +141,16 @@ class CaseWorkflow(StateMachine):
         if unknown:
             raise TypeError(f"{cls.__name__}: unknown editable states {sorted(unknown)}")
         cls._check_parties(events)
+        cls._check_conditions()
+
+    @classmethod
+    def _check_conditions(cls) -> None:
+        """Every guard and validator a transition names has a sentence for people."""
+        named = {str(c) for s in cls.states for t in s.transitions
+                 for c in (*t.cond, *t.validators)}
+        if unworded := named - set(cls.CONDITIONS):
+            raise TypeError(f"{cls.__name__}: conditions without a sentence: "
+                            f"{sorted(unworded)}")
 
     @classmethod
     def _check_parties(cls, events: set[str]) -> None:
@@ -168,11 +186,19 @@ class CaseWorkflow(StateMachine):
         return [e for e in cls.events_from(state) if role in cls.ROLES[e]]
 
     @classmethod
+    def todo_events(cls, state: str, role: str) -> list[str]:
+        """The events of this role in `state` that are a next step (not a side event), in the
+        order the workflow declares them (start the review before returning the case)."""
+        order = cls.event_ids()
+        return sorted((e for e in cls.events_for(state, role) if e not in cls.SIDE_EVENTS),
+                      key=order.index)
+
+    @classmethod
     def waiting_for(cls, role: str) -> list[str]:
         """States in which this role has the next move (its work queue)."""
         if cls.QUEUE is not None:
             return sorted(cls.QUEUE.get(role, frozenset()))
-        return [s for s in cls.state_values() if cls.events_for(s, role)]
+        return [s for s in cls.state_values() if cls.todo_events(s, role)]
 
     @classmethod
     def is_final(cls, state: str) -> bool:

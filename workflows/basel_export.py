@@ -200,6 +200,17 @@ class BaselExportWorkflow(CaseWorkflow):
         "expire": frozenset({SYSTEM}),
         "complete": frozenset({SYSTEM}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "all_acknowledged": N_("Every State of import and transit has acknowledged"),
+        "all_consented": N_("Every State of import and transit has consented, in writing or "
+                            "tacitly"),
+        "contract_confirmed": N_("MOE holds the confirmation of the exporter–disposer contract "
+                                 "(Basel Art. 6(3)(b))"),
+        "all_shipments_closed": N_("Every shipment is recovered, returned or cancelled"),
+        "consent_period_started": N_("The consent period has begun"),
+    }
+    SIDE_EVENTS = frozenset({"withdraw", "revoke"})
     EDITABLE = frozenset({"DRAFT", "INCOMPLETE_RETURNED"})
     EDITOR_ROLES = frozenset({EXPORTER})
     EDITOR_PARTIES = frozenset({NOTIFIER})

@@ -122,6 +122,18 @@ class BaselImportWorkflow(CaseWorkflow):
         "consent_amendment": frozenset({CA_IMPORT}),
         "object_amendment": frozenset({CA_IMPORT}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "acknowledged_before": N_("The notification was acknowledged before the request"),
+        "require_no_pending_amendment": N_("No earlier amendment is waiting for a decision"),
+        "require_pending_amendment": N_("An amendment is waiting for a decision"),
+        "all_shipments_closed": N_("Every shipment is recovered, returned or cancelled"),
+        "require_certified": N_("The importer is a certified recycling importer"),
+    }
+    #: amendments wait on a fact the queue cannot see per state: not a next step of every
+    #: consented case
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment",
+                             "consent_amendment", "object_amendment"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     #: MOE completes the data from the partner's documents

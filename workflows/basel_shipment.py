@@ -120,6 +120,14 @@ class BaselShipmentWorkflow(CaseWorkflow):
         "arrange_take_back": frozenset({CA_JAPAN}),
         "arrange_alternative": frozenset({CA_JAPAN}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "within_consent": N_("The consent is in force and the shipment fits what remains of it"),
+        "consent_still_valid": N_("The consent is still in force"),
+        "interim_operation": N_("The operation certified is an interim one (R12, R13, D13–D15)"),
+        "!interim_operation": N_("The operation certified is the final one"),
+    }
+    SIDE_EVENTS = frozenset({"cancel"})
     EDITABLE = frozenset({"MD_PREPARED"})
     EDITOR_ROLES = frozenset({EXPORTER, MOE})
     EDITOR_PARTIES = frozenset({NOTIFIER, CA_JAPAN})

@@ -95,6 +95,16 @@ class BaselTransitWorkflow(CaseWorkflow):
         "consent_amendment": frozenset({CA_TRANSIT}),
         "object_amendment": frozenset({CA_TRANSIT}),
     }
+    CONDITIONS = {
+        **CaseWorkflow.CONDITIONS,
+        "acknowledged_before": N_("The notification was acknowledged before the request"),
+        "require_no_pending_amendment": N_("No earlier amendment is waiting for a decision"),
+        "require_pending_amendment": N_("An amendment is waiting for a decision"),
+    }
+    #: amendments wait on a fact the queue cannot see per state: not a next step of every
+    #: consented case
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment",
+                             "consent_amendment", "object_amendment"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     EDITOR_PARTIES = frozenset({CA_TRANSIT})

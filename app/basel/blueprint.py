@@ -15,6 +15,7 @@ from app.cases.ownership import may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
+from app.templating import locale_code
 from app.timeutil import today_in_japan
 
 from . import operations
@@ -115,7 +116,8 @@ def _code_lists(section: str, today):
         "route": ("transport_mode", "country", "competent_authority"),
         "parties": ("country", "transport_mode"),
     }.get(section, ())
-    return {name: lookups.codes(name, today) for name in wanted}
+    return {name: lookups.countries(locale_code(), today) if name == "country"
+            else lookups.codes(name, today) for name in wanted}
 
 
 @bp.route("/<int:case_id>/parties/<role>", methods=["POST"])
@@ -262,6 +264,6 @@ def register_partner():
             return redirect(url_for("basel.edit", case_id=case.id, section="parties"))
         except ValidationError as exc:
             errors = exc.messages
-    countries = lookups.codes("country", today_in_japan())
+    countries = lookups.countries(locale_code(), today_in_japan())
     return render_template("basel/register.html", errors=errors, values=request.form,
                            countries=countries), 422 if errors else 200

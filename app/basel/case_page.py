@@ -6,23 +6,24 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.cases import plausibility
+from app.cases import audience, plausibility
 from app.cases.models import Case
 from app.cases.ownership import may_start_child
 from app.cases.procedures import Field
 from app.cases.visibility import visible_to
 from app.extensions import db
+from app.templating import SECTION_LABELS
 from app.timeutil import today_in_japan
 from workflows.base import N_
 
-from . import answers, consent
-from .completeness import missing_items
+from . import answers, consent, returns
+from .completeness import SECTIONS, missing_items
 from .models import BaselNotification
 from .shipments import Shipment
 
 #: the case page's blocks of a Basel case, by slot of templates/cases/view.html
-BLOCKS = {"head": ("basel/_case_draft.html",), "answers": ("basel/_authorities.html",),
-          "details": ("basel/_case_details.html",)}
+BLOCKS = {"head": ("basel/_case_returned.html", "basel/_case_draft.html"),
+          "answers": ("basel/_authorities.html",), "details": ("basel/_case_details.html",)}
 
 #: events whose form asks for a text the workflow requires
 REASON_REQUIRED = frozenset({
@@ -50,9 +51,13 @@ _REASON_EN = Field("reason_en", "textarea",
 _CONDITIONS_EN = Field("conditions_en", "textarea",
                        N_("Conditions in English, for the partner authority (optional)"),
                        required=False)
+#: the sections MOE may name when returning a notification for correction
+_SECTIONS_TO_CORRECT = Field("sections", "checks", N_("Sections to correct"), required=False,
+                             choices=tuple((s, SECTION_LABELS[s]) for s in SECTIONS))
 
 #: the fields each event's form asks for, besides the reason/comment
 EVENT_FIELDS: dict[str, list[Field]] = {
+    "return_for_correction": [_SECTIONS_TO_CORRECT],
     "record_acknowledgement": [*_ANSWER, Field("document", "file", N_("Partner's document"),
                                                required=False)],
     "record_information_request": [*_ANSWER, Field("document", "file",
@@ -98,7 +103,15 @@ def page_context(case: Case, user, editable: bool) -> dict[str, Any]:
         if n and before_decision else []
     return {"n": n, "missing": missing, "warnings": warnings,
             "authorities": answers.statuses(n) if n else [],
-            **_shipment_context(case, n, user)}
+            **_return_context(case, n, user), **_shipment_context(case, n, user)}
+
+
+def _return_context(case: Case, n: BaselNotification | None, user) -> dict[str, Any]:
+    """The return banner for the filer, the fields changed since for the reviewer."""
+    if n is None or case.case_type != "basel_export":
+        return {}
+    reader = audience.reader_for(user, case)
+    return returns.return_context(case, n, audience.timeline(reader, case.events))
 
 
 def _shipment_context(case: Case, n: BaselNotification | None, user) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from app.reference import lookups
 from app.timeutil import TOKYO, today_in_japan, utcnow
 from workflows import PartyNotAllowed
 
-from . import answers, consent
+from . import answers, consent, returns
 from .case_parties import notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
@@ -174,9 +174,28 @@ class BaselExportHandler:
             ctx.case.number = next_number("JP", today_in_japan().year)
             ctx.audit["number"] = ctx.case.number
         ctx.case.submitted_at = ctx.case.submitted_at or utcnow()
+        self._start_review_clock(ctx)
+
+    def _start_review_clock(self, ctx) -> None:
+        """MOE's review target, from the day of (re)submission; Japanese law sets none, so
+        it is the reference data's service target, shown to officials and chased when late."""
+        today = today_in_japan()
+        try:
+            rule = lookups.rule("JP", "review_period", today)
+        except lookups.MissingRule:
+            return
+        due = add_period(today, rule.amount, rule.unit, "JP")
+        # no regime named: the target is the ministry's, not the Basel Act ordinance's
+        deadlines.set_deadline(ctx.case, "review", end_of_day(due, "JP"), rule_key=rule.key)
+
+    def _after_return_for_correction(self, ctx, n) -> None:
+        # what was filed, so the reviewer sees what the filer changed before resubmitting
+        ctx.audit["snapshot"] = returns.snapshot(n)
+        deadlines.clear_deadlines(ctx.case, kinds=["review"])
 
     def _after_approve_transmission(self, ctx, n) -> None:
         n.transmitted_at = utcnow()
+        deadlines.clear_deadlines(ctx.case, kinds=["review"])
         today = today_in_japan()
         regime = regime_of(n, today)
         ctx.audit["regime"] = regime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from app.cases.models import Case
 from app.cases.procedures import Column
@@ -22,13 +22,22 @@ def party_named(like: str) -> ColumnElement[bool]:
     return Case.id.in_(select(Party.case_id).where(Party.name.ilike(like)))
 
 
+def text_match(like: str) -> ColumnElement[bool]:
+    """What the search box finds in a Basel case: a party's name or a waste code (any case:
+    "a1181" finds A1181)."""
+    return or_(party_named(like),
+               Case.id.in_(select(NotificationCode.case_id)
+                           .where(NotificationCode.code.ilike(like))))
+
+
 def concerning_country(country: str) -> ColumnElement[bool]:
     return Case.id.in_(
         select(StateConcerned.case_id).where(StateConcerned.country_code == country))
 
 
 def with_code(code: str) -> ColumnElement[bool]:
-    return Case.id.in_(select(NotificationCode.case_id).where(NotificationCode.code == code))
+    return Case.id.in_(select(NotificationCode.case_id)
+                       .where(func.upper(NotificationCode.code) == code.upper()))
 
 
 FILTERS = {"country": concerning_country, "code": with_code}

@@ -9,6 +9,8 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from app.cases.uploads import DocumentField
 from app.input_fields import FreeText, Line
 
+from .completeness import SECTIONS
+
 
 class EventSchema(Schema):
     """Every event may carry a comment or reason shown on the timeline."""
@@ -62,7 +64,14 @@ class TacitConsentSchema(EventSchema):
     on = fields.Date(load_default=None)
 
 
+class ReturnSchema(EventSchema):
+    """A return for correction: the reason, and the sections the filer must change."""
+
+    sections = fields.List(fields.String(validate=validate.OneOf(SECTIONS)), load_default=list)
+
+
 EVENT_SCHEMAS: dict[str, type[Schema]] = {
+    "return_for_correction": ReturnSchema,
     "record_acknowledgement": AuthorityAnswerSchema,
     "record_information_request": AuthorityAnswerSchema,
     "record_objection": AuthorityAnswerSchema,

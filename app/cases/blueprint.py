@@ -14,7 +14,8 @@ from app.csv_export import csv_response
 from app.errors import workflow_message
 from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
-from app.templating import event_label, missing_text
+from app.reference import lookups
+from app.templating import event_label, locale_code, missing_text, state_label
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
@@ -26,7 +27,13 @@ from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
 from .ownership import may_act
 from .procedures import list_columns, unlabelled_types
-from .views import CONFIRMED_EVENTS, case_page_context, get_visible_case, reading_context
+from .views import (
+    CONFIRMED_EVENTS,
+    case_page_context,
+    case_page_fields,
+    get_visible_case,
+    reading_context,
+)
 
 bp = Blueprint("cases", __name__)
 
@@ -41,7 +48,8 @@ def _filters() -> queries.Filters:
         page = 1
     return queries.Filters(
         q=_typed(args, "q", 100), state=_typed(args, "state", 40),
-        country=_typed(args, "country", 2).upper(), code=_typed(args, "code", 40),
+        country=queries.normalised(_typed(args, "country", 2)).upper(),
+        code=queries.normalised(_typed(args, "code", 40)),
         case_type=_typed(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
         page=page,
     )
@@ -63,9 +71,8 @@ def home():
 @bp.route("/queue")
 @allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
 def queue():
-    filters = _filters()
-    filters.needs_action = True
-    return _list_page(filters, template="cases/queue.html")
+    rows, total, actions = queries.queue_page(current_user, _filters())
+    return _render_list("cases/queue.html", rows, total, _filters(), actions=actions)
 
 
 @bp.route("/cases")
@@ -76,11 +83,18 @@ def search():
 
 def _list_page(filters: queries.Filters, template: str):
     rows, total = queries.page(current_user, filters)
+    return _render_list(template, rows, total, filters)
+
+
+def _render_list(template: str, rows, total: int, filters: queries.Filters, **extra):
     info = queries.summaries([row[0] for row in rows])
-    states = sorted({s for wf in REGISTRY.values() for s in wf.state_values()})
+    # in the order a case moves through them, procedure by procedure (a state several
+    # workflows share is listed where it first comes)
+    states = list(dict.fromkeys(s for wf in REGISTRY.values() for s in wf.state_values()))
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
-                           unlabelled_types=unlabelled_types())
+                           unlabelled_types=unlabelled_types(),
+                           countries=lookups.countries(locale_code(), today_in_japan()), **extra)
 
 
 @bp.route("/cases.csv")
@@ -107,6 +121,8 @@ def fire_event(case_id: int, event: str):
     case = get_visible_case(case_id, current_user)
     payload = {k: v for k, v in request.form.items()
                if k not in ("csrf_token", "version", "confirm")}
+    for name in _listed_fields(case, event):  # ticked boxes: every value, as a list
+        payload[name] = request.form.getlist(name)
     if event in CONFIRMED_EVENTS and request.form.get("confirm") != "1" \
             and may_act(current_user, case, event):
         return _event_failed(case, event, {"confirm": [N_("Tick the box to confirm.")]})
@@ -138,6 +154,10 @@ def _flash_warnings(case: Case, event: str) -> None:
         return
     for finding in plausibility.warnings(plausibility.run(case, today_in_japan(), "submit")):
         flash(missing_text(finding), "warning")
+def _listed_fields(case: Case, event: str) -> list[str]:
+    """The event form's fields that send several values (kind "checks")."""
+    fields = case_page_fields(case).get(event, [])
+    return [f.name for f in fields if f.kind == "checks"]
 
 
 def _event_failed(case: Case, event: str, errors, status: int = 422):

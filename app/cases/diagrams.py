@@ -27,11 +27,16 @@ def transition_rows(workflow: type[CaseWorkflow]) -> list[dict]:
                     "target": transition.target.value if transition.target else state.value,
                     "internal": transition.internal,
                     "roles": sorted(workflow.ROLES[event.id]),
-                    "guards": [str(c) for c in transition.cond],
-                    "validators": [str(v) for v in transition.validators],
+                    "guards": _sentences(workflow, transition.cond),
+                    "validators": _sentences(workflow, transition.validators),
                     "label": _(workflow.LABELS[event.id]),
                 })
     return rows
+
+
+def _sentences(workflow: type[CaseWorkflow], conditions) -> list[str]:
+    """Guards and validators as the workflow words them for people (checked at import)."""
+    return [_(workflow.CONDITIONS[str(c)]) for c in conditions]
 
 
 #: an event reaching one target from this many states is drawn once, from a note
@@ -59,9 +64,10 @@ def mermaid_source(workflow: type[CaseWorkflow]) -> str:
         if row["internal"] or key in seen or (row["event"], row["target"]) in fans:
             continue  # self-transitions are in the table; fan-ins get one arrow below
         seen.add(key)
-        guard = f" [{', '.join(row['guards'])}]" if row["guards"] else ""
+        # conditions stay in the table below: on the arrows they made the diagram unreadable
+        guarded = " *" if row["guards"] else ""
         who = _(" (system)") if row["roles"] == [SYSTEM] else ""
-        label = _quote(f"{row['label']}{who}{guard}").replace(":", " ")
+        label = _quote(f"{row['label']}{who}{guarded}").replace(":", " ")
         lines.append(f"    {row['source']} --> {row['target']} : {label}")
     for (event, target), sources in fans.items():
         note = _("from any of %(n)d states", n=len(sources))

@@ -25,9 +25,13 @@ class Field:
     """One input of an event's form on the case page."""
 
     name: str
-    kind: str  #: date, text, decimal, textarea, file, authority, transport_mode, operation
+    #: date, text, decimal, textarea, file, authority, transport_mode, operation; "checks":
+    #: several of `choices` (sent as a list)
+    kind: str
     label: str  #: translatable
     required: bool = True
+    #: (value, translatable label) of a "checks" field
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

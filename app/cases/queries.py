@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, false, func, or_, select
 
+from app.auth.models import Organisation
 from app.extensions import db
-from workflows import REGISTRY
+from workflows import REGISTRY, workflow_for
 
 from .models import Case, Deadline
+from .ownership import acting_events
 from .procedures import procedure_for, procedures
 from .visibility import visible_to
 
@@ -59,8 +62,8 @@ def search(user, filters: Filters) -> Select:
     next_due = _next_deadline().label("next_due")
     alarms = _alarms().label("alarms")
     query = select(Case, next_due, alarms).where(visible_to(user))
-    if filters.q:
-        query = query.where(_text_match(f"%{filters.q.strip()}%"))
+    if typed := normalised(filters.q):
+        query = query.where(_text_match(f"%{typed}%"))
     if filters.state:
         query = query.where(Case.state == filters.state)
     if filters.case_type:
@@ -77,9 +80,18 @@ def search(user, filters: Filters) -> Select:
     return query.order_by(alarms.desc(), next_due.is_(None), next_due, Case.updated_at)
 
 
+def normalised(typed: str) -> str:
+    """What was typed, as the data spells it: full-width letters and digits (ＪＰ２０２６) as
+    ASCII, compatibility forms folded (Unicode NFKC); case is ignored by the match itself."""
+    return unicodedata.normalize("NFKC", typed or "").strip()
+
+
 def _text_match(like: str) -> ColumnElement[bool]:
-    """The case number, or what each procedure matches (party names, codes ...)."""
-    return or_(Case.number.ilike(like),
+    """The case number, the filing organisation's name (English or Japanese), or what each
+    procedure matches (party names, codes ...); case-insensitive."""
+    filer = select(Organisation.id).where(or_(Organisation.name.ilike(like),
+                                              Organisation.name_ja.ilike(like)))
+    return or_(Case.number.ilike(like), Case.organisation_id.in_(filer),
                *(p.text_match(like) for p in procedures() if p.text_match is not None))
 
 
@@ -96,6 +108,24 @@ def page(user, filters: Filters):
         query.limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
     ).all()
     return rows, total
+
+
+def todo_for(user, case: Case) -> list[str]:
+    """The next steps `user` may take on `case` as its acting party (no side events)."""
+    workflow = workflow_for(case.case_type)
+    return acting_events(user, case, workflow.todo_events(case.state, user.role))
+
+
+def queue_page(user, filters: Filters):
+    """The work queue: cases waiting for the user's state AND party, or raising an alarm,
+    each with the actions it waits for. The party check is per case (ownership.py), so the
+    page is cut after it."""
+    filters.needs_action = True
+    rows = db.session.execute(search(user, filters)).all()
+    actions = {case.id: todo_for(user, case) for case, _due, _alarms in rows}
+    mine = [row for row in rows if actions[row[0].id] or row[2]]
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    return mine[start:start + PAGE_SIZE], len(mine), actions
 
 
 def summaries(cases: list[Case]) -> dict[int, dict]:

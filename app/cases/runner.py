@@ -178,8 +178,17 @@ def _auditable(data: dict[str, Any]) -> dict[str, Any]:
         # (everyone who reads the event reads its payload); the document goes by digest
         if key in ("reason", "reason_en", "document"):
             continue
-        out[key] = value if isinstance(value, (str, int, bool, type(None))) else str(value)
+        out[key] = _json_safe(value)
     return out
+
+
+def _json_safe(value: Any) -> Any:
+    """Plain values as they are, lists item by item (ticked boxes), anything else as text."""
+    if isinstance(value, (str, int, bool, type(None))):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return str(value)
 
 
 __all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "apply_transition", "fire",

@@ -39,6 +39,11 @@ def available_events(case: Case, user) -> list[str]:
     return acting_events(user, case, workflow_for(case.case_type).events_for(case.state, user.role))
 
 
+def case_page_fields(case: Case) -> dict[str, list]:
+    """The fields of each event form of the case, as its procedure declares them."""
+    return (procedure_for(case.case_type) or NO_PROCEDURE).event_fields
+
+
 def reason_required(case: Case) -> frozenset[str]:
     """The events of the case whose form requires a reason."""
     return (procedure_for(case.case_type) or NO_PROCEDURE).reason_required

@@ -61,6 +61,7 @@ def transition_values(ctx: TransitionContext) -> dict[str, Any]:
         "reason": remark_for(NOTIFIER, ctx.case.case_type, ctx.event, ctx.role, data),
         "reason_label": REASON_PROMPTS.get(ctx.event, REASON),
         "conditions": data.get("conditions"),
+        "sections": data.get("sections") or [],
         "country": data.get("country"),
         "approval_no": data.get("approval_no"),
         "valid_from": data.get("valid_from"),

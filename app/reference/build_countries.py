@@ -85,6 +85,25 @@ NAME_OVERRIDES = {
     "TW": ("Taiwan", "台湾", "ISO short name replaced by the name used in Japanese official usage"),
 }
 
+#: misspellings in the iso-codes Japanese translation, corrected: code -> (wrong, right)
+LABEL_JA_CORRECTIONS = {
+    "TZ": ("タニザニア連合共和国", "タンザニア連合共和国"),
+}
+
+#: readings (hiragana) of the Japanese names that begin with kanji, so that lists sort in
+#: gojūon order (JIS X 4061) rather than by character code; katakana names are their own
+#: reading
+READINGS_JA = {
+    "AQ": "なんきょくたいりく", "AS": "べいりょうさもあ", "CF": "ちゅうおうあふりかきょうわこく",
+    "CN": "ちゅうごく", "EH": "にしさはら", "GB": "えいこく", "GF": "ふつりょうぎあな",
+    "GQ": "せきどうぎにあ", "HK": "ほんこん", "IO": "えいこくいんどようりょうど",
+    "JP": "にほん", "KP": "ちょうせんみんしゅしゅぎじんみんきょうわこく",
+    "KR": "だいかんみんこく", "MK": "きたまけどにあ", "MP": "きたまりあなしょとう",
+    "PF": "ふつりょうぽりねしあ", "SS": "みなみすーだん", "TL": "ひがしてぃもーる",
+    "TW": "たいわん", "US": "べいこく", "VA": "せいちょう", "VG": "えいりょうゔぁーじんしょとう",
+    "VI": "べいりょうゔぁーじんしょとう", "ZA": "みなみあふりか",
+}
+
 ISO_SOURCE = "ISO 3166-1 via pycountry {version} (label_ja: iso-codes ja translation)"
 OECD_SOURCE = "OECD membership: 38 members (general knowledge)"
 BASEL_SOURCE = (
@@ -111,6 +130,11 @@ def _row(country, ja: gettext.NullTranslations) -> list[str]:
     label_en, label_ja = country.name, ja.gettext(country.name)
     if code in NAME_OVERRIDES:
         label_en, label_ja, attributes["name_note"] = NAME_OVERRIDES[code]
+    if code in LABEL_JA_CORRECTIONS and label_ja == LABEL_JA_CORRECTIONS[code][0]:
+        label_ja = LABEL_JA_CORRECTIONS[code][1]
+        attributes["name_note"] = "misspelling of the iso-codes Japanese translation corrected"
+    if code in READINGS_JA:
+        attributes["reading_ja"] = READINGS_JA[code]
     encoded = json.dumps(attributes, ensure_ascii=False, sort_keys=True)
     return [code, label_en, label_ja, "", "", source, encoded]
 

@@ -14,6 +14,7 @@ from sqlalchemy import Select, or_, select
 
 from app.extensions import db
 
+from .collation import alphabetical_key, japanese_order_key
 from .datafiles import POLICY_LIST
 from .models import ReferenceCode, RegimeRule
 
@@ -78,6 +79,19 @@ def country_label(code: str, locale: str, on: date | None = None) -> str:
     """A country's name in ``locale`` ("ja" or "en"); the code itself when it is unknown."""
     found = find("country", code.upper(), on)
     return found.label(locale) if found else code
+
+
+def countries(locale: str, on: date | None = None) -> list[ReferenceCode]:
+    """The countries valid on ``on``, in the reader's order: by reading (gojūon) for
+    Japanese, alphabetically otherwise."""
+    return sorted(codes("country", on), key=lambda c: country_order_key(c, locale))
+
+
+def country_order_key(country: ReferenceCode, locale: str) -> tuple[str, str]:
+    if locale == "ja":
+        reading = (country.attributes or {}).get("reading_ja") or country.label("ja")
+        return japanese_order_key(reading)
+    return alphabetical_key(country.label(locale))
 
 
 def _natural_key(code: str) -> tuple:

@@ -44,7 +44,8 @@ def test_whole_export_case_reaches_active(db, people):
     fire(case, "start_review", moe)
     fire(case, "approve_transmission", moe)
     assert case.state == "TRANSMITTED"
-    ack = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).all()
+    ack = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id,
+                                                    Deadline.cleared_at.is_(None))).all()
     assert [(d.kind, d.country_code, d.rule_key) for d in ack] == [
         ("acknowledgement", "US", "acknowledgement_period")]
 

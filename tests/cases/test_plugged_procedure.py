@@ -134,9 +134,10 @@ def test_permit_is_found_by_holder_name_and_listed_with_its_column(world, client
     assert "TP-0001" not in client.get("/cases?q=nomatch").get_data(as_text=True)
 
 
-def test_permit_waits_in_moe_queue_and_is_in_the_csv(world, client):
+def test_permit_stays_out_of_the_queue_of_moe_who_may_not_act_and_is_in_the_csv(world, client):
     login(client, world["moe"])
-    assert "TP-0001" in client.get("/queue").get_data(as_text=True)
+    # MOE has the role to close, but not the party (the holder): nothing for MOE to do
+    assert "TP-0001" not in client.get("/queue").get_data(as_text=True)
     csv = client.get("/cases.csv").get_data(as_text=True)
     assert "Permit holder" in csv.splitlines()[0]
     assert any("TP-0001" in line and "Kanto Scrap Holdings" in line for line in csv.splitlines())
