@@ -99,6 +99,15 @@ class ExportCheckWorkflow(CaseWorkflow):
         "confirm_partly": N_("Confirm the accepted lines only"),
         "refuse": N_("Do not confirm: the goods are waste"),
         "record_export": N_("Record the export (certificate used)"),
+        # changes that are not transitions, as the timeline names them
+        "save_request": N_("Request saved"),
+        "add_line": N_("Product line added"),
+        "remove_line": N_("Product line removed"),
+        "upload_unit_records": N_("Unit test records uploaded"),
+        "add_evidence": N_("Evidence attached"),
+        "decide_line": N_("Line decided"),
+        "open_basel_notification": N_("Basel export notification opened for refused lines"),
+        "customs_verification": N_("Certificate verified by customs"),
     }
     EDITABLE = frozenset({"DRAFT", "INFO_REQUESTED"})
     EDITOR_ROLES = frozenset({EXPORTER})
