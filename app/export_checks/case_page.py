@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.cases.audience import attachment_audience, reader_for
 from app.cases.ownership import holds_any, may_act
 from app.cases.procedures import Field
 from app.timeutil import TOKYO, today_in_japan
@@ -50,10 +51,15 @@ def page_context(case, user, editable: bool) -> dict[str, Any]:
         "check": check,
         "evidence": evidence,
         "missing": missing_items(check, evidence),
-        "criteria": rules.evaluate(case, rule_day(case)),
+        "criteria": rules.evaluate(case, rule_day(case)) if reads_evidence(user, case) else [],
         "may_decide_lines": case.state in DECIDING and may_act(user, case, "confirm"),
         "may_open_basel": basel_link.may_open(case, check) and editable_by_filer(user, case),
     }
+
+
+def reads_evidence(user, case) -> bool:
+    """The rule check shows the evidence (contract, invoice, photos): only for its readers."""
+    return reader_for(user, case).reads(attachment_audience(case.case_type, "other"))
 
 
 def editable_by_filer(user, case) -> bool:

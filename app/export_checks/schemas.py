@@ -40,7 +40,7 @@ class RequestSchema(SectionSchema):
     trade_note = FreeText(allow_none=True)
     market_note = FreeText(allow_none=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # every problem at once
     def codes(self, data, **kwargs):
         check_codes(self, data)
 
@@ -53,7 +53,7 @@ class LineSchema(SectionSchema):
     year = fields.Integer(required=True, validate=validate.Range(min=1950, max=2100))
     quantity = fields.Integer(required=True, validate=validate.Range(min=1, max=100_000))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # every problem at once
     def codes(self, data, **kwargs):
         check_codes(self, data)
         if data.get("year", 0) > today_in_japan().year:
