@@ -71,6 +71,16 @@ ACCESS: dict[str, set[str] | str] = {
     "api.save_party": {"exporter"},
     "api.add_attachment": {"exporter"},
     "api.prepare_shipment": {"exporter", "official_moe"},
+    # used-product export checks (issue 14)
+    "export_checks.new": {"exporter"},
+    "export_checks.edit": {"exporter"},
+    "export_checks.add_line": {"exporter"},
+    "export_checks.remove_line": {"exporter"},
+    "export_checks.upload_units": {"exporter"},
+    "export_checks.add_evidence": {"exporter"},
+    "export_checks.decide_line": {"official_moe"},
+    "export_checks.open_basel": {"exporter"},
+    "export_checks.verify_certificate": {"customs", "official_moe", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
