@@ -7,9 +7,10 @@ adds up the rule check's (rules.py).
 
 from __future__ import annotations
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import fields, validate, validates_schema
 
 from app.basel.sections import SectionSchema, check_codes
+from app.cases.handlers import invalid
 from app.input_fields import FreeText, Line, Name
 from app.timeutil import today_in_japan
 
@@ -57,7 +58,7 @@ class LineSchema(SectionSchema):
     def codes(self, data, **kwargs):
         check_codes(self, data)
         if data.get("year", 0) > today_in_japan().year:
-            raise ValidationError({"year": ["The year of manufacture is in the future."]})
+            raise invalid("year", "The year of manufacture is in the future.")
 
 
 class EvidenceSchema(SectionSchema):
@@ -73,4 +74,4 @@ class LineDecisionSchema(SectionSchema):
     @validates_schema
     def reason_for_refusal(self, data, **kwargs):
         if data.get("decision") == "refused" and not (data.get("reason") or "").strip():
-            raise ValidationError({"reason": ["Say why this line is not confirmed."]})
+            raise invalid("reason", "Say why this line is not confirmed.")
