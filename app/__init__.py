@@ -141,11 +141,13 @@ def configure_blueprints(app: Flask) -> None:
     from .documents.blueprint import bp as documents_bp
     from .exchange.blueprint import api as exchange_api_bp
     from .exchange.blueprint import bp as exchange_bp
+    from .export_checks.api import api as export_checks_api_bp
     from .export_checks.blueprint import bp as export_checks_bp
     from .health import bp as health_bp
 
     for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
-               exchange_api_bp, api_bp, health_bp, export_checks_bp):
+               exchange_api_bp, api_bp, health_bp, export_checks_bp,
+               export_checks_api_bp):
         app.register_blueprint(bp)
 
 

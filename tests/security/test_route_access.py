@@ -81,6 +81,16 @@ ACCESS: dict[str, set[str] | str] = {
     "export_checks.decide_line": {"official_moe"},
     "export_checks.open_basel": {"exporter"},
     "export_checks.verify_certificate": {"customs", "official_moe", "admin"},
+    "export_checks_api.create": {"exporter"},
+    "export_checks_api.read": ALL,
+    "export_checks_api.update": {"exporter"},
+    "export_checks_api.add_line": {"exporter"},
+    "export_checks_api.remove_line": {"exporter"},
+    "export_checks_api.upload_units": {"exporter"},
+    "export_checks_api.add_evidence": {"exporter"},
+    "export_checks_api.decide_line": {"official_moe"},
+    "export_checks_api.open_basel": {"exporter"},
+    "export_checks_api.verify_certificate": {"customs", "official_moe", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
