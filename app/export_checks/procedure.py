@@ -17,7 +17,7 @@ from app.cases.procedures import (
 from workflows.base import N_
 from workflows.export_check import ExportCheckWorkflow
 
-from . import audiences, basel_link, case_page, listing, rules
+from . import audiences, basel_link, case_page, certificate, listing, rules
 from .events import ExportCheckHandler
 from .visibility import visible_checks
 
@@ -80,5 +80,6 @@ def plug_in(state: BlueprintSetupState) -> None:
     register_procedure(EXPORT_CHECKS)
     register_contribution(BACK_LINK)
     rules.install()
+    certificate.install()
     state.app.add_template_global(loading_label)
     state.app.add_template_global(criterion_label)
