@@ -116,7 +116,15 @@ class ExportCheckWorkflow(CaseWorkflow):
              MOE: frozenset({"SUBMITTED", "UNDER_REVIEW", "INSPECTION"}),
              CUSTOMS_OFFICER: frozenset()}
 
-    # --- validators: the decision must match the line decisions ----------------------------
+    # --- validators -----------------------------------------------------------------------
+    def require_complete(self, **kwargs) -> None:
+        """Everything the completeness panel lists is there (the `missing` fact)."""
+        missing = self.model.fact("missing")
+        if missing:
+            raise Refusal(N_("The request is not complete: {count} item(s) missing."),
+                          count=len(missing))
+
+    # the decision on the consignment must match the decisions on its lines
     def _lines(self) -> tuple[int, int, int]:
         return (self.model.fact("accepted_lines"), self.model.fact("refused_lines"),
                 self.model.fact("undecided_lines"))

@@ -153,33 +153,49 @@ def evaluate(case, on: date) -> list[dict[str, Any]]:
     return results
 
 
-def _lines_evidence(check: ExportCheck, on: date) -> list[str]:
+def _said(message: str, **params: Any) -> dict[str, Any]:
+    """One piece of evidence as the panel prints it (a translatable template and its values)."""
+    return {"message": message, "params": {k: str(v) for k, v in params.items()}}
+
+
+def _texts(*values: str | None) -> list[dict[str, Any]]:
+    return [_said("{text}", text=v) for v in values if v]
+
+
+def _files(check: ExportCheck, criterion: str) -> list[dict[str, Any]]:
+    return [_said(N_("File: {name}"), name=name)
+            for name in _evidence_files(check.case_id, criterion)]
+
+
+def _lines_evidence(check: ExportCheck, on: date) -> list[dict[str, Any]]:
     out = []
     for line in check.lines:
         kind = lookups.find(TYPES_LIST, line.product_type, on)
-        limit = (kind.attributes or {}).get("max_age_years") if kind else "?"
-        out.append(f"{line.seq}: {line.product_type} {line.model} ({line.year}; "
-                   f"≤ {limit})")
-    return out + _evidence_files(check.case_id, "age_appearance")
+        limit = (kind.attributes or {}).get("max_age_years") if kind else "–"
+        out.append(_said(N_("Line {line}: {type} {model}, made in {year} (limit {limit} "
+                            "years)"), line=line.seq, type=line.product_type,
+                         model=line.model, year=line.year, limit=limit))
+    return out + _texts(check.age_appearance_note) + _files(check, "age_appearance")
 
 
-def _units_evidence(check: ExportCheck, on: date) -> list[str]:
+def _units_evidence(check: ExportCheck, on: date) -> list[dict[str, Any]]:
     out = []
     for line in check.lines:
         passed = sum(1 for u in line.units if u.power_on and u.function_test == "passed")
-        out.append(f"{line.seq}: {passed} ✓ / {len(line.units)} / {line.quantity}")
-    return out + _evidence_files(check.case_id, "working_condition")
+        out.append(_said(N_("Line {line}: {passed} of {recorded} recorded units passed "
+                            "({quantity} in the line)"), line=line.seq, passed=passed,
+                         recorded=len(line.units), quantity=line.quantity))
+    return out + _texts(check.working_condition_note) + _files(check, "working_condition")
 
 
-EVIDENCE: dict[str, Callable[[ExportCheck, date], list[str]]] = {
+EVIDENCE: dict[str, Callable[[ExportCheck, date], list[dict[str, Any]]]] = {
     "age_appearance": _lines_evidence,
     "working_condition": _units_evidence,
-    "packaging_loading": lambda c, on: [x for x in (c.loading_method, c.packaging_note) if x]
-    + _evidence_files(c.case_id, "packaging_loading"),
-    "second_hand_trade": lambda c, on: [x for x in (c.trade_document_ref, c.trade_note) if x]
-    + _evidence_files(c.case_id, "second_hand_trade"),
-    "destination_market": lambda c, on: [x for x in (c.market_note,) if x]
-    + _evidence_files(c.case_id, "destination_market"),
-    "lead_acid_battery": lambda c, on: [f"{line.seq}: {line.product_type}"
-                                        for line in c.lines],
+    "packaging_loading": lambda c, on: _texts(c.loading_method, c.packaging_note)
+    + _files(c, "packaging_loading"),
+    "second_hand_trade": lambda c, on: _texts(c.trade_document_ref, c.trade_note)
+    + _files(c, "second_hand_trade"),
+    "destination_market": lambda c, on: _texts(c.market_note) + _files(c, "destination_market"),
+    "lead_acid_battery": lambda c, on: [_said(N_("Line {line}: {type}"), line=line.seq,
+                                              type=line.product_type) for line in c.lines],
 }
