@@ -56,9 +56,6 @@ BACK_LINK = PageContribution(name="export_check_origin",
                              context=_basel_back_link)
 
 
-LOADING_LABELS = {"individually_packed": N_("Each unit packed on its own"),
-                  "palletised": N_("Packed and secured on pallets"),
-                  "bulk": N_("Loaded in bulk (unpacked)")}
 CRITERION_LABELS = {"age_appearance": N_("(1) Age and appearance"),
                     "working_condition": N_("(2) Working condition"),
                     "packaging_loading": N_("(3) Packaging and loading"),
@@ -68,7 +65,7 @@ CRITERION_LABELS = {"age_appearance": N_("(1) Age and appearance"),
 
 
 def loading_label(method: str) -> str:
-    return gettext(LOADING_LABELS.get(method, method))
+    return gettext(rules.LOADING_LABELS.get(method, method))
 
 
 def criterion_label(criterion: str) -> str:

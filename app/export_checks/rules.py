@@ -153,6 +153,17 @@ def evaluate(case, on: date) -> list[dict[str, Any]]:
     return results
 
 
+LOADING_LABELS = {"individually_packed": N_("Each unit packed on its own"),
+                  "palletised": N_("Packed and secured on pallets"),
+                  "bulk": N_("Loaded in bulk (unpacked)")}
+
+
+def _loading(check: ExportCheck) -> list[dict[str, Any]]:
+    if not check.loading_method:
+        return []
+    return [_said(LOADING_LABELS.get(check.loading_method, check.loading_method))]
+
+
 def _said(message: str, **params: Any) -> dict[str, Any]:
     """One piece of evidence as the panel prints it (a translatable template and its values)."""
     return {"message": message, "params": {k: str(v) for k, v in params.items()}}
@@ -191,7 +202,7 @@ def _units_evidence(check: ExportCheck, on: date) -> list[dict[str, Any]]:
 EVIDENCE: dict[str, Callable[[ExportCheck, date], list[dict[str, Any]]]] = {
     "age_appearance": _lines_evidence,
     "working_condition": _units_evidence,
-    "packaging_loading": lambda c, on: _texts(c.loading_method, c.packaging_note)
+    "packaging_loading": lambda c, on: _loading(c) + _texts(c.packaging_note)
     + _files(c, "packaging_loading"),
     "second_hand_trade": lambda c, on: _texts(c.trade_document_ref, c.trade_note)
     + _files(c, "second_hand_trade"),
