@@ -83,7 +83,8 @@ def test_each_verification_is_in_the_case_timeline(people, client):
 def test_the_customs_page_offers_the_certificate_lookup(people, client):
     login(client, people["customs"])
     page = client.get("/customs/verify").get_data(as_text=True)
-    assert 'id="certificate-form"' in page
+    assert page.count('id="certificate-form"') == 1
+    assert "<title>" in page and 'id="certificate-form"' not in page.split("</title>")[0]
 
 
 def test_only_customs_and_officials_verify(people, client):
