@@ -67,8 +67,8 @@ def _import_models() -> None:
     from .cases import models as _cases  # noqa: F401
     from .documents import models as _documents  # noqa: F401
     from .exchange import models as _exchange  # noqa: F401
-    from .export_checks import models as _export_checks  # noqa: F401
     from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
+    from .export_checks import models as _export_checks  # noqa: F401
     from .notices import models as _notices  # noqa: F401
     from .rate_limits import RateHit as _rate_hits  # noqa: F401
     from .reference import models as _reference  # noqa: F401
