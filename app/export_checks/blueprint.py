@@ -12,7 +12,7 @@ from app.access import allow
 from app.auth.roles import Role
 from app.cases.ownership import may_edit
 from app.cases.uploads import from_file_storage
-from app.cases.views import get_visible_case
+from app.cases.views import case_page_context, get_visible_case
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
@@ -134,18 +134,14 @@ def decide_line(case_id: int, seq: int):
     try:
         operations.decide_line(case.id, seq, dict(request.form), current_user, _version())
     except ValidationError as exc:
-        flash(_("Nothing was changed: %(problem)s", problem=_first(exc.messages)), "error")
-        return redirect(url_for("cases.view", case_id=case.id)), 303
+        flash(_("Nothing was changed: correct the marked fields."), "error")
+        return render_template("cases/view.html", **case_page_context(
+            case, current_user, form_event=f"decide_line_{seq}", form_errors=exc.messages,
+            form_values=request.form)), 422
     except operations.NotEditable:
         abort(409)
     flash(_("Line %(seq)d decided.", seq=seq), "success")
     return redirect(url_for("cases.view", case_id=case.id))
-
-
-def _first(messages) -> str:
-    while isinstance(messages, (dict, list)):
-        messages = next(iter(messages.values() if isinstance(messages, dict) else messages))
-    return str(messages)
 
 
 @bp.route("/export-checks/<int:case_id>/basel-notification", methods=["POST"])

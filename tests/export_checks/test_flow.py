@@ -72,8 +72,11 @@ def test_a_refused_line_needs_a_reason(people, client):
     case = review(submit(file_check(people["exporter"]), people["exporter"]), people["moe"])
     login(client, people["moe"])
     response = client.post(f"/export-checks/{case.id}/lines/1/decision",
-                           data={"version": version(case.id), "decision": "refused"})
-    assert response.status_code == 303
+                           data={"version": version(case.id), "decision": "refused",
+                                 "reason": "  "})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'data-error-for="reason"' in page
+    assert '<option value="refused" selected>' in page
     assert db.session.get(ExportCheck, case.id).lines[0].decision is None
 
 
