@@ -105,6 +105,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "remove_line": N_("Product line removed"),
         "upload_unit_records": N_("Unit test records uploaded"),
         "add_evidence": N_("Evidence attached"),
+        "remove_evidence": N_("Evidence removed"),
         "decide_line": N_("Line decided"),
         "open_basel_notification": N_("Basel export notification opened for refused lines"),
         "customs_verification": N_("Certificate verified by customs"),

@@ -236,6 +236,17 @@ def add_evidence(case_id: int):
     return _out(case.id), 201
 
 
+@api.route("/<int:case_id>/evidence/<int:attachment_id>/remove", methods=["POST"])
+@allow(Role.EXPORTER, api=True)
+@document("Remove an evidence file", body=CheckVersionIn, response=CheckOut)
+def remove_evidence(case_id: int, attachment_id: int):
+    case = _check_case(case_id)
+    version = CheckVersionIn().load(json_object())["version"]
+    _editing(lambda: operations.remove_evidence(case.id, attachment_id, acting_user(),
+                                                version))
+    return _out(case.id)
+
+
 @api.route("/<int:case_id>/lines/<int:seq>/decision", methods=["POST"])
 @allow(Role.OFFICIAL_MOE, api=True)
 @document("MOE: accept or refuse one line (a refusal says why)", body=CheckDecisionIn,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from app.cases.audience import CUSTOMS, DOMESTIC, INTERNAL, NOTIFIER, Audience, Policy
 
 DRAFTING = ("create", "save_request", "add_line", "remove_line", "upload_unit_records",
-            "add_evidence", "submit", "reply_to_request", "start_review",
+            "add_evidence", "remove_evidence", "submit", "reply_to_request", "start_review",
             "request_information", "order_inspection", "record_inspection", "decide_line")
 BORDER = Audience.of(INTERNAL, NOTIFIER, CUSTOMS)
 

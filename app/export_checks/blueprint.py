@@ -97,6 +97,17 @@ def add_evidence(case_id: int):
         current_user, _version()))
 
 
+@bp.route("/export-checks/<int:case_id>/evidence/<int:attachment_id>/remove",
+          methods=["POST"])
+@allow(Role.EXPORTER)
+def remove_evidence(case_id: int, attachment_id: int):
+    case = _check_case(case_id)
+    if request.form.get("confirm") != "1":
+        return _render(case, "remove", {"confirm": [_("Tick the box to confirm.")]}, 422)
+    return _save(case, "remove", lambda: operations.remove_evidence(
+        case.id, attachment_id, current_user, _version()))
+
+
 def _save(case, form: str, action):
     try:
         action()

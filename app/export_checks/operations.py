@@ -141,6 +141,24 @@ def add_evidence(case_id: int, raw: dict, upload: Upload | None, user,
     return act(case_id, "add_evidence", change, actor=user, expected_version=version)
 
 
+def remove_evidence(case_id: int, attachment_id: int, user, version: int | None) -> Case:
+    """Take an evidence file off the request (the draft's, before submission or a reply)."""
+
+    def change(case: Case) -> dict[str, Any]:
+        _editable(case)
+        row = db.session.get(ExportCheckEvidence, attachment_id)
+        if row is None or row.case_id != case.id or row.criterion == "inspection":
+            raise invalid("attachment", "No such evidence file.")
+        details = {"criterion": row.criterion, "filename": row.attachment.filename}
+        attachment = row.attachment
+        db.session.delete(row)
+        db.session.flush()
+        db.session.delete(attachment)
+        return details
+
+    return act(case_id, "remove_evidence", change, actor=user, expected_version=version)
+
+
 def decide_line(case_id: int, seq: int, raw: dict, user, version: int | None) -> Case:
     """MOE accepts or refuses one line (with the reason), before deciding the consignment."""
     data = LineDecisionSchema().load(raw)

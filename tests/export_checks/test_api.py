@@ -75,6 +75,13 @@ def test_evidence_by_api_and_a_bad_field(people, client):
     assert response.status_code == 201
     missing = {m["field"] for m in response.get_json()["missing"]}
     assert "evidence.packaging_loading" not in missing
+    from app.export_checks.models import ExportCheckEvidence
+    from app.extensions import db
+    evidence_id = db.session.query(ExportCheckEvidence).one().attachment_id
+    removed = exporter.post(f"/export-checks/{check['id']}/evidence/{evidence_id}/remove",
+                            json={"version": response.get_json()["version"]})
+    assert removed.status_code == 200
+    assert "evidence.packaging_loading" in {m["field"] for m in removed.get_json()["missing"]}
 
 
 def test_other_organisations_get_404(people, client):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 
+from app.cases.models import Attachment
+from app.cases.uploads import Upload
 from app.export_checks import operations
-from app.export_checks.models import ExportCheck
+from app.export_checks.models import ExportCheck, ExportCheckEvidence
 from app.extensions import db
 from tests.factories import login
 
@@ -133,3 +135,20 @@ def test_a_submitted_request_can_no_longer_be_changed(people, client):
     assert response.status_code in (403, 409)
     assert fresh(case.id).state == "SUBMITTED"
     assert db.session.get(ExportCheck, case.id).buyer_name != "Changed"
+
+
+def test_evidence_is_removed_only_with_the_box_ticked(people, client):
+    case = file_check(people["exporter"])
+    operations.add_evidence(case.id, {"criterion": "packaging_loading"},
+                            Upload("plan.png", "image/png", PNG), people["exporter"],
+                            version(case.id))
+    evidence_id = db.session.query(ExportCheckEvidence).one().attachment_id
+    login(client, people["exporter"])
+    url = f"/export-checks/{case.id}/evidence/{evidence_id}/remove"
+    assert client.post(url, data={"version": version(case.id)}).status_code == 422
+    assert db.session.query(ExportCheckEvidence).count() == 1
+    response = client.post(url, data={"version": version(case.id), "confirm": "1"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.query(ExportCheckEvidence).count() == 0
+    assert db.session.get(Attachment, evidence_id) is None
