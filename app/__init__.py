@@ -69,6 +69,7 @@ def _import_models() -> None:
     from .documents import models as _documents  # noqa: F401
     from .exchange import models as _exchange  # noqa: F401
     from .exchange import outbox as _outbox  # noqa: F401  (writes messages for partners)
+    from .export_checks import models as _export_checks  # noqa: F401
     from .notices import models as _notices  # noqa: F401
     from .rate_limits import RateHit as _rate_hits  # noqa: F401
     from .reference import models as _reference  # noqa: F401
@@ -141,12 +142,15 @@ def configure_blueprints(app: Flask) -> None:
     from .documents.blueprint import bp as documents_bp
     from .exchange.blueprint import api as exchange_api_bp
     from .exchange.blueprint import bp as exchange_bp
+    from .export_checks.api import api as export_checks_api_bp
+    from .export_checks.blueprint import bp as export_checks_bp
     from .health import bp as health_bp
     from .measures.blueprint import api as measures_api_bp
     from .measures.blueprint import bp as measures_bp
 
     for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
-               exchange_api_bp, api_bp, health_bp, measures_bp, measures_api_bp):
+               exchange_api_bp, api_bp, health_bp, measures_bp, measures_api_bp,
+               export_checks_bp, export_checks_api_bp):
         app.register_blueprint(bp)
 
 

@@ -136,6 +136,9 @@ def _cases(u: dict[str, User]) -> None:
     _shipments(active, exporter, today)
     _partner_cases(moe, meti, u["facility"], today)
     _exchanged_by_xml(exporter, moe, today)
+    from .export_checks import load_export_checks  # used-product export checks (issue 14)
+
+    load_export_checks(exporter, moe)
 
 
 def _exchanged_by_xml(exporter, moe, today) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from app.basel import answers
 from app.basel.consent import japan_state
 from app.basel.models import BaselNotification
@@ -10,7 +13,8 @@ from app.cases.models import Case
 from app.extensions import db
 from workflows.base import N_
 
-KINDS = ("notification", "movement_document", "consent_letter", "approval_letter")
+#: every kind, the Basel ones first; other procedures add theirs with `register_kind`
+KINDS = ["notification", "movement_document", "consent_letter", "approval_letter"]
 TITLES = {
     "notification": N_("Notification document"),
     "movement_document": N_("Shipment movement document"),
@@ -57,8 +61,40 @@ def has_consent(case: Case, n: BaselNotification) -> bool:
     return own is not None and answers.status_of(own).consent is not None
 
 
+@dataclass(frozen=True)
+class DocumentKind:
+    """A printable document another procedure adds (templates/pdf/<name>.html)."""
+
+    name: str
+    title: str  #: translatable
+    heading: str  #: translatable
+    case_types: tuple[str, ...]
+    audience: Audience
+    #: (case) -> None when the case has the document now, else why not (a msgid)
+    unavailable: Callable[[Case], str | None]
+    #: (case) -> the template's values (plain values, no ORM objects)
+    build: Callable[[Case], dict]
+
+
+REGISTERED: dict[str, DocumentKind] = {}
+
+
+def register_kind(kind: DocumentKind) -> None:
+    """Plug a procedure's document in (again: harmless)."""
+    from .context import BUILDERS
+
+    if kind.name not in KINDS:
+        KINDS.append(kind.name)
+    REGISTERED[kind.name] = kind
+    TITLES[kind.name], HEADINGS[kind.name] = kind.title, kind.heading
+    CASE_TYPES[kind.name], AUDIENCES[kind.name] = kind.case_types, kind.audience
+    BUILDERS[kind.name] = kind.build
+
+
 def unavailable_reason(case: Case, kind: str) -> str | None:
     """None when the document exists for the case as it is now, else why not (a msgid)."""
+    if kind in REGISTERED and case.case_type in REGISTERED[kind].case_types:
+        return REGISTERED[kind].unavailable(case)
     if kind not in KINDS or case.case_type not in CASE_TYPES[kind]:
         return N_("This document does not exist for this kind of case.")
     if kind == "movement_document":

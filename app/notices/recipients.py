@@ -72,6 +72,14 @@ RULES: list[Rule] = [
     _export("approval_due", ("meti",), entering={"CONSENT_COMPLETE"}),
     _export("export_approved", ("filer",), events={"record_export_approval"}),
     _export("activated", ("filer",), events={"activate"}),
+    # used-product export checks (issue 14): MOE reviews what is filed, the exporter reads
+    # the questions and the decision
+    Rule("export_check", "check_submitted", ("moe",),
+         frozenset({"submit", "reply_to_request"})),
+    Rule("export_check", "check_information_requested", ("filer",),
+         frozenset({"request_information"})),
+    Rule("export_check", "check_decided", ("filer",),
+         frozenset({"confirm", "confirm_partly", "refuse"})),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from datetime import timedelta
 
 import pytest
@@ -200,8 +201,7 @@ def test_openapi_document_is_generated_from_the_routes(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.1")
     documented = {(path, method) for path, ops in spec["paths"].items() for method in ops}
-    routes = {(rule.rule.replace("<int:case_id>", "{case_id}").replace("<event>", "{event}")
-               .replace("<list_name>", "{list_name}"), method.lower())
+    routes = {(re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule), method.lower())
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
               and rule.endpoint != "api.openapi"
               for method in rule.methods - {"HEAD", "OPTIONS"}}

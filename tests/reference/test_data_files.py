@@ -24,6 +24,9 @@ from app.reference.datafiles import (
 )
 
 EXPECTED_LISTS = {
+    # used-product export checks (issue 14)
+    "used_product_type",
+    "used_export_criterion",
     "country",
     "basel_viii",
     "basel_ix",

@@ -87,6 +87,28 @@ ACCESS: dict[str, set[str] | str] = {
     "exchange_api.codelist": PUBLIC,
     # plausibility review (issue 11 C): officials mark findings checked
     "cases.check_finding": {"official_moe", "official_meti", "admin"},
+    # used-product export checks (issue 14)
+    "export_checks.new": {"exporter"},
+    "export_checks.edit": {"exporter"},
+    "export_checks.add_line": {"exporter"},
+    "export_checks.remove_line": {"exporter"},
+    "export_checks.upload_units": {"exporter"},
+    "export_checks.add_evidence": {"exporter"},
+    "export_checks.remove_evidence": {"exporter"},
+    "export_checks.decide_line": {"official_moe"},
+    "export_checks.open_basel": {"exporter"},
+    "export_checks.verify_certificate": {"customs", "official_moe", "admin"},
+    "export_checks_api.create": {"exporter"},
+    "export_checks_api.read": ALL,
+    "export_checks_api.update": {"exporter"},
+    "export_checks_api.add_line": {"exporter"},
+    "export_checks_api.remove_line": {"exporter"},
+    "export_checks_api.upload_units": {"exporter"},
+    "export_checks_api.add_evidence": {"exporter"},
+    "export_checks_api.remove_evidence": {"exporter"},
+    "export_checks_api.decide_line": {"official_moe"},
+    "export_checks_api.open_basel": {"exporter"},
+    "export_checks_api.verify_certificate": {"customs", "official_moe", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]

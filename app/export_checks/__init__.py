@@ -1,0 +1,1 @@
+"""Used-product export checks: reuse or waste, decided on evidence, verified at the border."""
