@@ -71,6 +71,7 @@ def _import_models() -> None:
     from .notices import models as _notices  # noqa: F401
     from .rate_limits import RateHit as _rate_hits  # noqa: F401
     from .reference import models as _reference  # noqa: F401
+    from .yards import models as _yards  # noqa: F401
 
 
 def configure_audit(app: Flask) -> None:
