@@ -38,6 +38,8 @@ EXPECTED_LISTS = {
     "un_class",
     "hs",
     "competent_authority",
+    "yard_material",  # scrap-yard permits
+    "yard_standard",
 }
 
 

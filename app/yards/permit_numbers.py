@@ -1,0 +1,27 @@
+"""Permit numbers: per prefecture and year ("12-2026-00001"), allocated under the engine's
+number sequences (a locked row per prefix and year), so concurrent grants never share one."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.cases.models import NumberSequence
+from app.cases.numbering import _ensure_row
+from app.extensions import db
+
+from .models import YardApplication
+
+
+def next_permit_number(prefecture_code: str, year: int) -> str:
+    prefix = f"YP{prefecture_code}"
+    _ensure_row(prefix, year)
+    row = db.session.execute(select(NumberSequence).where(
+        NumberSequence.prefix == prefix, NumberSequence.year == year).with_for_update()
+    ).scalar_one()
+    while True:
+        row.last_value += 1
+        number = f"{prefecture_code}-{year}-{row.last_value:05d}"
+        taken = db.session.scalar(select(YardApplication.case_id).where(
+            YardApplication.permit_no == number))
+        if taken is None:
+            return number
