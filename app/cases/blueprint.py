@@ -60,7 +60,7 @@ def home():
 
 
 @bp.route("/queue")
-@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
+@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN)
 def queue():
     filters = _filters()
     filters.needs_action = True

@@ -40,6 +40,7 @@ EXPECTED_LISTS = {
     "competent_authority",
     "yard_material",  # scrap-yard permits
     "yard_standard",
+    "jp_prefecture",  # scrap-yard permits: the deciding prefecture
 }
 
 
