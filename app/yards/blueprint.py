@@ -37,6 +37,11 @@ def _version() -> int:
         abort(400)
 
 
+def _form_fields() -> dict:
+    """The form's own fields, without the version and the CSRF token."""
+    return {k: v for k, v in request.form.items() if k not in ("version", "csrf_token")}
+
+
 def _yard(case_id: int):
     case = get_visible_case(case_id, current_user)
     if case.case_type != CASE_TYPE:
@@ -101,7 +106,7 @@ def _render(case, section: str, errors: dict, values=None):
 def save_area(case_id: int, area_id: int | None = None):
     case = _yard(case_id)
     try:
-        operations.save_area(case.id, dict(request.form), current_user, _version(), area_id)
+        operations.save_area(case.id, _form_fields(), current_user, _version(), area_id)
         flash(_("Saved."), "success")
     except ValidationError as exc:
         flash(_("Nothing was saved: correct the marked fields."), "error")
@@ -162,7 +167,7 @@ def ledger_page(case_id: int):
     row_errors: list = []
     if request.method == "POST":
         try:
-            row = ledger.EntrySchema().load(dict(request.form))
+            row = ledger.EntrySchema().load(_form_fields())
             ledger.record_entries(case.id, [row], current_user, _version())
             flash(_("Recorded."), "success")
             return redirect(url_for("yards.ledger_page", case_id=case.id))

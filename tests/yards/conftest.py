@@ -64,6 +64,9 @@ def draft_yard(user: User, prefecture: str = CHIBA, areas=AREAS, **changes):
     case = operations.create_draft(user)
     sections = {s: {**values, **changes.get(s, {})} for s, values in GOOD.items()}
     sections["site"]["prefecture_code"] = prefecture
+    sections["operator"].setdefault("operator_name", user.organisation.name)
+    if "operator_name" not in changes.get("operator", {}):
+        sections["operator"]["operator_name"] = user.organisation.name
     case = operations.save_sections(case.id, sections, user, case.version)
     for area in areas:
         case = operations.save_area(case.id, area, user, case.version)
@@ -77,7 +80,7 @@ def fire(case, event, user, **payload):
                        payload=payload)
 
 
-def permitted_yard(user: User, official: User, prefecture: str = CHIBA):
+def permitted_yard(user: User, official: User, prefecture: str = CHIBA, **grant):
     case = draft_yard(user, prefecture)
     fire(case, "submit", user)
     fire(case, "start_review", official)
@@ -85,7 +88,7 @@ def permitted_yard(user: User, official: User, prefecture: str = CHIBA):
     fire(case, "record_inspection", official, inspection_date="2026-06-01",
          findings=[{"area": "A", "measured_height_m": "4.2", "compliant": True}])
     return fire(case, "grant_permit", official, valid_from="2026-06-15",
-                conditions="Keep lithium-ion batteries under cover.")
+                conditions="Keep lithium-ion batteries under cover.", **grant)
 
 
 @pytest.fixture
