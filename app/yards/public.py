@@ -10,6 +10,7 @@ from app.csv_export import csv_response
 from app.reference import lookups
 from app.templating import code_label
 from app.timeutil import today_in_japan
+from workflows.base import N_
 
 from . import register
 
@@ -56,9 +57,10 @@ def yards_csv():
     return csv_response("scrap-yards.csv", CSV_HEADER, rows)
 
 
-STATUS_LABELS = {"permitted": "Permitted", "suspended": "Suspended", "revoked": "Revoked",
-                 "expired": "Expired", "deemed_permitted": "Deemed permitted",
-                 "lapsed": "Deemed permission lapsed"}
+STATUS_LABELS = {"permitted": N_("Permitted"), "suspended": N_("Suspended"),
+                 "revoked": N_("Revoked"), "expired": N_("Expired"),
+                 "deemed_permitted": N_("Deemed permitted"),
+                 "lapsed": N_("Deemed permission lapsed")}
 
 
 def _status_label(status: str) -> str:
