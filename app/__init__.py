@@ -142,12 +142,13 @@ def configure_blueprints(app: Flask) -> None:
     from .exchange.blueprint import api as exchange_api_bp
     from .exchange.blueprint import bp as exchange_bp
     from .health import bp as health_bp
+    from .yards.api import bp as yards_api_bp
     from .yards.blueprint import bp as yards_bp
     from .yards.public import bp as yards_public_bp
 
     for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
                exchange_api_bp, api_bp, health_bp, yards_bp,
-               yards_public_bp):
+               yards_public_bp, yards_api_bp):
         app.register_blueprint(bp)
 
 

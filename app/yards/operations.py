@@ -75,7 +75,14 @@ def load_sections(raws: dict[str, dict], partial: bool = True) -> dict[str, dict
 
 
 def save_sections(case_id: int, raws: dict[str, dict], user, version: int | None) -> Case:
-    loaded = load_sections(raws)
+    return save_loaded(case_id, load_sections(raws), user, version)
+
+
+def save_loaded(case_id: int, loaded: dict[str, dict], user, version: int | None) -> Case:
+    """Save sections already loaded by their schemas, in one transaction."""
+    unknown = {k for d in loaded.values() for k in (d.get("disqualification") or {})}
+    if unknown - set(DECLARATIONS):
+        raise ValidationError({"operator": {"disqualification": ["Unknown declaration."]}})
 
     def change(case: Case) -> dict[str, Any]:
         _ensure_editable(case)
