@@ -132,7 +132,8 @@ def record_ledger(case_id: int):
     try:
         rows = ledger.EntrySchema(many=True).load(body["rows"])
     except ValidationError as exc:
-        raise ValidationError({"rows": exc.messages}) from exc
+        by_row = {"rows": exc.messages}  # rows.<index>.<field>
+        raise ValidationError(by_row) from exc
     ledger.record_entries(case.id, rows, acting_user(), body["version"])
     return _ledger_out(case), 201
 

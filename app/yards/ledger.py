@@ -40,6 +40,11 @@ MAX_CSV_ROWS = 20_000
 REFERENCE_CHECKS: dict[str, Callable[[Case, date], bool]] = {}
 
 
+HEADER_WRONG = N_("The first line must name the columns listed on this page, in that order.")
+TOO_MANY_ROWS = N_("The file has more than 20,000 rows: split it into smaller files.")
+WRONG_FIELDS = N_("This line does not have the same number of fields as the first line.")
+
+
 class NotOperating(Exception):
     """The yard has no permit (or deemed permission) in force: nothing to record yet."""
 
@@ -89,15 +94,15 @@ def parse_csv(text: str) -> tuple[list[dict], list[RowError]]:
     """Every row loaded, or the errors of every bad row (line numbers as in the file)."""
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != CSV_COLUMNS:
-        return [], [RowError(1, "header", "The first line must be: " + ",".join(CSV_COLUMNS))]
+        return [], [RowError(1, "header", HEADER_WRONG)]
     rows, problems = [], []
     for record in reader:
         line = reader.line_num
         if len(rows) + len(problems) >= MAX_CSV_ROWS:
-            problems.append(RowError(line, "file", f"More than {MAX_CSV_ROWS} rows."))
+            problems.append(RowError(line, "file", TOO_MANY_ROWS))
             break
         if None in record or None in record.values():
-            problems.append(RowError(line, "row", "Wrong number of fields."))
+            problems.append(RowError(line, "row", WRONG_FIELDS))
             continue
         try:
             rows.append(EntrySchema().load(record))

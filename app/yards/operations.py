@@ -17,6 +17,7 @@ from app.extensions import db
 from app.reference import lookups
 from app.timeutil import today_in_japan
 from workflows import workflow_for
+from workflows.base import N_
 
 from .completeness import DECLARATIONS
 from .models import StorageArea, YardApplication
@@ -60,7 +61,7 @@ def load_sections(raws: dict[str, dict], partial: bool = True) -> dict[str, dict
     loaded, errors = {}, {}
     for section, raw in raws.items():
         if section not in SECTIONS:
-            errors[section] = ["Unknown section."]
+            errors[section] = [N_("Unknown section.")]
             continue
         try:
             loaded[section] = SECTIONS[section]().load(raw, partial=partial)
@@ -68,7 +69,7 @@ def load_sections(raws: dict[str, dict], partial: bool = True) -> dict[str, dict
             errors[section] = exc.messages
     unknown = {k for d in loaded.values() for k in d.get("disqualification", {})} - set(DECLARATIONS)
     if unknown:
-        errors.setdefault("operator", {})["disqualification"] = ["Unknown declaration."]
+        errors.setdefault("operator", {})["disqualification"] = [N_("Unknown declaration.")]
     if errors:
         raise ValidationError(errors)
     return loaded
@@ -82,7 +83,8 @@ def save_loaded(case_id: int, loaded: dict[str, dict], user, version: int | None
     """Save sections already loaded by their schemas, in one transaction."""
     unknown = {k for d in loaded.values() for k in (d.get("disqualification") or {})}
     if unknown - set(DECLARATIONS):
-        raise ValidationError({"operator": {"disqualification": ["Unknown declaration."]}})
+        problem = {"operator": {"disqualification": [N_("Unknown declaration.")]}}
+        raise ValidationError(problem)
 
     def change(case: Case) -> dict[str, Any]:
         _ensure_editable(case)

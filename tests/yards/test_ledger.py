@@ -70,7 +70,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_stored(yard, client):
 def test_a_wrong_header_is_refused(yard, client):
     response = _upload(client, yard, "when,what\n2026-01-01,x\n")
     assert response.status_code == 422 and _rows() == 0
-    assert "The first line must be" in response.get_data(as_text=True)
+    assert "The first line must name the columns" in response.get_data(as_text=True)
 
 
 def test_form_entry_keeps_what_was_typed_after_an_error(yard, client):
