@@ -133,15 +133,14 @@ def stock_by_material(case_id: int, application: YardApplication | None = None) 
     """Per material: stock in tonnes (and pieces), against the storage areas' capacity."""
     signed = sql_case((LedgerEntry.kind == "receipt", 1), else_=-1)
     rows = db.session.execute(
-        select(LedgerEntry.material, LedgerEntry.unit == "pcs",
-               func.sum(signed * _tonnes()))
+        select(LedgerEntry.material, LedgerEntry.unit, func.sum(signed * _tonnes()))
         .where(LedgerEntry.case_id == case_id)
-        .group_by(LedgerEntry.material, LedgerEntry.unit == "pcs"))
+        .group_by(LedgerEntry.material, LedgerEntry.unit))
     stock: dict[str, dict] = {}
-    for material, pieces, total in rows:
+    for material, unit, total in rows:
         entry = stock.setdefault(material, {"material": material, "tonnes": Decimal(0),
                                             "pieces": Decimal(0)})
-        entry["pieces" if pieces else "tonnes"] += Decimal(total or 0)
+        entry["pieces" if unit == "pcs" else "tonnes"] += Decimal(total or 0)
     capacity = _capacity(application)
     for material, cap in capacity.items():
         stock.setdefault(material, {"material": material, "tonnes": Decimal(0),
