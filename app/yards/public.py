@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from app.access import public
 from app.csv_export import csv_response
 from app.reference import lookups
-from app.templating import code_label
+from app.templating import locale_code
 from app.timeutil import today_in_japan
 from workflows.base import N_
 
@@ -32,12 +32,20 @@ def _filters() -> tuple[str | None, str | None]:
 def yards():
     prefecture, name = _filters()
     page = max(request.args.get("page", 1, type=int) or 1, 1)
+    prefectures = lookups.codes("jp_prefecture", today_in_japan())
     return render_template(
         "yards/register.html", entries=register.search(prefecture, name, min(page, 10_000)),
         total=register.count(prefecture, name), page=page, page_size=register.PAGE_SIZE,
-        prefecture=prefecture or "", q=name or "",
-        prefectures=lookups.codes("jp_prefecture", today_in_japan()),
-        status_label=_status_label)
+        prefecture=prefecture or "", q=name or "", prefectures=prefectures,
+        labels=_labels(prefectures), status_label=_status_label)
+
+
+def _labels(prefectures) -> dict[str, dict[str, str]]:
+    """Prefecture and material names, read once per page rather than once per row."""
+    locale = locale_code()
+    materials = lookups.codes("yard_material", today_in_japan())
+    return {"prefecture": {p.code: p.label(locale) for p in prefectures},
+            "material": {m.code: m.label(locale) for m in materials}}
 
 
 @bp.route("/scrap-yards.json")
@@ -51,7 +59,8 @@ def yards_json():
 @public
 def yards_csv():
     prefecture, name = _filters()
-    rows = [(e.operator, e.address, code_label("jp_prefecture", e.prefecture),
+    names = _labels(lookups.codes("jp_prefecture", today_in_japan()))["prefecture"]
+    rows = [(e.operator, e.address, names.get(e.prefecture, e.prefecture),
              " ".join(e.materials), e.permit_no, e.valid_from, e.valid_to, e.status)
             for e in register.search(prefecture, name, None)]
     return csv_response("scrap-yards.csv", CSV_HEADER, rows)

@@ -73,13 +73,16 @@ def search(prefecture: str | None = None, name: str | None = None, page: int | N
     if page is not None:
         query = query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     rows = db.session.execute(query).all()
-    materials = _materials([r.id for r in rows])
+    # a page names its ids; the whole register selects the areas with the same filter
+    among = ([r.id for r in rows] if page is not None
+             else _query(prefecture, name).with_only_columns(Case.id))
+    materials = _materials(among)
     return [Entry(r.operator_name or "", r.site_address or "", r.prefecture_code or "",
                   materials.get(r.id, ()), r.permit_no, r.valid_from, r.valid_to,
                   STATUS[r.state]) for r in rows]
 
 
-def _materials(case_ids: list[int]) -> dict[int, tuple[str, ...]]:
+def _materials(case_ids) -> dict[int, tuple[str, ...]]:
     found: dict[int, set[str]] = {}
     for case_id, material in db.session.execute(
             select(StorageArea.case_id, StorageArea.material).distinct()
