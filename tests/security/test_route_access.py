@@ -83,6 +83,13 @@ ACCESS: dict[str, set[str] | str] = {
     "yards_public.yards": PUBLIC,
     "yards_public.yards_json": PUBLIC,
     "yards_public.yards_csv": PUBLIC,
+    "yards_api.create": {"yard_operator"},
+    "yards_api.read": {"yard_operator", "prefecture", "admin"},
+    "yards_api.update": {"yard_operator"},
+    "yards_api.save_area": {"yard_operator"},
+    "yards_api.add_attachment": {"yard_operator"},
+    "yards_api.record_ledger": {"yard_operator"},
+    "yards_api.read_ledger": {"yard_operator", "prefecture", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
