@@ -135,7 +135,7 @@ def _ledger(engine, ids, n, user_id, rng) -> None:
     batch: list[dict] = []
     with engine.begin() as conn:
         for row in rows:
-            batch.append({**dict(zip(COLUMNS, row)), "created_at": now})
+            batch.append({**dict(zip(COLUMNS, row, strict=True)), "created_at": now})
             if len(batch) == 50_000:
                 conn.execute(table.insert(), batch)
                 batch.clear()

@@ -57,7 +57,8 @@ AREAS = [
 def _operator(name: str, email: str) -> User:
     org = Organisation(name=name, kind="company", country_code="JP",
                        address="Chiba", email=f"info@{email.split('@')[0]}.demo.example")
-    user = User(email=email, name=next(u[1] for u in USERS if u[0] == email), role="yard_operator", organisation=org,
+    name_of_person = next(u[1] for u in USERS if u[0] == email)
+    user = User(email=email, name=name_of_person, role="yard_operator", organisation=org,
                 password_hash=hash_password("demo-2026"))
     db.session.add_all([org, user])
     db.session.commit()

@@ -52,10 +52,10 @@ def missing_items(application: YardApplication | None,
                 for key, label in DECLARATIONS.items() if declared.get(key) is not True]
     if not application.areas:
         missing.append(("areas", "areas", N_("At least one storage area")))
-    if any(a.material == "lithium_ion_batteries" for a in application.areas):
-        if application.lib_separation_m is None:
-            missing.append(("measures", "lib_separation_m",
-                            N_("Separation of lithium-ion batteries (m)")))
+    stores_lib = any(a.material == "lithium_ion_batteries" for a in application.areas)
+    if stores_lib and application.lib_separation_m is None:
+        missing.append(("measures", "lib_separation_m",
+                        N_("Separation of lithium-ion batteries (m)")))
     if "site_plan" not in attachment_kinds:
         missing.append(("attachments", "site_plan", N_("Site plan")))
     return missing

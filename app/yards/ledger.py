@@ -142,7 +142,7 @@ def stock_by_material(case_id: int, application: YardApplication | None = None) 
                                             "pieces": Decimal(0)})
         entry["pieces" if unit == "pcs" else "tonnes"] += Decimal(total or 0)
     capacity = _capacity(application)
-    for material, cap in capacity.items():
+    for material in capacity:
         stock.setdefault(material, {"material": material, "tonnes": Decimal(0),
                                     "pieces": Decimal(0)})
     for entry in stock.values():

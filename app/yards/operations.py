@@ -67,9 +67,6 @@ def load_sections(raws: dict[str, dict], partial: bool = True) -> dict[str, dict
             loaded[section] = SECTIONS[section]().load(raw, partial=partial)
         except ValidationError as exc:
             errors[section] = exc.messages
-    unknown = {k for d in loaded.values() for k in d.get("disqualification", {})} - set(DECLARATIONS)
-    if unknown:
-        errors.setdefault("operator", {})["disqualification"] = [N_("Unknown declaration.")]
     if errors:
         raise ValidationError(errors)
     return loaded

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.cases.models import NumberSequence
-from app.cases.numbering import _ensure_row
+from app.cases.numbering import lock_sequence
 from app.extensions import db
 
 from .models import YardApplication
 
 
 def next_permit_number(prefecture_code: str, year: int) -> str:
-    prefix = f"YP{prefecture_code}"
-    _ensure_row(prefix, year)
-    row = db.session.execute(select(NumberSequence).where(
-        NumberSequence.prefix == prefix, NumberSequence.year == year).with_for_update()
-    ).scalar_one()
+    row = lock_sequence(f"YP{prefecture_code}", year)
     while True:
         row.last_value += 1
         number = f"{prefecture_code}-{year}-{row.last_value:05d}"

@@ -110,5 +110,6 @@ def test_a_pending_renewal_keeps_the_permit_from_expiring():
 
 
 def test_only_the_operator_edits_and_only_before_decisions():
-    assert W.EDITABLE == {"DRAFT", "CORRECTION_REQUESTED", "DEEMED_PERMITTED", "CHANGE_DRAFT"}
-    assert W.EDITOR_ROLES == {"yard_operator"}
+    editable = {"DRAFT", "CORRECTION_REQUESTED", "DEEMED_PERMITTED", "CHANGE_DRAFT"}
+    assert editable == W.EDITABLE
+    assert {"yard_operator"} == W.EDITOR_ROLES
