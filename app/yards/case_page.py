@@ -18,7 +18,8 @@ from .events import standard_of
 from .ledger import stock_by_material
 from .models import InspectionFinding, YardApplication
 
-BLOCKS = {"head": ("yards/_case_head.html",), "details": ("yards/_case_details.html",)}
+BLOCKS = {"head": ("yards/_case_head.html",), "answers": ("yards/_inspection_form.html",),
+          "details": ("yards/_case_details.html",)}
 
 REASON_REQUIRED = frozenset({"request_correction", "refuse", "order_improvement", "suspend",
                              "revoke", "return_change", "refuse_renewal"})

@@ -68,6 +68,11 @@ class ScrapYardHandler:
                 compliant=finding["compliant"], note=finding["note"]))
         application.inspection_date = ctx.data["inspection_date"] or today_in_japan()
         ctx.audit["findings"] = len(ctx.data["findings"])
+        if (photo := ctx.data.get("document")) is not None:
+            attachment = photo.to_attachment(ctx.case, "photo", ctx.actor, "Site inspection")
+            db.session.add(attachment)
+            db.session.flush()
+            ctx.audit.update(photo=attachment.filename, photo_sha256=attachment.sha256)
 
     def facts(self, ctx: TransitionContext) -> dict[str, Any]:
         if ctx.event not in FILINGS:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from app.basel.schemas import EventSchema
+from app.cases.uploads import DocumentField
 from app.input_fields import FreeText, Line, Name
 from workflows.base import N_
 
@@ -28,9 +30,36 @@ class InspectionFindingSchema(Schema):
     note = FreeText(load_default=None, max_length=4000)
 
 
+AREA_INPUT = re.compile(r"^area\.(?P<label>[^.]{1,40})\.(?P<part>height|compliant|note)$")
+
+
 class InspectionSchema(EventSchema):
     inspection_date = fields.Date(load_default=None)
     findings = fields.List(fields.Nested(InspectionFindingSchema), load_default=list)
+    #: a photo taken at the inspection, filed with the case
+    document = DocumentField(load_default=None)
+
+    @pre_load
+    def area_inputs(self, data, **kwargs):
+        """The web form's inputs per storage area (area.<label>.height/compliant/note) as
+        findings; an area left blank gives none."""
+        if not isinstance(data, Mapping):
+            return data
+        per_area: dict[str, dict] = {}
+        rest = {}
+        for key, value in dict(data).items():
+            if isinstance(key, str) and (match := AREA_INPUT.match(key)):
+                per_area.setdefault(match["label"], {})[match["part"]] = value
+            else:
+                rest[key] = value
+        findings = [{"area": label, "measured_height_m": parts.get("height") or None,
+                     "compliant": parts.get("compliant") in ("1", "on", True),
+                     "note": parts.get("note") or None}
+                    for label, parts in per_area.items()
+                    if parts.get("height") or parts.get("note") or parts.get("compliant")]
+        if findings:
+            rest["findings"] = [*rest.get("findings", []), *findings]
+        return rest
 
 
 class ScheduleSchema(EventSchema):

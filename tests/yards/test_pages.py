@@ -90,3 +90,30 @@ def test_permit_certificate_in_japanese_and_english(app, chiba, client):
         response = client.get(f"/yards/{case.id}/permit.pdf?lang={lang}")
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert client.get(f"/yards/{case.id}/permit.pdf?lang=fr").status_code == 404
+
+
+def test_the_inspector_records_heights_per_area_and_a_photo(app, chiba, client):
+    import io
+
+    from app.yards.models import InspectionFinding
+
+    case = draft_yard(chiba["operator"])
+    fire(case, "submit", chiba["operator"])
+    fire(case, "start_review", chiba["official"])
+    case = fire(case, "schedule_inspection", chiba["official"], inspection_date="2026-06-01")
+    login(client, chiba["official"])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="yard-inspection-form"' in page and 'name="area.A.height"' in page
+    response = client.post(f"/cases/{case.id}/events/record_inspection", data={
+        "version": case.version, "inspection_date": "2026-06-01",
+        "area.A.height": "4.8", "area.A.compliant": "1", "area.B.height": "2.1",
+        "area.B.note": "Batteries not under the roof",
+        "document": (io.BytesIO(b"\x89PNG\r\n\x1a\nphoto"), "pile-b.png", "image/png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    rows = db.session.scalars(select(InspectionFinding).order_by(InspectionFinding.id)).all()
+    assert [(float(r.measured_height_m), r.compliant, r.note) for r in rows] == [
+        (4.8, True, None), (2.1, False, "Batteries not under the roof")]
+    case = fresh(case)
+    assert case.state == "INSPECTION_RECORDED"
+    assert [a.filename for a in case.attachments if a.kind == "photo"] == ["pile-b.png"]
