@@ -117,3 +117,10 @@ def test_the_inspector_records_heights_per_area_and_a_photo(app, chiba, client):
     case = fresh(case)
     assert case.state == "INSPECTION_RECORDED"
     assert [a.filename for a in case.attachments if a.kind == "photo"] == ["pile-b.png"]
+
+
+def test_the_workflow_diagram_and_table_of_the_procedure(app, chiba, client):
+    login(client, chiba["operator"])
+    page = client.get("/workflows/scrap_yard").get_data(as_text=True)
+    assert "Scrap-yard permit" in page and "Grant the permit" in page
+    assert "Renew the permit" in page and "Deemed permitted" in page
