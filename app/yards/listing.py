@@ -23,14 +23,6 @@ def operator_named(like: str) -> ColumnElement[bool]:
         YardApplication.permit_no.ilike(like))))
 
 
-def in_prefecture(code: str) -> ColumnElement[bool]:
-    return Case.id.in_(select(YardApplication.case_id).where(
-        YardApplication.prefecture_code == code))
-
-
-FILTERS = {"prefecture": in_prefecture}
-
-
 def summaries(case_ids: list[int]) -> dict[int, dict]:
     out: dict[int, dict] = {}
     if not case_ids:

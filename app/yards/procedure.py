@@ -21,7 +21,6 @@ YARDS = Procedure(
     case_types=(CASE_TYPE,),
     visibility=visible_yards,
     text_match=listing.operator_named,
-    filters=listing.FILTERS,
     columns=listing.COLUMNS,
     summaries=listing.summaries,
     page_context=case_page.page_context,
