@@ -73,6 +73,7 @@ def _import_models() -> None:
     from .notices import models as _notices  # noqa: F401
     from .rate_limits import RateHit as _rate_hits  # noqa: F401
     from .reference import models as _reference  # noqa: F401
+    from .yards import models as _yards  # noqa: F401
 
 
 def configure_audit(app: Flask) -> None:
@@ -147,10 +148,13 @@ def configure_blueprints(app: Flask) -> None:
     from .health import bp as health_bp
     from .measures.blueprint import api as measures_api_bp
     from .measures.blueprint import bp as measures_bp
+    from .yards.api import bp as yards_api_bp
+    from .yards.blueprint import bp as yards_bp
+    from .yards.public import bp as yards_public_bp
 
     for bp in (auth_bp, account_bp, cases_bp, basel_bp, customs_bp, documents_bp, exchange_bp,
                exchange_api_bp, api_bp, health_bp, measures_bp, measures_api_bp,
-               export_checks_bp, export_checks_api_bp):
+               export_checks_bp, export_checks_api_bp, yards_bp, yards_public_bp, yards_api_bp):
         app.register_blueprint(bp)
 
 

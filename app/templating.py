@@ -41,6 +41,7 @@ ROLE_LABELS = {
     "partner_agency": N_("Partner agency"),
     "partner_system": N_("Partner authority's system (XML)"),
     "admin": N_("Administrator"),
+    "yard_operator": N_("Scrap-yard operator"),
     "system": N_("System"),
 }
 

@@ -34,8 +34,11 @@ CA_TRANSIT = "ca_transit"
 #: Japan's authority whatever Japan's capacity (MOE records on paper what partners send)
 CA_JAPAN = "ca_japan"
 CUSTOMS = "customs"
+#: the permitting authority of a prefecture (scrap-yard permits): held by the prefecture's
+#: officials, for the cases located in their prefecture
+CA_PREFECTURE = "ca_prefecture"
 PARTIES = frozenset({NOTIFIER, IMPORTER, FACILITY, CA_EXPORT, CA_IMPORT, CA_TRANSIT, CA_JAPAN,
-                     CUSTOMS, SYSTEM})
+                     CUSTOMS, CA_PREFECTURE, SYSTEM})
 
 
 class WorkflowError(Exception):

@@ -53,6 +53,8 @@ class User(UserMixin, db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     #: the partner country a partner_agency account acts for (ISO 3166-1 alpha-2)
     country_code: Mapped[str | None] = mapped_column(String(2))
+    #: the prefecture (JIS X 0401 code, "12" Chiba) a prefecture account acts for
+    prefecture_code: Mapped[str | None] = mapped_column(String(2))
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -66,7 +68,7 @@ class User(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(
             "role IN ('exporter', 'facility', 'official_moe', 'official_meti', 'prefecture',"
-            " 'customs', 'partner_agency', 'partner_system', 'admin')",
+            " 'customs', 'partner_agency', 'partner_system', 'admin', 'yard_operator')",
             name="role",
         ),
         CheckConstraint(

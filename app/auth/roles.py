@@ -14,6 +14,8 @@ class Role(StrEnum):
     #: a partner authority's system: the account its signed XML messages act as
     PARTNER_SYSTEM = "partner_system"
     ADMIN = "admin"  #: system administrator
+    #: operator of a scrap yard: applies for the yard's permit, keeps its ledger
+    YARD_OPERATOR = "yard_operator"
 
 
 ALL_ROLES = tuple(Role)

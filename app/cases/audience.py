@@ -35,10 +35,13 @@ assert not any(a in b for a in GROUPS for b in GROUPS if a != b)
 
 ROLE_GROUPS = {
     Role.OFFICIAL_MOE: INTERNAL, Role.OFFICIAL_METI: INTERNAL, Role.ADMIN: INTERNAL,
+    #: a prefecture's officials decide the cases of their prefecture (scrap-yard permits);
+    #: they see no other case, so "internal" reaches them only there
+    Role.PREFECTURE: INTERNAL,
     Role.CUSTOMS: CUSTOMS, Role.PARTNER_AGENCY: PARTNERS, Role.PARTNER_SYSTEM: PARTNERS,
 }
 #: only users of companies can be parties of a case (an authority's own organisation is not)
-PARTY_ROLES = (Role.EXPORTER, Role.FACILITY)
+PARTY_ROLES = (Role.EXPORTER, Role.FACILITY, Role.YARD_OPERATOR)
 #: the event field with which an official marks the remark typed with an event internal
 INTERNAL_REMARK = "internal_remark"
 

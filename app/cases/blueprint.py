@@ -69,7 +69,7 @@ def home():
 
 
 @bp.route("/queue")
-@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.ADMIN)
+@allow(Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN)
 def queue():
     rows, total, actions = queries.queue_page(current_user, _filters())
     return _render_list("cases/queue.html", rows, total, _filters(), actions=actions)

@@ -174,7 +174,7 @@ class Attachment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    #: contract, esm_info, insurance, partner_document, other
+    #: contract, esm_info, insurance, partner_document, other; a yard's site_plan, photo
     kind: Mapped[str] = mapped_column(String(30))
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(100))
@@ -192,7 +192,8 @@ class Attachment(db.Model):
 
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('contract', 'esm_info', 'insurance', 'partner_document', 'other')",
+            "kind IN ('contract', 'esm_info', 'insurance', 'partner_document', 'other',"
+            " 'site_plan', 'photo')",
             name="kind",
         ),
     )

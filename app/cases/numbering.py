@@ -33,14 +33,20 @@ def format_number(prefix: str, year: int, serial: int) -> str:
         prefix=prefix, year=year, serial=serial)
 
 
-def next_number(prefix: str, year: int) -> str:
-    """Take the next free serial for (prefix, year); the row stays locked until the commit."""
+def lock_sequence(prefix: str, year: int) -> NumberSequence:
+    """The (prefix, year) sequence row, created when missing, locked until the commit (other
+    numbers than case numbers, e.g. permit numbers, are taken from it too)."""
     _ensure_row(prefix, year)
-    row = db.session.execute(
+    return db.session.execute(
         select(NumberSequence)
         .where(NumberSequence.prefix == prefix, NumberSequence.year == year)
         .with_for_update()
     ).scalar_one()
+
+
+def next_number(prefix: str, year: int) -> str:
+    """Take the next free serial for (prefix, year); the row stays locked until the commit."""
+    row = lock_sequence(prefix, year)
     while True:
         row.last_value += 1
         number = format_number(prefix, year, row.last_value)

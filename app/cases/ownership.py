@@ -16,6 +16,7 @@ from workflows.base import (
     CA_EXPORT,
     CA_IMPORT,
     CA_JAPAN,
+    CA_PREFECTURE,
     CA_TRANSIT,
     CUSTOMS,
     FACILITY,
@@ -53,6 +54,8 @@ def holds(user, party: str, holders: dict[str, set]) -> bool:
         return country is not None and country in holders.get(party, ())
     if party == CUSTOMS:
         return user.role == "customs"
+    if party == CA_PREFECTURE:  # held by prefecture codes: the officials of that prefecture
+        return user.role == "prefecture" and user.prefecture_code in holders.get(party, ())
     return False  # SYSTEM: no user is the system
 
 

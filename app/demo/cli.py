@@ -236,6 +236,9 @@ def load() -> None:
     """Create the demo organisations, users and cases (once; later runs change nothing)."""
     already = db.session.scalar(select(User).where(User.email == USERS[0][0])) is not None
     users = _users(_organisations())
+    from .yards import load as load_yards
+
+    load_yards()  # on its own once: also into demo data loaded before the yards existed
     if already:
         click.echo("demo data already present")
         return
@@ -251,3 +254,7 @@ def users() -> None:
         org = next(o for o in ORGANISATIONS if o[0] == org_key)[1]
         suffix = f" [{country}]" if country else ""
         click.echo(f"  {role:<15} {email:<28} {name} – {org}{suffix}")
+    from .yards import USERS as YARD_USERS
+
+    for email, name, role, org in YARD_USERS:
+        click.echo(f"  {role:<15} {email:<28} {name} – {org}")

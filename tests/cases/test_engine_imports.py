@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ENGINE = [*sorted((ROOT / "app" / "cases").glob("*.py")), ROOT / "app" / "templating.py",
           ROOT / "app" / "access.py", *sorted((ROOT / "app" / "auth").glob("*.py"))]
 #: the procedures and page contributions of today, whether or not an app registered them
-KNOWN = {"app.basel", "app.exchange", "app.measures", "app.export_checks"}
+KNOWN = {"app.basel", "app.exchange", "app.measures", "app.export_checks", "app.yards"}
 
 
 def _package(path: Path) -> list[str]:

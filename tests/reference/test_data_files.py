@@ -43,6 +43,9 @@ EXPECTED_LISTS = {
     "competent_authority",
     "code_incompatibility",  # plausibility: codes that cannot describe one waste together
     "quantity_limit",  # plausibility: magnitudes per means of transport and packaging
+    "yard_material",  # scrap-yard permits
+    "yard_standard",
+    "jp_prefecture",  # scrap-yard permits: the deciding prefecture
 }
 
 

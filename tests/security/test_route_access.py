@@ -15,7 +15,7 @@ from app.extensions import db
 from tests.factories import login, make_user
 
 ALL = {"exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
-       "partner_agency", "admin"}
+       "partner_agency", "admin", "yard_operator"}
 PUBLIC = "public"
 #: partner systems only, with the pull token we issued them (no user role reaches it)
 PARTNER = "partner"
@@ -39,7 +39,7 @@ ACCESS: dict[str, set[str] | str] = {
     "cases.download": ALL,
     "cases.fire_event": ALL,
     "cases.workflow_diagram": ALL,
-    "cases.queue": {"official_moe", "official_meti", "admin"},
+    "cases.queue": {"official_moe", "official_meti", "prefecture", "admin"},
     "basel.new_export": {"exporter"},
     "basel.edit": {"exporter", "official_moe"},
     "basel.save_party": {"exporter", "official_moe"},
@@ -109,6 +109,25 @@ ACCESS: dict[str, set[str] | str] = {
     "export_checks_api.decide_line": {"official_moe"},
     "export_checks_api.open_basel": {"exporter"},
     "export_checks_api.verify_certificate": {"customs", "official_moe", "admin"},
+    # --- scrap-yard permits (issue 13) ---
+    "yards.new": {"yard_operator"},
+    "yards.edit": {"yard_operator"},
+    "yards.save_area": {"yard_operator"},
+    "yards.remove_area": {"yard_operator"},
+    "yards.add_attachment": {"yard_operator"},
+    "yards.ledger_page": {"yard_operator", "prefecture", "admin"},
+    "yards.upload_ledger": {"yard_operator"},
+    "yards.certificate": {"yard_operator", "prefecture", "admin"},
+    "yards_public.yards": PUBLIC,
+    "yards_public.yards_json": PUBLIC,
+    "yards_public.yards_csv": PUBLIC,
+    "yards_api.create": {"yard_operator"},
+    "yards_api.read": {"yard_operator", "prefecture", "admin"},
+    "yards_api.update": {"yard_operator"},
+    "yards_api.save_area": {"yard_operator"},
+    "yards_api.add_attachment": {"yard_operator"},
+    "yards_api.record_ledger": {"yard_operator"},
+    "yards_api.read_ledger": {"yard_operator", "prefecture", "admin"},
 }
 
 ROLES = sorted(ALL) + ["anonymous"]
@@ -144,7 +163,7 @@ def _url(rule, world) -> str:
               "case_type": "basel_export", "list_name": "country", "filename": "style.css",
               "kind": "notification", "message_id": 1, "partner_id": 1,
               "certificate_id": 1, "token_id": 999_999, "code": "2.c",
-              "fingerprint": "0" * 32}
+              "fingerprint": "0" * 32, "area_id": 1}
     return rule.build({k: v for k, v in values.items() if k in rule.arguments},
                       append_unknown=False)[1]
 

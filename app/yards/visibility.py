@@ -1,0 +1,32 @@
+"""Who sees a scrap-yard case, as SQL the engine joins.
+
+Operators see their own organisation's yards (drafts included); a prefecture's officials the
+filed yards of their own prefecture; administrators every filed yard. Nobody else.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, select
+
+from app.auth.roles import Role
+
+from .models import YardApplication
+
+
+def _in_prefecture(case, prefecture_code: str | None) -> ColumnElement[bool]:
+    if not prefecture_code:
+        return false()
+    return case.id.in_(select(YardApplication.case_id).where(
+        YardApplication.prefecture_code == prefecture_code))
+
+
+def visible_yards(user, case) -> ColumnElement[bool]:
+    role = Role(user.role)
+    submitted = case.submitted_at.is_not(None)
+    if role is Role.YARD_OPERATOR:
+        return case.organisation_id == user.organisation_id
+    if role is Role.PREFECTURE:
+        return and_(submitted, _in_prefecture(case, user.prefecture_code))
+    if role is Role.ADMIN:
+        return submitted
+    return false()
