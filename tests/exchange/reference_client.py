@@ -57,8 +57,8 @@ class RefusedLocally(ValueError):
 @dataclass
 class Answer:
     status: int
-    root: str
-    tree: etree._Element  # what JP-MOE's signature covers
+    root: str | None  # None: a confirmation or error taken with 204 and no body (section 12)
+    tree: etree._Element | None  # what JP-MOE's signature covers
     headers: dict
 
     def codes(self) -> list[str]:
@@ -275,6 +275,8 @@ class ReferenceClient:
     def post(self, body: bytes) -> Answer:
         status, headers, answer = self.transport.post(
             "/exchange/v1/messages", body, {"Content-Type": "application/xml"})
+        if status == 204 and not answer:  # a confirmation or error is never answered
+            return Answer(status, None, None, dict(headers))
         if headers.get("Content-Type", "").split(";")[0] != "application/xml":
             raise RefusedLocally(f"the answer is not XML: HTTP {status}")
         verified = self.verify(answer)
@@ -304,7 +306,7 @@ class ReferenceClient:
             self.inbox.append(received)
             if confirm and received.root not in TECHNICAL:
                 answer = self.send(self.confirmation(received))
-                if answer.status != 200:
+                if answer.status != 204:
                     raise RefusedLocally(f"confirmation refused: {answer.codes()}")
         return got
 

@@ -272,6 +272,47 @@ def invalid_content(w):
     return lambda: w.push(w.canada.sign(tree))
 
 
+def unknown_code(w):
+    tree = w.own_notification()
+    tree.find(f"{{{NS}}}Notification/{{{NS}}}Waste/{{{NS}}}Identification").text = "A9999"
+    return lambda: w.push(w.canada.sign(tree))
+
+
+def invalid_period(w):
+    today = today_in_japan()
+    tree = w.canada.consent(w.number, w.correlation, today, today - timedelta(days=10))
+    return lambda: w.push(w.canada.sign(tree))
+
+
+def date_in_future(w):
+    tree = w.canada.acknowledgement(w.number, w.correlation,
+                                    today_in_japan() + timedelta(days=365))
+    return lambda: w.push(w.canada.sign(tree))
+
+
+def unknown_correlation(w):
+    return lambda: w.push(w.signed_ack(CorrelationID=str(uuid.uuid4())))
+
+
+def quantity_exceeded(w):
+    """Canada's notification into Japan, consented for 10 t; a shipment of 25 t."""
+    number = w.opened_import()
+    case = db.session.scalar(select(Case).where(Case.number == number))
+    moe, today = make_user("official_moe"), today_in_japan()
+    runner.fire(case.id, "acknowledge", actor=moe)
+    runner.fire(case.id, "consent", actor=moe, payload={
+        "valid_from": today.isoformat(), "valid_to": (today + timedelta(days=200)).isoformat()})
+    runner.fire(case.id, "record_import_approval", actor=make_user("official_meti"),
+                payload={"approval_no": "METI-I-9", "approval_date": today.isoformat()})
+    w.canada.pull()
+    correlation = db.session.scalar(
+        select(ExchangeMessage.message_id).where(ExchangeMessage.case_id == case.id)
+        .order_by(ExchangeMessage.id).limit(1))
+    tree = w.canada.announcement(number, str(correlation), (1, 1), "25", today,
+                                 today + timedelta(days=14))
+    return lambda: w.push(w.canada.sign(tree))
+
+
 def attachment_digest(w):
     tree = w.own_notification()
     attachment = etree.SubElement(tree.find(f"{{{NS}}}Notification"), f"{{{NS}}}Attachment")
@@ -351,7 +392,9 @@ PROVOKE = {
     "REPLAY_CONFLICT": replay_conflict, "IN_PROGRESS": in_progress,
     "STATE_CONFLICT": state_conflict, "STALE": stale,
     "DUPLICATE_NOTIFICATION": duplicate_notification, "INVALID_CONTENT": invalid_content,
-    "ATTACHMENT_DIGEST": attachment_digest, "NOT_CONCERNED": not_concerned,
+    "ATTACHMENT_DIGEST": attachment_digest, "UNKNOWN_CODE": unknown_code,
+    "INVALID_PERIOD": invalid_period, "DATE_IN_FUTURE": date_in_future,
+    "UNKNOWN_CORRELATION": unknown_correlation, "QUANTITY_EXCEEDED": quantity_exceeded, "NOT_CONCERNED": not_concerned,
     "NOT_SUPPORTED": not_supported, "PROCESSING_ERROR": processing_error,
     "RATE_LIMITED": rate_limited,
     "BAD_REQUEST": bad_request, "INVALID_PARAMETER": lambda w: lambda: w.pull_with("?after=abc"),

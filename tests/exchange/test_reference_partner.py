@@ -79,13 +79,12 @@ def test_a_japanese_export_consented_shipped_and_certified_by_the_partner(app, c
     assert [(m.root, m.sequence, m.correlation_id) for m in movement] == [
         ("TMWMovementAnnouncementMessage", (1, 1), correlation),
         ("TMWTransportStatementMessage", (1, 1), correlation)]
+    # certificates record facts: dated today, never ahead (INTERFACE.md section 12)
     received = canada.send(canada.receipt(case.number, correlation, (1, 1),
-                                          today + timedelta(days=12), "39.8",
-                                          today + timedelta(days=30)))
+                                          today, "39.8", today + timedelta(days=30)))
     assert received.status == 200, received.codes()
     assert shipment_state(case, 1) == "RECEIVED"
-    recovered = canada.send(canada.recovery(case.number, correlation, (1, 1),
-                                            today + timedelta(days=30)))
+    recovered = canada.send(canada.recovery(case.number, correlation, (1, 1), today))
     assert recovered.status == 200, recovered.codes()
     assert shipment_state(case, 1) == "RECOVERED"
     assert case_of(case.number).state == "COMPLETED"
