@@ -204,9 +204,17 @@ def other_export(w) -> str:
 
 
 def not_allowed(w):
-    # Canada, the State of import, announces a shipment of Japan's export: only the notifier may
-    tree = w.canada.announcement(w.number, w.correlation, (1, 2), "20", today_in_japan(),
-                                 today_in_japan() + timedelta(days=10))
+    """Canada, the State of import, announces a shipment of Japan's consented and approved
+    export: the case's state allows an announcement, but only from the notifier's side."""
+    today = today_in_japan()
+    assert w.canada.send(w.canada.acknowledgement(w.number, w.correlation, today)).status == 200
+    assert w.canada.send(w.canada.consent(w.number, w.correlation, today,
+                                          today + timedelta(days=300))).status == 200
+    case = db.session.scalar(select(Case).where(Case.number == w.number))
+    runner.fire(case.id, "record_export_approval", actor=make_user("official_meti"),
+                payload={"approval_no": "METI-B-9", "approval_date": today.isoformat()})
+    tree = w.canada.announcement(w.number, w.correlation, (1, 2), "20", today,
+                                 today + timedelta(days=10))
     return lambda: w.push(w.canada.sign(tree))
 
 

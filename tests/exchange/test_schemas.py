@@ -432,12 +432,22 @@ def test_bad_values_in_notification_fail(path, value):
         "t:Notification/t:Operation",
         "t:Notification/t:Waste",
         "t:Notification/t:StatesConcerned/t:State[2]",
-        "t:Notification/t:Waste/t:Designation",
         "t:Notification/t:Exporter/t:Address",
     ],
 )
 def test_missing_required_notification_part_fails(path):
     assert_invalid(remove(example("TMWNotificationSubmissionMessage"), path))
+
+
+def test_a_notification_without_any_designation_fails():
+    """The designation may come in two languages; with neither, the waste is not named."""
+    root = example("TMWNotificationSubmissionMessage")
+    designations = root.findall(f"{{{NAMESPACE}}}Notification/{{{NAMESPACE}}}Waste/"
+                                f"{{{NAMESPACE}}}Designation")
+    assert len(designations) == 2
+    for node in designations:
+        node.getparent().remove(node)
+    assert_invalid(root)
 
 
 @pytest.mark.parametrize(
