@@ -100,7 +100,7 @@ GENERATE = {
                            created_by_id, created_at, updated_at, submitted_at)
         SELECT i, 'basel_export', 'BX' || i, 'ACTIVE', 1, :org, :user, t, t, t
         FROM (SELECT i, TIMESTAMPTZ '2026-04-01 00:00+09'
-                        + ((i * 7919) % 1825) * INTERVAL '1 day' AS t
+                        + ((i::bigint * 7919) % 1825) * INTERVAL '1 day' AS t
               FROM generate_series(1, :n) AS i) AS s""",
     "events": """
         INSERT INTO case_events (case_id, seq, occurred_at, actor_id, actor_role, actor_label,
