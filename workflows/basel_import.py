@@ -130,10 +130,9 @@ class BaselImportWorkflow(CaseWorkflow):
         "all_shipments_closed": N_("Every shipment is recovered, returned or cancelled"),
         "require_certified": N_("The importer is a certified recycling importer"),
     }
-    #: amendments wait on a fact the queue cannot see per state: not a next step of every
-    #: consented case
-    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment",
-                             "consent_amendment", "object_amendment"})
+    #: a partner's amendment arrives by message (never MOE's next step); the decision on it
+    #: is offered only while one waits (the Basel procedure's `offered`)
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     #: MOE completes the data from the partner's documents

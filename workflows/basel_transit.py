@@ -101,10 +101,9 @@ class BaselTransitWorkflow(CaseWorkflow):
         "require_no_pending_amendment": N_("No earlier amendment is waiting for a decision"),
         "require_pending_amendment": N_("An amendment is waiting for a decision"),
     }
-    #: amendments wait on a fact the queue cannot see per state: not a next step of every
-    #: consented case
-    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment",
-                             "consent_amendment", "object_amendment"})
+    #: a partner's amendment arrives by message (never MOE's next step); the decision on it
+    #: is offered only while one waits (the Basel procedure's `offered`)
+    SIDE_EVENTS = frozenset({"record_withdrawal", "revoke", "receive_amendment"})
     EDITABLE = frozenset({"RECEIVED"})
     EDITOR_ROLES = frozenset({MOE})
     EDITOR_PARTIES = frozenset({CA_TRANSIT})

@@ -53,6 +53,11 @@ class ProposalSchema(EventSchema):
         ChangesSchema().load(data["changes"])
 
 
+def offered(case, event: str) -> bool:
+    """A decision on an amendment is offered only while one waits for it."""
+    return event not in (CONSENTED, OBJECTED) or pending(case) is not None
+
+
 def pending(case) -> dict[str, Any] | None:
     """The payload of the proposal not yet decided on, if any."""
     for event in reversed(case.events):

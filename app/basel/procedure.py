@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.cases.procedures import Procedure, register_procedure
 
-from . import audiences, case_page, english_texts, listing
+from . import amendments, audiences, case_page, english_texts, listing
 from .completeness import PARTY_LABELS
 from .events import BaselExportHandler
 from .partner_events import PartnerNotificationHandler
@@ -35,6 +35,7 @@ BASEL = Procedure(
     event_fields=case_page.EVENT_FIELDS,
     reason_required=case_page.REASON_REQUIRED,
     no_comment=case_page.NO_COMMENT,
+    offered=amendments.offered,
     handlers={"basel_export": BaselExportHandler(),
               "basel_import": PartnerNotificationHandler(),
               "basel_transit": PartnerNotificationHandler(),

@@ -84,6 +84,9 @@ class Procedure:
     page_blocks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: event -> the inputs its form asks for besides the reason/comment
     event_fields: Mapping[str, list[Field]] = field(default_factory=dict)
+    #: (case, event) -> whether the event is offered now, beyond its state, role and party
+    #: (a decision on an amendment only while one waits); None: every such event is offered
+    offered: Callable[[Any, str], bool] | None = None
     reason_required: frozenset[str] = frozenset()  #: events whose reason is required
     no_comment: frozenset[str] = frozenset()  #: events whose form has no free comment
     #: case type -> workflow class / transition handler (schemas, effects, deadline events,

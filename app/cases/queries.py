@@ -111,9 +111,13 @@ def page(user, filters: Filters):
 
 
 def todo_for(user, case: Case) -> list[str]:
-    """The next steps `user` may take on `case` as its acting party (no side events)."""
+    """The next steps `user` may take on `case` as its acting party (no side events), as
+    its procedure offers them now (a decision on an amendment only while one waits)."""
     workflow = workflow_for(case.case_type)
-    return acting_events(user, case, workflow.todo_events(case.state, user.role))
+    events = acting_events(user, case, workflow.todo_events(case.state, user.role))
+    procedure = procedure_for(case.case_type)
+    offered = procedure.offered if procedure else None
+    return [e for e in events if offered(case, e)] if offered else events
 
 
 def queue_page(user, filters: Filters):

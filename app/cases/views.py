@@ -35,8 +35,12 @@ def get_visible_case(case_id: int, user) -> Case:
 
 
 def available_events(case: Case, user) -> list[str]:
-    """The events this user may fire now: its role's, and only as the acting party."""
-    return acting_events(user, case, workflow_for(case.case_type).events_for(case.state, user.role))
+    """The events this user may fire now: its role's, only as the acting party, and only
+    those its procedure offers in the case as it stands."""
+    events = acting_events(user, case,
+                           workflow_for(case.case_type).events_for(case.state, user.role))
+    offered = (procedure_for(case.case_type) or NO_PROCEDURE).offered
+    return [e for e in events if offered(case, e)] if offered else events
 
 
 def case_page_fields(case: Case) -> dict[str, list]:

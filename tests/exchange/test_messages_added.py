@@ -368,6 +368,28 @@ def test_an_amendment_waits_for_moe_and_applies_on_its_consent(app, client, usa)
     assert decision.find("t:Consent", NS) is not None
 
 
+def test_moe_is_offered_a_decision_on_an_amendment_only_while_one_waits(app, client, usa):
+    from tests.exchange.partner_messages import active_import
+    from tests.factories import login
+
+    _partner, sim = usa
+    case = active_import(sim)
+    moe = make_user("official_moe")
+    login(client, moe)
+
+    def offered() -> set[str]:
+        page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+        return {e for e in ("consent_amendment", "object_amendment")
+                if f"/events/{e}" in page}
+
+    assert offered() == set()
+    response, answer = post_signed(client, sim, amendment(sim, case.number))
+    assert response.status_code == 200, error_of(answer)
+    assert offered() == {"consent_amendment", "object_amendment"}
+    runner.fire(case.id, "consent_amendment", actor=moe, payload={"reason": "Agreed."})
+    assert offered() == set()
+
+
 def test_an_objected_amendment_changes_nothing(app, client, usa):
     from decimal import Decimal
 
@@ -549,3 +571,18 @@ def test_moe_answers_a_take_back_request_for_our_export(app, client, usa):
     assert (text(arrangement, "t:Arrangement"), text(arrangement, "t:Description")) == (
         "take_back", "Returned by sea to Yokohama within 60 days.")
     assert text(arrangement, "t:Header/t:MovementSequence/t:Number") == "1"
+
+
+def test_a_waiting_amendment_puts_the_import_in_moes_queue_with_the_decision_named(
+        app, client, usa):
+    from tests.exchange.partner_messages import active_import
+    from tests.factories import login
+
+    _partner, sim = usa
+    case = active_import(sim)
+    login(client, make_user("official_moe"))
+    assert case.number not in client.get("/queue").get_data(as_text=True)
+    response, answer = post_signed(client, sim, amendment(sim, case.number))
+    assert response.status_code == 200, error_of(answer)
+    queue = client.get("/queue").get_data(as_text=True)
+    assert case.number in queue and "#event-consent_amendment" in queue
