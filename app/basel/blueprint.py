@@ -147,7 +147,10 @@ def _ask_to_confirm(case, question: str, back: str):
     require_editor(current_user, case)
     if not _may_edit(case):
         abort(409)
-    return render_template("basel/confirm_remove.html", case=case, question=question,
+    consequence = _("It is deleted from notification %(ref)s and cannot be restored; you would "
+                    "have to enter or upload it again.", ref=case.reference)
+    return render_template("cases/confirm_remove.html", case=case, question=question,
+                           consequence=consequence,
                            back=url_for("basel.edit", case_id=case.id, section=back))
 
 

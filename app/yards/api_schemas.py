@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from marshmallow import Schema, fields, validate
 
-from app.api.schemas import DocumentIn
+from app.api.schemas import DocumentIn, FindingOut
 from app.input_fields import FreeText, StoredInt
 
 from .ledger import EntrySchema
@@ -75,14 +75,6 @@ class YardAreaOut(Schema):
     capacity_t = fields.Decimal(as_string=True, allow_none=True)
 
 
-class YardFindingOut(Schema):
-    rule = fields.String()
-    field = fields.String()
-    message = fields.String()
-    severity = fields.String()
-    source = fields.String()
-
-
 class YardMissingOut(Schema):
     section = fields.String()
     field = fields.String()
@@ -98,7 +90,7 @@ class YardOut(Schema):
     application = fields.Dict()
     areas = fields.List(fields.Nested(YardAreaOut))
     missing = fields.List(fields.Nested(YardMissingOut))
-    findings = fields.List(fields.Nested(YardFindingOut))
+    findings = fields.List(fields.Nested(FindingOut))
     standard_set = fields.String(allow_none=True)
     permit_no = fields.String(allow_none=True)
     valid_from = fields.Date(allow_none=True)

@@ -125,7 +125,9 @@ def remove_area(case_id: int, area_id: int):
     area = next((a for a in operations.application(case).areas if a.id == area_id), None)
     if area is not None and request.form.get("confirm") != "1":
         require_editor(current_user, case)
-        return render_template("yards/confirm_remove.html", case=case,
+        consequence = _("It is deleted from application %(ref)s and cannot be restored; you "
+                        "would have to enter or upload it again.", ref=case.reference)
+        return render_template("cases/confirm_remove.html", case=case, consequence=consequence,
                                question=_("Remove storage area “%(label)s”?", label=area.label),
                                back=url_for("yards.edit", case_id=case.id, section="areas"))
     try:
