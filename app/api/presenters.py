@@ -8,7 +8,7 @@ from app.basel import answers
 from app.basel.completeness import missing_items
 from app.basel.models import BaselNotification
 from app.basel.shipments import Shipment
-from app.cases import audience, finding_checks, plausibility
+from app.cases import audience, finding_checks
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
@@ -28,13 +28,6 @@ def missing_out(case: Case) -> list[dict]:
             for m in missing_items(n, today_in_japan())]
 
 
-def warnings_out(case: Case) -> list[dict]:
-    """The plausibility warnings a submission would carry (English missing, ...)."""
-    if case.state not in ("DRAFT", "INCOMPLETE_RETURNED", "SUBMITTED", "CA_E_REVIEW"):
-        return []
-    return [{"rule": f.rule, "field": f.field, "source": f.source,
-             "message": gettext(f.message).format(**{k: gettext(v) for k, v in f.params})}
-            for f in plausibility.warnings(plausibility.run(case, today_in_japan(), "submit"))]
 def findings_out(case: Case, user) -> list[dict]:
     """The plausibility findings the case page shows this user, in the user's language."""
     shown = finding_checks.page_context(case, user).get("findings", [])
@@ -84,8 +77,7 @@ def case_out(case: Case, user) -> dict:
         "authorities": _authorities(n) if n else [],
         "attachments": audience.readable_attachments(audience.reader_for(user, case),
                                                      case.attachments),
-        "missing": missing_out(case), "warnings": warnings_out(case),
-        "findings": findings_out(case, user),
+        "missing": missing_out(case), "findings": findings_out(case, user),
         "next_deadline": due[0].due_at if due else None,
     })
 

@@ -102,15 +102,6 @@ class MissingOut(Schema):
     message = fields.String()
 
 
-class WarningOut(Schema):
-    """A plausibility warning: the case may go on, the official reads it in the review."""
-
-    rule = fields.String()
-    field = fields.String()
-    message = fields.String()
-    source = fields.String()  #: the law or standard the rule stands on
-
-
 class ShipmentOut(Schema):
     seq = fields.Integer()
     actual_quantity = fields.Decimal(allow_none=True, as_string=True)
@@ -152,7 +143,6 @@ class CaseOut(Schema):
     authorities = fields.List(fields.Nested(AuthorityStatusOut))
     attachments = fields.List(fields.Nested(AttachmentOut))
     missing = fields.List(fields.Nested(MissingOut))
-    warnings = fields.List(fields.Nested(WarningOut))
     #: plausibility findings, for the filer while it may edit and for the officials
     findings = fields.List(fields.Nested(FindingOut))
     next_deadline = fields.DateTime(allow_none=True)

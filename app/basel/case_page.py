@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from app.cases import audience, plausibility
+from app.cases import audience
 from app.cases.models import Case
 from app.cases.ownership import may_start_child
 from app.cases.procedures import Field
@@ -99,9 +99,8 @@ def page_context(case: Case, user, editable: bool) -> dict[str, Any]:
     n = db.session.get(BaselNotification, case.id)
     before_decision = editable or case.state in ("SUBMITTED", "CA_E_REVIEW")
     missing = missing_items(n, today_in_japan()) if n and before_decision else []
-    warnings = plausibility.warnings(plausibility.run(case, today_in_japan(), "submit")) \
-        if n and before_decision else []
-    return {"n": n, "missing": missing, "warnings": warnings,
+    # plausibility warnings are not repeated here: the findings box shows them (with "checked")
+    return {"n": n, "missing": missing,
             "authorities": answers.statuses(n) if n else [],
             **_return_context(case, n, user), **_shipment_context(case, n, user)}
 

@@ -15,7 +15,7 @@ from app.errors import workflow_message
 from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
 from app.reference import lookups
-from app.templating import event_label, locale_code, missing_text, state_label
+from app.templating import event_label, locale_code, missing_text
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from lxml import etree
+from markupsafe import escape
 from sqlalchemy import select
 
 from app.basel import operations
@@ -116,8 +117,10 @@ def test_the_api_takes_and_returns_the_english_twins(app, client):
         "version": version, "waste": {"waste_designation_en": "Waste PCBs"}})
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["notification"]["waste_designation_en"] == "Waste PCBs"
-    warned = {w["field"] for w in response.get_json()["warnings"]}
+    body = response.get_json()
+    warned = {f["field"] for f in body["findings"] if f["severity"] == "warning"}
     assert "waste.technology_en" in warned and "waste.waste_designation_en" not in warned
+    assert "warnings" not in body  # the findings carry them, once
     too_long = client.patch(f"/api/v1/cases/{case.id}", headers=headers, json={
         "version": response.get_json()["version"], "waste": {"technology_en": "x" * 4001}})
     assert too_long.status_code == 422
@@ -135,6 +138,10 @@ def test_submission_warns_when_the_english_is_missing(app, client):
     login(client, exporter)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "English" in page and "Designation of the waste" in page
+    # each missing English text is listed once, in the findings, not again in the draft box
+    composition = [f for f in english if f.field == "waste.waste_composition_en"][0]
+    shown = page.count(finding_text(composition))
+    assert shown == 1, f"the warning is shown {shown} times"
     version = db.session.get(type(case), case.id).version
     response = client.post(f"/cases/{case.id}/events/submit", data={"version": version},
                            follow_redirects=True)
@@ -258,3 +265,8 @@ def test_a_partners_notification_in_two_languages_keeps_both(app, client):
     saved = notification(case)
     assert (saved.waste_designation, saved.waste_designation_en) == (
         "Placas de circuito impreso de desecho", english)
+
+
+def finding_text(finding) -> str:
+    """A finding's message as an English page shows it (escaped)."""
+    return str(escape(finding.message.format(**dict(finding.params))))
