@@ -141,9 +141,14 @@ def policy_for(case_type: str) -> Policy:
     return POLICIES.get(case_type, FALLBACK)
 
 
-#: the engine's own events, the same for every case type: an official's "checked" mark on a
-#: plausibility finding is the officials' working note
-ENGINE_EVENTS = {"check_finding": INTERNAL_ONLY}
+#: events the same for every case type, whatever its procedure: an official's "checked" mark on
+#: a plausibility finding is the officials' working note; areas that act on every case type
+#: (the plan's measure links) add theirs with `register_engine_event`
+ENGINE_EVENTS: dict[str, Audience] = {"check_finding": INTERNAL_ONLY}
+
+
+def register_engine_event(event: str, audience: Audience) -> None:
+    ENGINE_EVENTS[event] = audience
 
 
 def event_audience(case_type: str, event: str, role: str | None) -> Audience:

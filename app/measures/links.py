@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.roles import Role
-from app.cases.audience import INTERNAL_REMARK
+from app.cases.audience import INTERNAL_ONLY, INTERNAL_REMARK, register_engine_event
 from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case, CaseEvent
@@ -27,6 +27,10 @@ LINK_EDITORS = frozenset({Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE
 LINK_EVENT = "link_measure"
 UNLINK_EVENT = "unlink_measure"
 REASON_MAX = 2000
+
+# officials' plan bookkeeping: the filer does not see its case's measures, nor the partner abroad
+register_engine_event(LINK_EVENT, INTERNAL_ONLY)
+register_engine_event(UNLINK_EVENT, INTERNAL_ONLY)
 
 
 def links_of(case_id: int, *, with_removed: bool = False) -> list[CaseMeasure]:

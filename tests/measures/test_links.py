@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.auth.tokens import create_token
 from app.cases import runner
 from app.cases.audit import append_event
 from app.cases.models import Case, CaseEvent
@@ -165,3 +166,25 @@ def test_an_official_who_may_not_see_the_case_gets_404(client, people):
     assert linked(case.id) == {"2.c", "2.a", "1.3.b"}
 
 
+
+
+def test_the_filer_does_not_read_the_officials_link_changes_on_the_timeline(client, people):
+    case = submitted_export(people["exporter"], "US")
+    login(client, people["moe"])
+    client.post(f"/measures/cases/{case.id}/links",
+                data={"action": "remove", "measure": "2.a", "reason": "Trial shipment."})
+    client.post(f"/measures/cases/{case.id}/links",
+                data={"action": "add", "measure": "1.1.b.copper", "reason": "Copper-rich."})
+    assert "Link to a plan measure removed" in client.get(
+        f"/cases/{case.id}/timeline").get_data(as_text=True)
+    filer = client.application.test_client()
+    login(filer, people["exporter"])
+    timeline = filer.get(f"/cases/{case.id}/timeline").get_data(as_text=True)
+    assert "plan measure" not in timeline
+    headers = {"Authorization": f"Bearer {create_token(people['exporter'], 'test')}"}
+    db.session.commit()
+    answer = client.application.test_client().get(f"/api/v1/cases/{case.id}/events",
+                                                  headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    api = [e["event"] for e in answer.get_json()]
+    assert "link_measure" not in api and "unlink_measure" not in api
