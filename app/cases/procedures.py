@@ -84,6 +84,9 @@ class Procedure:
     page_blocks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: event -> the inputs its form asks for besides the reason/comment
     event_fields: Mapping[str, list[Field]] = field(default_factory=dict)
+    #: events whose form one of the procedure's page blocks renders (a per-area inspection
+    #: table): the generic "Actions" box leaves them out
+    own_forms: frozenset[str] = frozenset()
     #: (case, event) -> whether the event is offered now, beyond its state, role and party
     #: (a decision on an amendment only while one waits); None: every such event is offered
     offered: Callable[[Any, str], bool] | None = None

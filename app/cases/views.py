@@ -81,6 +81,7 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         "workflow": workflow_for(case.case_type),
         "editable": editable,
         "events": available_events(case, user),
+        "own_forms": procedure.own_forms,
         "deadlines": open_deadlines(case),
         "alarms": raised_alarms(case),
         "reason_required": procedure.reason_required,

@@ -24,6 +24,8 @@ BLOCKS = {"head": ("yards/_case_head.html",), "answers": ("yards/_inspection_for
 REASON_REQUIRED = frozenset({"request_correction", "refuse", "order_improvement", "suspend",
                              "revoke", "return_change", "refuse_renewal"})
 NO_COMMENT = frozenset()
+#: recorded with the per-area table of yards/_inspection_form.html
+OWN_FORMS = frozenset({"record_inspection"})
 
 _VALIDITY = [Field("valid_from", "date", N_("Permit valid from"), required=False),
              Field("valid_to", "date", N_("Permit valid until (default: the standard's term)"),
@@ -32,8 +34,6 @@ _VALIDITY = [Field("valid_from", "date", N_("Permit valid from"), required=False
 
 EVENT_FIELDS: dict[str, list[Field]] = {
     "schedule_inspection": [Field("inspection_date", "date", N_("Inspection date"))],
-    "record_inspection": [Field("inspection_date", "date", N_("Inspection date"),
-                                required=False)],
     "grant_permit": _VALIDITY,
     "grant_renewal": _VALIDITY,
     "order_improvement": [Field("due_date", "date", N_("Improvement due by"))],

@@ -26,6 +26,7 @@ YARDS = Procedure(
     page_context=case_page.page_context,
     page_blocks=case_page.BLOCKS,
     event_fields=case_page.EVENT_FIELDS,
+    own_forms=case_page.OWN_FORMS,
     reason_required=case_page.REASON_REQUIRED,
     no_comment=case_page.NO_COMMENT,
     workflows={CASE_TYPE: ScrapYardWorkflow},

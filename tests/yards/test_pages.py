@@ -104,6 +104,8 @@ def test_the_inspector_records_heights_per_area_and_a_photo(app, chiba, client):
     login(client, chiba["official"])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert 'id="yard-inspection-form"' in page and 'name="area.A.height"' in page
+    # one form records the inspection: the per-area one, not also a bare one in "Actions"
+    assert page.count("/events/record_inspection") == 1
     response = client.post(f"/cases/{case.id}/events/record_inspection", data={
         "version": case.version, "inspection_date": "2026-06-01",
         "area.A.height": "4.8", "area.A.compliant": "1", "area.B.height": "2.1",
