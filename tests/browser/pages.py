@@ -15,7 +15,7 @@ def sign_in(page, base, user):
 
 def fill(form, values: dict) -> None:
     for name, value in values.items():
-        field = form.locator(f"[name={name}]")
+        field = form.locator(f'[name="{name}"]')
         if field.evaluate("e => e.tagName") == "SELECT":
             field.select_option(value)
         elif field.get_attribute("type") == "file":

@@ -80,7 +80,13 @@ def test_scrap_yard_from_application_to_permit_certificate(live_server, browser,
     review.goto(case_url)
     act(review, "start_review")
     act(review, "schedule_inspection", inspection_date="2026-06-01")
-    act(review, "record_inspection", inspection_date="2026-06-01")
+    inspection = review.locator("#yard-inspection-form form")
+    fill(inspection, {"inspection_date": "2026-06-01", "area.A.height": "4.2",
+                      "area.B.height": "1.2"})
+    for area in ("A", "B"):
+        inspection.locator(f"input[name='area.{area}.compliant']").check()
+    inspection.locator("button[type=submit]").click()
+    review.wait_for_selector(".flash.success")
     act(review, "grant_permit", valid_from="2026-06-15")
     assert "Permitted" in review.locator("#case-state").inner_text()
 
