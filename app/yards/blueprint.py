@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from marshmallow import ValidationError
@@ -14,11 +14,9 @@ from app.cases.ownership import is_editor, may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
 from app.reference import lookups
-from app.templating import locale_code
 from app.timeutil import today_in_japan
 
 from . import ledger, operations
-from .certificate import LANGUAGES, certificate_pdf
 from .completeness import DECLARATIONS, missing_items
 from .forms import FIELDS, SECTION_LABELS, SECTIONS, form_values, section_input
 from .procedure import CASE_TYPE, plug_in
@@ -223,17 +221,3 @@ def _render_ledger(case, errors: dict, row_errors: list):
 
 def may_edit_ledger(case) -> bool:
     return is_editor(current_user, case)
-
-
-# --- the permit certificate ---------------------------------------------------------------------
-@bp.route("/<int:case_id>/permit.pdf")
-@allow(*READERS)
-def certificate(case_id: int):
-    case = _yard(case_id)
-    application = operations.application(case)
-    locale = request.args.get("lang") or locale_code()
-    if application.permit_no is None or locale not in LANGUAGES:
-        abort(404)
-    pdf = certificate_pdf(case, application, locale)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f"inline; filename=permit-{application.permit_no}-{locale}.pdf"})

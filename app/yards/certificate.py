@@ -1,31 +1,34 @@
-"""The permit certificate (Japanese, English) as a PDF, through the engine's WeasyPrint
-renderer with its restrictive fetcher; the template receives plain values only."""
+"""The permit certificate (Japanese, English) as a PDF, through the engine's document store
+(app/documents): issued once per case version and served again byte for byte, so the
+certificate as granted stays available after a renewal or a change. The template receives
+plain values only."""
 
 from __future__ import annotations
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
-
-from app.documents import formatting as fmt
-from app.documents.fetcher import CSS_URL
-from app.documents.render import render_pdf
+from app.cases.audience import DOMESTIC
+from app.documents.kinds import DocumentKind, register_kind
+from app.extensions import db
 from app.reference import lookups
-from app.timeutil import utcnow
+from app.templating import locale_code
+from workflows.base import N_
 
 from .models import YardApplication
 from .standards import standard_by_code
 
-LANGUAGES = ("ja", "en")
+
+def _unavailable(case) -> str | None:
+    application = db.session.get(YardApplication, case.id)
+    if application is None or application.permit_no is None:
+        return N_("The permit certificate is issued once the prefecture has granted the permit.")
+    return None
 
 
-def _context(case, application: YardApplication, locale: str) -> dict:
+def _build(case) -> dict:
+    application = db.session.get(YardApplication, case.id)
+    locale = locale_code()
     standard = standard_by_code(application.standard_set) if application.standard_set else None
     prefecture = lookups.find("jp_prefecture", application.prefecture_code or "")
     return {
-        "doc": {"kind": "yard_permit", "title": _("Scrap-yard permit certificate"),
-                "heading": _("Scrap-yard permit certificate"), "css_url": CSS_URL,
-                "number": application.permit_no, "version": case.version,
-                "generated": fmt.moment_jst(utcnow()), "locale": locale},
         "permit": {
             "number": application.permit_no, "operator": application.operator_name,
             "operator_address": application.operator_address,
@@ -45,6 +48,12 @@ def _context(case, application: YardApplication, locale: str) -> dict:
     }
 
 
-def certificate_pdf(case, application: YardApplication, locale: str) -> bytes:
-    with force_locale(locale):
-        return render_pdf("yard_permit.html", _context(case, application, locale))
+#: the operator and the officials; the public register shows the permit, not the certificate
+PERMIT_CERTIFICATE = DocumentKind(
+    name="yard_permit", title=N_("Scrap-yard permit certificate"),
+    heading=N_("Scrap-yard permit certificate"), case_types=("scrap_yard",), audience=DOMESTIC,
+    unavailable=_unavailable, build=_build)
+
+
+def install() -> None:
+    register_kind(PERMIT_CERTIFICATE)

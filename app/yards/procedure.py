@@ -10,7 +10,7 @@ from app.templating import ATTACHMENT_LABELS, DEADLINE_LABELS
 from workflows.base import N_
 from workflows.scrap_yard import ScrapYardWorkflow
 
-from . import audiences, case_page, ledger, listing, notices, rules
+from . import audiences, case_page, certificate, ledger, listing, notices, rules
 from .events import ScrapYardHandler
 from .visibility import visible_yards
 
@@ -50,5 +50,6 @@ def plug_in(state: BlueprintSetupState) -> None:
     rules.register()
     ledger.register_basel_checks()
     notices.register()
+    certificate.install()
     DEADLINE_LABELS.update(DEADLINES)
     ATTACHMENT_LABELS.update(ATTACHMENTS)

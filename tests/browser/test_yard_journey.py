@@ -94,7 +94,8 @@ def test_scrap_yard_from_application_to_permit_certificate(live_server, browser,
     assert "Renewal reminder (6 months before expiry)" in page.content()
     assert "Renewal reminder (3 months before expiry)" in page.content()
     for lang in ("ja", "en"):
-        link = page.locator(f"#yard-permit a[href*='lang={lang}']").get_attribute("href")
+        link = page.locator(f"#documents li[data-kind=yard_permit] a[lang={lang}]"
+                            ).get_attribute("href")
         response = page.request.get(base + link)
         assert response.ok and response.body().startswith(b"%PDF")
     page.goto(f"{base}/public/scrap-yards?prefecture=12")

@@ -117,7 +117,6 @@ ACCESS: dict[str, set[str] | str] = {
     "yards.add_attachment": {"yard_operator"},
     "yards.ledger_page": {"yard_operator", "prefecture", "admin"},
     "yards.upload_ledger": {"yard_operator"},
-    "yards.certificate": {"yard_operator", "prefecture", "admin"},
     "yards_public.yards": PUBLIC,
     "yards_public.yards_json": PUBLIC,
     "yards_public.yards_csv": PUBLIC,

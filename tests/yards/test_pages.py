@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from app.cases.models import Case
 from app.extensions import db
+from app.yards import operations
+from tests.documents.pdfs import text_of
 from tests.factories import login
 
 from .conftest import AREAS, draft_yard, fire, fresh, permitted_yard
@@ -86,10 +88,31 @@ def test_permit_certificate_in_japanese_and_english(app, chiba, client):
     login(client, chiba["operator"])
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert re.search(r"Permit number: <strong>12-\d{4}-\d{5}</strong>", page)
+    assert 'data-kind="yard_permit"' in page
     for lang in ("ja", "en"):
-        response = client.get(f"/yards/{case.id}/permit.pdf?lang={lang}")
+        response = client.get(f"/cases/{case.id}/documents/yard_permit.pdf?lang={lang}")
         assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert client.get(f"/yards/{case.id}/permit.pdf?lang=fr").status_code == 404
+    assert client.get(
+        f"/cases/{case.id}/documents/yard_permit.pdf?lang=fr").status_code == 404
+
+
+def test_the_permit_as_granted_stays_available_after_the_renewal(app, chiba, client):
+    case = permitted_yard(chiba["operator"], chiba["official"])
+    granted = fresh(case)
+    first_version, first_term = granted.version, f"{operations.application(granted).valid_to}"
+    login(client, chiba["operator"])
+    url = f"/cases/{case.id}/documents/yard_permit.pdf?lang=en"
+    as_granted = client.get(url).data
+    case = fire(granted, "apply_for_renewal", chiba["operator"])
+    fire(case, "grant_renewal", chiba["official"])
+    renewed = client.get(url).data
+    assert renewed != as_granted
+    assert first_term not in text_of(renewed)
+    again = client.get(f"{url}&version={first_version}")
+    assert again.status_code == 200 and again.data == as_granted  # byte for byte
+    assert first_term in text_of(again.data)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Issued for earlier versions" in page
 
 
 def test_the_inspector_records_heights_per_area_and_a_photo(app, chiba, client):
