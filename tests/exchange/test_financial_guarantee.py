@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from sqlalchemy import select
 
 from app.basel import operations
