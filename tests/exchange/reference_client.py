@@ -60,7 +60,7 @@ class RefusedLocally(ValueError):
 @dataclass
 class Answer:
     status: int
-    root: str | None  # None: a confirmation or error taken with 204 and no body (section 12)
+    root: str | None  # None: a confirmation or error taken with 204 and no body (section 5.3)
     tree: etree._Element | None  # what JP-MOE's signature covers
     headers: dict
 
