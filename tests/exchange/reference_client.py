@@ -93,11 +93,16 @@ class ReferenceClient(AddedMessages):
     cursor: int = 0
     inbox: list[Received] = field(default_factory=list)
     japan_certificates: list[bytes] = field(default_factory=list)
-    #: every message type sent or received, answers included: what the client has exercised
-    used: set[str] = field(default_factory=set)
+    #: the root of every message sent or received, answers included, in order
+    traffic: list[str] = field(default_factory=list)
     #: the bytes of the last message pushed, to send them again (section 3.1, idempotency)
     last_sent: bytes = b""
     _schemas: dict = field(default_factory=dict)
+
+    @property
+    def used(self) -> set[str]:
+        """Every message type the client has exercised."""
+        return set(self.traffic)
 
     # --- trust (section 2) ---------------------------------------------------------------------
     def trust_japan(self, fingerprint_from_second_channel: str) -> None:
@@ -286,7 +291,7 @@ class ReferenceClient(AddedMessages):
     # --- push (section 3.1) --------------------------------------------------------------------
     def send(self, tree: etree._Element, **signing) -> Answer:
         self.validate(tree)
-        self.used.add(etree.QName(tree).localname)
+        self.traffic.append(etree.QName(tree).localname)
         self.last_sent = self.sign(tree, **signing)
         return self.post(self.last_sent)
 
@@ -298,7 +303,7 @@ class ReferenceClient(AddedMessages):
         if headers.get("Content-Type", "").split(";")[0] != "application/xml":
             raise RefusedLocally(f"the answer is not XML: HTTP {status}")
         verified = self.verify(answer)
-        self.used.add(etree.QName(verified).localname)
+        self.traffic.append(etree.QName(verified).localname)
         return Answer(status, etree.QName(verified).localname, verified, dict(headers))
 
     # --- pull (section 3.2) --------------------------------------------------------------------
@@ -323,7 +328,7 @@ class ReferenceClient(AddedMessages):
                 break
         for received in got:
             self.inbox.append(received)
-            self.used.add(received.root)
+            self.traffic.append(received.root)
             if confirm and received.root not in TECHNICAL:
                 answer = self.send(self.confirmation(received))
                 if answer.status != 204:
