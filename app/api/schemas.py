@@ -68,6 +68,13 @@ class NotificationOut(Schema):
     special_handling = fields.Boolean()
     special_handling_details = fields.String(allow_none=True)
     insurance = fields.String(allow_none=True)
+    #: the structured financial guarantee (Basel Convention Art. 6(11)), as filed in the
+    #: shipment section: amount in its ISO 4217 currency, guarantor, validity
+    guarantee_amount = fields.Decimal(allow_none=True, as_string=True)
+    guarantee_currency = fields.String(allow_none=True)
+    guarantor = fields.String(allow_none=True)
+    guarantee_valid_from = fields.Date(allow_none=True)
+    guarantee_valid_to = fields.Date(allow_none=True)
     operation_code = fields.String(allow_none=True)
     technology = fields.String(allow_none=True)
     reason_for_export = fields.String(allow_none=True)

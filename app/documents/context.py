@@ -60,7 +60,8 @@ def notification(case: Case) -> dict[str, object]:
         "customs_entry": fmt.text(n.customs_office_entry),
         "declaration_name": fmt.text(n.declaration_name),
         "declaration_on": fmt.day(n.declaration_accepted_at),
-        "insurance": fmt.text(n.insurance), "annexes": _annexes(case),
+        "insurance": fmt.text(n.insurance), "guarantee": _guarantee(n),
+        "annexes": _annexes(case),
         "answers": blocks.authority_answers(case, n),
     }}
 
@@ -72,6 +73,16 @@ def _shipments_planned(n: BaselNotification) -> dict[str, object]:
             "total_amount": fmt.number(n.total_quantity), "unit": n.quantity_unit or "",
             "first_departure": fmt.day(n.first_departure),
             "last_departure": fmt.day(n.last_departure)}
+
+
+def _guarantee(n: BaselNotification) -> dict[str, str] | None:
+    """Block 18 with Annex V A item 12: the structured financial guarantee (Basel
+    Convention Art. 6(11)), the amount with its ISO 4217 currency code."""
+    if n.guarantee_amount is None:
+        return None
+    return {"amount": f"{fmt.number(n.guarantee_amount)} {n.guarantee_currency or ''}".strip(),
+            "guarantor": fmt.text(n.guarantor), "valid_from": fmt.day(n.guarantee_valid_from),
+            "valid_to": fmt.day(n.guarantee_valid_to)}
 
 
 def _annexes(case: Case) -> list[dict[str, str]]:

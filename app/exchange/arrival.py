@@ -109,12 +109,22 @@ def _notification(inbound) -> None:
                                               "(the code lists published with the schemas).",
                               field=position)
     _guarantee_period(n)
+    _shipments_fit_the_type(n)
     period = SimpleNamespace(first_departure=day(n, "t:Period/t:FirstDeparture"),
                              last_departure=day(n, "t:Period/t:LastDeparture"),
                              pre_consented=text(n, "t:PreConsented") == "true")
     for gap in period_gaps(period, on):
         raise XmlRejected("INVALID_PERIOD", english(gap.message, dict(gap.params)),
                           field="tmw:Notification/tmw:Period/tmw:LastDeparture")
+
+
+def _shipments_fit_the_type(n) -> None:
+    """A single notification covers one shipment (NF blocks 3 and 4)."""
+    shipments = text(n, "t:IntendedShipments")
+    if text(n, "t:NotificationType") == "single" and shipments != "1":
+        raise XmlRejected("INVALID_CONTENT", f"A single notification covers one shipment, "
+                                             f"not {shipments}.",
+                          field="tmw:Notification/tmw:IntendedShipments")
 
 
 def _guarantee_period(n) -> None:

@@ -133,16 +133,22 @@ def _missing(ctx) -> list[str] | None:
 
 
 def _tacit_consent(ctx, env):
-    """Deemed given on the day the period ended, under the regime's rule (its legal source)."""
+    """Deemed given on the day the period ended, under the regime's rule."""
     _top, n = _notification(ctx.case)
     own = _own_consent(ctx)
-    regime = regime_of(n, own.received_on)
-    try:
-        basis = lookups.rule(regime, tacit_rule_key(regime), own.received_on).source
-    except lookups.MissingRule:
-        basis = f"{regime} rules on tacit consent"
+    basis = _tacit_basis(regime_of(n, own.received_on), own.received_on)
     return builders.consent(env, own.valid_from, own.valid_to, None,
                             tacit=(own.received_on, basis))
+
+
+def _tacit_basis(regime: str, on) -> str:
+    """The provision that deems the consent given, as a partner cites it: the rule's legal
+    basis only, never its research source (which says how the figure was verified)."""
+    try:
+        basis = lookups.rule(regime, tacit_rule_key(regime), on).legal_basis
+    except lookups.MissingRule:
+        basis = None
+    return basis or f"{regime} rules on tacit consent"
 
 
 def _take_back_request(situation: str):

@@ -18,7 +18,8 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 
 CODE_COLUMNS = ("code", "label_en", "label_ja", "valid_from", "valid_to", "source", "attributes")
 _PERIOD_SOURCE_NOTE = ("valid_from", "valid_to", "source", "note")
-RULE_COLUMNS = ("regime", "key", "amount", "unit", "verification", *_PERIOD_SOURCE_NOTE)
+RULE_COLUMNS = ("regime", "key", "amount", "unit", "verification", *_PERIOD_SOURCE_NOTE,
+                "legal_basis")
 POLICY_COLUMNS = ("regime", "key", "value", "verification", *_PERIOD_SOURCE_NOTE)
 
 RULES_FILE = "regime_rules.csv"
@@ -57,6 +58,7 @@ class RuleRow:
     valid_to: date | None
     source: str
     note: str | None
+    legal_basis: str | None
 
 
 def code_files(data_dir: Path = DATA_DIR) -> list[Path]:
@@ -129,6 +131,7 @@ def _rule_row(record: dict, where: str) -> RuleRow:
         valid_to=valid_to,
         source=_required(record, "source", where),
         note=record["note"] or None,
+        legal_basis=record["legal_basis"] or None,
     )
 
 

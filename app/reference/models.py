@@ -70,6 +70,9 @@ class RegimeRule(db.Model):
     #: verified / partly_verified / unverified, as graded against the primary legal text
     verification: Mapped[str] = mapped_column(String(20))
     note: Mapped[str | None] = mapped_column(Text)
+    #: the provision a text shown to users or partners cites ("Basel Convention Art. 6(4)");
+    #: `source` keeps how it was found and verified, which is for maintainers only
+    legal_basis: Mapped[str | None] = mapped_column(Text)
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
 

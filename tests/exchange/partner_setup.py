@@ -33,6 +33,17 @@ def partner_identity(name: str, *, days: int = 365) -> tuple[bytes, bytes]:
 
 def registered_client(app, client, tmp_path, *, code: str = "CA-ECCC", country: str = "CA",
                       name: str = "Environment and Climate Change Canada") -> ReferenceClient:
+    partner, fingerprint = registered_by_moe(app, client, tmp_path, code=code, country=country,
+                                             name=name)
+    partner.trust_japan(fingerprint)
+    return partner
+
+
+def registered_by_moe(app, client, tmp_path, *, code: str = "CA-ECCC", country: str = "CA",
+                      name: str = "Environment and Climate Change Canada"
+                      ) -> tuple[ReferenceClient, str]:
+    """MOE's operator registers the partner (section 2.2); the client, not yet trusting JP-MOE,
+    and JP-MOE's fingerprint as the operator passes it on by a second channel."""
     key_pem, cert_pem = partner_identity(f"{code} reference client")
     certificate = tmp_path / f"{code}.pem"
     certificate.write_bytes(cert_pem)
@@ -44,5 +55,4 @@ def registered_client(app, client, tmp_path, *, code: str = "CA-ECCC", country: 
     fingerprint = cli.invoke(args=["partners", "fingerprint"]).output.split()[0]
     partner = ReferenceClient(code, country, key_pem, cert_pem, WsgiTransport(client),
                               pull_token=pull_token)
-    partner.trust_japan(fingerprint)
-    return partner
+    return partner, fingerprint

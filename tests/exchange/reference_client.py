@@ -20,13 +20,16 @@ import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from lxml import etree
 from signxml import SignatureConfiguration, XMLSigner, XMLVerifier, methods
+
+from tests.exchange.reference_messages import AddedMessages, guarantee, party
+from tests.exchange.reference_messages import decimal3 as _decimal
+from tests.exchange.reference_messages import sub as _sub
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "xml_schemas"
 NS = "urn:jp:go:env:eproc:basel:tmw:1.0"
@@ -57,7 +60,7 @@ class RefusedLocally(ValueError):
 @dataclass
 class Answer:
     status: int
-    root: str | None  # None: a confirmation or error taken with 204 and no body (section 12)
+    root: str | None  # None: a confirmation or error taken with 204 and no body (section 5.3)
     tree: etree._Element | None  # what JP-MOE's signature covers
     headers: dict
 
@@ -79,7 +82,7 @@ class Received:
 
 
 @dataclass
-class ReferenceClient:
+class ReferenceClient(AddedMessages):
     authority: str
     country: str
     key_pem: bytes
@@ -90,7 +93,16 @@ class ReferenceClient:
     cursor: int = 0
     inbox: list[Received] = field(default_factory=list)
     japan_certificates: list[bytes] = field(default_factory=list)
+    #: the root of every message sent or received, answers included, in order
+    traffic: list[str] = field(default_factory=list)
+    #: the bytes of the last message pushed, to send them again (section 3.1, idempotency)
+    last_sent: bytes = b""
     _schemas: dict = field(default_factory=dict)
+
+    @property
+    def used(self) -> set[str]:
+        """Every message type the client has exercised."""
+        return set(self.traffic)
 
     # --- trust (section 2) ---------------------------------------------------------------------
     def trust_japan(self, fingerprint_from_second_channel: str) -> None:
@@ -127,7 +139,12 @@ class ReferenceClient:
         return element
 
     def notification(self, number: str, *, facility: dict, shipments: int, quantity: str,
-                     first: date, waste_code: str = "A1181", operation: str = "R4"):
+                     first: date, waste_code: str = "A1181", operation: str = "R4",
+                     destination: tuple[str, str, str] = ("JP", JAPAN, "Port of Onahama"),
+                     transit: tuple[str, str, str] | None = None, guaranteed: bool = False):
+        """`destination` and `transit`: (country, authority, port of entry) of the State of
+        import and of a State of transit; `guaranteed`: with the structured financial
+        guarantee (Basel Convention Art. 6(11))."""
         root = self.header("TMWNotificationSubmissionMessage", number)
         n = _sub(root, "Notification")
         _sub(n, "NotificationType", "general" if shipments > 1 else "single")
@@ -145,9 +162,7 @@ class ReferenceClient:
                             ("Generator", {**exporter, "Site": "Burnaby plant"}),
                             ("Facility", {**facility, "Site": "Smelter"}),
                             ("Carrier", {**exporter, "TransportMode": "S"})):
-            party = _sub(n, tag)
-            for key, value in values.items():
-                _sub(party, key, value)
+            party(n, tag, values)
         op = _sub(n, "Operation")
         _sub(op, "Code", operation, scheme="OPERATION")
         _sub(op, "Technology", "Copper smelting")
@@ -161,9 +176,11 @@ class ReferenceClient:
         _sub(waste, "Identification", "H11", scheme="H")
         _sub(waste, "Identification", "8549.21", scheme="HS")  # section 7.1: always an HS code
         states = _sub(n, "StatesConcerned")
-        for seq, (role, country, authority, entry, exit_point) in enumerate((
-                ("export", self.country, self.authority, None, "Port of Vancouver"),
-                ("import", "JP", JAPAN, "Port of Onahama", None)), 1):
+        route = [("export", self.country, self.authority, None, "Port of Vancouver")]
+        if transit:
+            route.append(("transit", transit[0], transit[1], transit[2], transit[2]))
+        route.append(("import", *destination, None))
+        for seq, (role, country, authority, entry, exit_point) in enumerate(route, 1):
             state = _sub(states, "State")
             for tag, value in (("Role", role), ("Sequence", str(seq)), ("CountryCode", country),
                                ("AuthorityCode", authority), ("EntryPoint", entry),
@@ -172,6 +189,9 @@ class ReferenceClient:
                     _sub(state, tag, value)
         _sub(n, "TransportMode", "S")
         _sub(n, "Insurance", "Marine cargo insurance policy 2026-77")
+        if guaranteed:
+            guarantee(n, "180000", "CAD", "Royal Bank of Canada",
+                      (first, first + timedelta(days=365)))
         return root
 
     def acknowledgement(self, number: str, correlation: str, on: date):
@@ -221,6 +241,7 @@ class ReferenceClient:
 
     def recovery(self, number: str, correlation: str, sequence: tuple[int, int],
                  completed: date, operation: str = "R4"):
+        """An interim operation (R12, R13, D13-D15) first, then the final one (section 5)."""
         root = self.header("TMWCertificateOfWasteRecoveryDisposalMessage", number,
                            correlation, sequence)
         _sub(root, "CompletedDate", completed.isoformat())
@@ -270,7 +291,9 @@ class ReferenceClient:
     # --- push (section 3.1) --------------------------------------------------------------------
     def send(self, tree: etree._Element, **signing) -> Answer:
         self.validate(tree)
-        return self.post(self.sign(tree, **signing))
+        self.traffic.append(etree.QName(tree).localname)
+        self.last_sent = self.sign(tree, **signing)
+        return self.post(self.last_sent)
 
     def post(self, body: bytes) -> Answer:
         status, headers, answer = self.transport.post(
@@ -280,6 +303,7 @@ class ReferenceClient:
         if headers.get("Content-Type", "").split(";")[0] != "application/xml":
             raise RefusedLocally(f"the answer is not XML: HTTP {status}")
         verified = self.verify(answer)
+        self.traffic.append(etree.QName(verified).localname)
         return Answer(status, etree.QName(verified).localname, verified, dict(headers))
 
     # --- pull (section 3.2) --------------------------------------------------------------------
@@ -304,6 +328,7 @@ class ReferenceClient:
                 break
         for received in got:
             self.inbox.append(received)
+            self.traffic.append(received.root)
             if confirm and received.root not in TECHNICAL:
                 answer = self.send(self.confirmation(received))
                 if answer.status != 204:
@@ -317,17 +342,6 @@ def fingerprint(pem: bytes) -> str:
 
 def attachment_digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
-
-
-def _sub(parent, tag: str, text: str | None = None, **attrs):
-    element = etree.SubElement(parent, f"{{{NS}}}{tag}", attrs)
-    if text is not None:
-        element.text = text
-    return element
-
-
-def _decimal(value: str) -> str:
-    return f"{Decimal(value):.3f}"
 
 
 def _received(tree: etree._Element) -> Received:

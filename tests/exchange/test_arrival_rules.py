@@ -81,6 +81,18 @@ def test_an_unknown_waste_code_is_refused_and_opens_no_case(app, client, usa):
     assert cases_numbered("US2026000901") == 0
 
 
+def test_a_single_notification_of_several_shipments_is_refused(app, client, usa):
+    """Found by the reference client: the document said so, the code let it through."""
+    _partner, sim = usa
+    tree = sim.notification("US2026000903", shipments=3)
+    tree.find("t:Notification/t:NotificationType", NS).text = "single"
+    response, answer = post_signed(client, sim, tree)
+    assert response.status_code == 422
+    assert error_of(answer)[:2] == (
+        "INVALID_CONTENT", f"{SUBMISSION}/tmw:Notification/tmw:IntendedShipments")
+    assert cases_numbered("US2026000903") == 0
+
+
 def test_a_period_of_shipments_ending_before_it_begins_is_refused(app, client, usa):
     _partner, sim = usa
     tree = sim.notification("US2026000902")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import select
 
 from app.basel import operations
@@ -111,3 +112,41 @@ def test_a_guarantee_ending_before_it_begins_is_refused(app, client, usa):
 
 
 __all__ = ["transmitted_export"]
+
+
+# --- the guarantee on the printed notification and in the JSON API -------------------------
+def guaranteed_export(client):
+    """An export submitted with the guarantee the exporter filed on the shipment section."""
+    from app.cases import runner
+    from app.demo.samples import complete_export
+
+    exporter = make_user("exporter")
+    case = complete_export(exporter, country="US")
+    login(client, exporter)
+    assert _post_as_saved(client, case.id, "shipment", **GUARANTEE).status_code == 302
+    assert _post_as_saved(client, case.id, "declaration").status_code == 302
+    runner.fire(case.id, "submit", actor=exporter)
+    return case, exporter
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", ["Financial guarantee (Basel Art. 6(11))", "250,000 JPY", "Mizuho Bank, Ltd.",
+            "December 1, 2026", "December 31, 2027"]),
+    ("ja", ["資金上の保証（バーゼル条約第6条11）", "250,000 JPY", "Mizuho Bank, Ltd.",
+            "2026年12月1日", "2027年12月31日"]),
+])
+def test_the_printed_notification_shows_the_guarantee(app, client, lang, expected):
+    from tests.documents.conftest import download
+    from tests.documents.pdfs import missing
+
+    case, _exporter = guaranteed_export(client)
+    content = download(client, case.id, "notification", lang=lang).data
+    assert missing(content, expected) == []
+
+
+def test_the_api_gives_the_guarantee_with_the_notification(app, client):
+    from tests.api.test_api import Api
+
+    case, exporter = guaranteed_export(client)
+    notification = Api(client, exporter).get(f"/cases/{case.id}").get_json()["notification"]
+    assert {k: notification[k] for k in GUARANTEE} == GUARANTEE

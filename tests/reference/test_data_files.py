@@ -343,3 +343,19 @@ def test_policies():
     assert policies["JP:working_calendar", None].label_en == "JP_national_admin"
     assert policies["JP:working_calendar", None].attributes["verification"] == "verified"
     assert policies["EU:waste_shipment_regulation", date(2026, 5, 21)].label_en == "2024/1157"
+
+
+# --------------------------------------------------------------------------- legal basis
+
+#: words of a research remark (how a figure was found), which a cited provision never holds
+RESEARCH_WORDS = ("verif", "retriev", "taken from", "text", "page", "via", "quot", "http")
+
+
+def test_a_rules_legal_basis_names_the_provision_and_nothing_of_its_research():
+    """Partners and users read `legal_basis` (e.g. the Basis of a tacit consent); `source`
+    keeps how the figure was verified, for maintainers."""
+    cited = {(r.regime, r.key): r.legal_basis for r in read_rules(DATA_DIR / RULES_FILE)}
+    assert cited[("BASEL", "transit_tacit_consent_period")] == "Basel Convention Art. 6(4)"
+    assert cited[("OECD", "tacit_consent_period")] == "OECD Decision C(2001)107/FINAL"
+    for basis in filter(None, cited.values()):
+        assert not any(word in basis.lower() for word in RESEARCH_WORDS), basis
