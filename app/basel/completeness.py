@@ -120,7 +120,8 @@ def _period_checks(n: BaselNotification, on: date) -> list[Missing]:
     if n.last_departure > limit:
         return [Missing("shipment", "last_departure",
                         N_("The period of shipments may not exceed {amount} months ({source})."),
-                        (("amount", str(rule.amount)), ("source", rule.source)))]
+                        (("amount", str(rule.amount)),
+                         ("source", rule.legal_basis or rule.source)))]
     return []
 
 

@@ -75,6 +75,23 @@ def test_last_departure_too_far_ahead_is_found(filed):
     assert "basel.departure_horizon" in found(filed["case"].id)
 
 
+def test_the_period_limit_cites_the_law_and_not_its_research_notes(filed):
+    from flask_babel import force_locale, gettext
+
+    from app.basel.completeness import missing_items
+
+    first = today_in_japan() + timedelta(days=45)
+    save(filed["case"], filed["exporter"], "shipment",
+         {"first_departure": first.isoformat(),
+          "last_departure": (first + timedelta(days=400)).isoformat()})
+    n = db.session.get(BaselNotification, filed["case"].id)
+    with force_locale("en"):
+        shown = [gettext(m.message).format(**dict(m.params))
+                 for m in missing_items(n, today_in_japan()) if m.field == "last_departure"]
+    assert shown == ["The period of shipments may not exceed 12 months "
+                     "(Basel Convention Art. 6(8))."]
+
+
 def transmitted(filed):
     moe = make_user("official_moe")
     case = filed["case"]
