@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from statemachine import State
 
-from .base import CA_JAPAN, CUSTOMS, N_, NOTIFIER, CaseWorkflow, Refusal
+from .base import CA_JAPAN, CUSTOMS, N_, NOTIFIER, SYSTEM, CaseWorkflow, Refusal
 
 EXPORTER = "exporter"
 MOE = "official_moe"
@@ -39,6 +39,8 @@ class ExportCheckWorkflow(CaseWorkflow):
     exported = State(N_("Exported (certificate used at the border)"), final=True,
                      value="EXPORTED")
     withdrawn = State(N_("Withdrawn"), final=True, value="WITHDRAWN")
+    expired = State(N_("Certificate expired (not used at the border)"), final=True,
+                    value="EXPIRED")
 
     # --- filing by the exporter -------------------------------------------------------------
     submit = draft.to(submitted, validators="require_complete")
@@ -50,7 +52,7 @@ class ExportCheckWorkflow(CaseWorkflow):
     start_review = submitted.to(review)
     request_information = review.to(info_requested, validators="require_reason")
     order_inspection = review.to(inspection)
-    record_inspection = inspection.to(review)
+    record_inspection = inspection.to(review, validators="require_findings_per_line")
     confirm = (review.to(confirmed, validators="require_all_lines_accepted")
                | inspection.to(confirmed, validators="require_all_lines_accepted"))
     confirm_partly = (review.to(partly_confirmed, validators="require_mixed_decision")
@@ -60,6 +62,8 @@ class ExportCheckWorkflow(CaseWorkflow):
 
     # --- at the border ------------------------------------------------------------------------
     record_export = confirmed.to(exported) | partly_confirmed.to(exported)
+    #: the certificate's last day of validity has passed (its deadline row, fired by the sweep)
+    expire = confirmed.to(expired) | partly_confirmed.to(expired)
 
     ROLES = {
         "submit": frozenset({EXPORTER}),
@@ -73,6 +77,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "confirm_partly": frozenset({MOE}),
         "refuse": frozenset({MOE}),
         "record_export": frozenset({CUSTOMS_OFFICER}),
+        "expire": frozenset({SYSTEM}),
     }
     PARTIES = {
         "submit": frozenset({NOTIFIER}),
@@ -86,6 +91,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "confirm_partly": frozenset({CA_JAPAN}),
         "refuse": frozenset({CA_JAPAN}),
         "record_export": frozenset({CUSTOMS}),
+        "expire": frozenset({SYSTEM}),
     }
     LABELS = {
         "submit": N_("Submit the export check"),
@@ -99,6 +105,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "confirm_partly": N_("Confirm the accepted lines only"),
         "refuse": N_("Do not confirm: the goods are waste"),
         "record_export": N_("Record the export (certificate used)"),
+        "expire": N_("Certificate validity ended"),
         # changes that are not transitions, as the timeline names them
         "save_request": N_("Request saved"),
         "add_line": N_("Product line added"),
@@ -107,6 +114,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "add_evidence": N_("Evidence attached"),
         "remove_evidence": N_("Evidence removed"),
         "decide_line": N_("Line decided"),
+        "record_finding": N_("Inspection finding recorded for a line"),
         "open_basel_notification": N_("Basel export notification opened for refused lines"),
         "customs_verification": N_("Certificate verified by customs"),
     }
@@ -115,6 +123,8 @@ class ExportCheckWorkflow(CaseWorkflow):
         "require_all_lines_accepted": N_("Every line is decided and accepted"),
         "require_mixed_decision": N_("Every line is decided: some accepted, some refused"),
         "require_all_lines_refused": N_("Every line is decided and refused"),
+        "require_findings_per_line": N_("The inspection's findings are recorded for every "
+                                        "line"),
     }
     SIDE_EVENTS = frozenset({"withdraw"})
     EDITABLE = frozenset({"DRAFT", "INFO_REQUESTED"})
@@ -131,6 +141,14 @@ class ExportCheckWorkflow(CaseWorkflow):
         if missing:
             raise Refusal(N_("The request is not complete: {count} item(s) missing."),
                           count=len(missing))
+
+    def require_findings_per_line(self, **kwargs) -> None:
+        """An inspection is recorded with what it found on each line (units inspected and
+        failing), which the line decisions then rely on."""
+        if self.model.fact("lines_without_findings"):
+            raise Refusal(N_("Record the inspection's findings for every line first: {count} "
+                             "line(s) without findings."),
+                          count=self.model.fact("lines_without_findings"))
 
     # the decision on the consignment must match the decisions on its lines
     def _lines(self) -> tuple[int, int, int]:

@@ -28,9 +28,10 @@ def _taken(number: str) -> bool:
         return db.session.scalar(select(Case.id).where(Case.number == number)) is not None
 
 
-def format_number(prefix: str, year: int, serial: int) -> str:
-    return current_app.config["NOTIFICATION_NUMBER_FORMAT"].format(
-        prefix=prefix, year=year, serial=serial)
+def format_number(prefix: str, year: int, serial: int, template: str | None = None) -> str:
+    """The number as `template` writes it (default: the national notification format)."""
+    template = template or current_app.config["NOTIFICATION_NUMBER_FORMAT"]
+    return template.format(prefix=prefix, year=year, serial=serial)
 
 
 def lock_sequence(prefix: str, year: int) -> NumberSequence:
@@ -44,11 +45,12 @@ def lock_sequence(prefix: str, year: int) -> NumberSequence:
     ).scalar_one()
 
 
-def next_number(prefix: str, year: int) -> str:
-    """Take the next free serial for (prefix, year); the row stays locked until the commit."""
+def next_number(prefix: str, year: int, template: str | None = None) -> str:
+    """Take the next free serial for (prefix, year); the row stays locked until the commit.
+    A procedure with a series of its own passes its `template` (e.g. "UE{year}{serial:06d}")."""
     row = lock_sequence(prefix, year)
     while True:
         row.last_value += 1
-        number = format_number(prefix, year, row.last_value)
+        number = format_number(prefix, year, row.last_value, template)
         if not _taken(number):
             return number

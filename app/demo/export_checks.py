@@ -1,14 +1,21 @@
 """Demo used-product export checks, moved through the real workflow: a draft whose rule check
 finds bulk loading, a submitted check, a confirmed one with its certificate, a partly confirmed
-one (a refused line waiting for its Basel notification) and one not confirmed."""
+one (a refused line waiting for its Basel notification), one not confirmed and one back under
+review after an inspection with its findings per line."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 from app.cases import runner
-from app.export_checks import operations
+from app.cases.uploads import Upload
+from app.export_checks import inspection, operations
 from app.timeutil import today_in_japan
+
+#: a 1×1 PNG, standing in for an inspector's photo
+PHOTO = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42"
+                         "mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
 
 REQUEST = {
     "destination_country": "VN", "buyer_name": "Saigon Second-hand Trading Co.",
@@ -71,3 +78,20 @@ def load_export_checks(exporter, moe) -> None:
     runner.fire(refused.id, "start_review", actor=moe)
     _decide(refused, moe, {1: ("refused", "Used lead-acid batteries are processed in Japan.")})
     runner.fire(refused.id, "refuse", actor=moe)
+
+    _inspected(exporter, moe)
+
+
+def _inspected(exporter, moe) -> None:
+    """Inspected: a finding per line (one with a failing unit and a photo), back in review."""
+    case = _check(exporter, [("MONITOR_LCD", "U2720Q", 3, 4), ("PRINTER", "MF644", 4, 2)])
+    for event, actor in (("submit", exporter), ("start_review", moe),
+                         ("order_inspection", moe)):
+        runner.fire(case.id, event, actor=actor)
+    inspection.record_finding(case.id, 1, {
+        "units_inspected": "4", "units_failing": "1", "finding": "One panel with a cracked "
+        "corner.", "photos": [Upload("line1-cracked-panel.png", "image/png", PHOTO)]}, moe, None)
+    inspection.record_finding(case.id, 2, {"units_inspected": "2", "units_failing": "0"}, moe,
+                              None)
+    runner.fire(case.id, "record_inspection", actor=moe, payload={
+        "inspected_on": today_in_japan().isoformat(), "inspector": "Yamada Taro (MOE)"})

@@ -1,6 +1,7 @@
 """/api/v1/export-checks: the export check for machine clients (bearer tokens).
 
-The workflow's events go through the engine's `/api/v1/cases/{id}/transitions/{event}` (submit,
+MOE records the inspection's findings per line at `/{id}/lines/{seq}/finding`; the
+workflow's events go through the engine's `/api/v1/cases/{id}/transitions/{event}` (submit,
 start_review, request_information, order_inspection, record_inspection, confirm,
 confirm_partly, refuse, record_export, withdraw); the timeline through `/cases/{id}/events`.
 """
@@ -21,7 +22,7 @@ from app.extensions import csrf
 from app.input_fields import FreeText, Line, StoredInt
 from app.timeutil import today_in_japan
 
-from . import basel_link, border, operations
+from . import basel_link, border, inspection, operations
 from .case_page import page_context
 from .models import CRITERIA, DECISIONS
 from .procedure import CASE_TYPE
@@ -70,6 +71,15 @@ class CheckDecisionIn(CheckVersionIn):
     reason = FreeText(load_default=None)
 
 
+class CheckFindingIn(CheckVersionIn):
+    units_inspected = fields.Integer(required=True, strict=True)
+    units_failing = fields.Integer(required=True, strict=True)
+    finding = FreeText(load_default=None, metadata={
+        "description": "what was wrong; required when units are failing"})
+    photos = fields.List(fields.Nested(DocumentIn), load_default=list, metadata={
+        "description": "JPEG or PNG images (base64), added to the line's photos; at most 10"})
+
+
 class CheckNumberIn(Schema):
     number = Line(required=True, validate=validate.Length(min=1, max=40))
 
@@ -89,6 +99,18 @@ class ConfirmedLineOut(Schema):
     quantity = fields.Integer()
 
 
+class InspectionPhotoOut(Schema):
+    id = fields.Integer(metadata={"description": "download: /cases/{case_id}/attachments/{id}"})
+    filename = fields.String()
+
+
+class LineInspectionOut(Schema):
+    units_inspected = fields.Integer()
+    units_failing = fields.Integer()
+    finding = fields.String(allow_none=True)
+    photos = fields.List(fields.Nested(InspectionPhotoOut))
+
+
 class CheckLineOut(Schema):
     seq = fields.Integer()
     product_type = fields.String()
@@ -98,6 +120,8 @@ class CheckLineOut(Schema):
     decision = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     units = fields.List(fields.Nested(CheckUnitOut))
+    inspection = fields.Nested(LineInspectionOut, allow_none=True, metadata={
+        "description": "what MOE's inspection found on the line (null until recorded)"})
 
 
 class CheckOut(Schema):
@@ -110,6 +134,9 @@ class CheckOut(Schema):
     missing = fields.List(fields.Dict())
     criteria = fields.List(fields.Dict(), metadata={
         "description": "the rule check: per criterion, in force, met, findings, source"})
+    inspected_on = fields.Date(allow_none=True)
+    inspector = fields.String(allow_none=True)
+    inspection_remarks = fields.String(allow_none=True)
     certificate_no = fields.String(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     basel_case_id = fields.Integer(allow_none=True)
@@ -138,14 +165,26 @@ def _out(case_id: int):
     case = _check_case(case_id)
     context = page_context(case, user, False)
     check = context["check"]
+    photos = context["finding_photos"]
     return CheckOut().dump({
         "id": case.id, "reference": case.reference, "state": case.state,
-        "version": case.version, "lines": check.lines,
+        "version": case.version, "lines": [_line_out(line, photos) for line in check.lines],
+        "inspected_on": check.inspected_on, "inspector": check.inspector,
+        "inspection_remarks": check.inspection_findings,
         "request": {name: getattr(check, name) for name in RequestSchema().fields},
         "missing": [{"field": m["field"], "label": gettext(m["label"])}
                     for m in context["missing"]],
         "criteria": context["criteria"], "certificate_no": check.certificate_no,
         "valid_until": check.valid_until, "basel_case_id": check.basel_case_id})
+
+
+def _line_out(line, photos: dict[int, list]) -> dict:
+    found = line.finding
+    inspection = None if found is None else {
+        "units_inspected": found.units_inspected, "units_failing": found.units_failing,
+        "finding": found.finding, "photos": photos.get(line.seq, [])}
+    return {**{name: getattr(line, name) for name in CheckLineOut().fields
+               if name != "inspection"}, "inspection": inspection}
 
 
 def _editing(action):
@@ -256,6 +295,20 @@ def decide_line(case_id: int, seq: int):
     body = CheckDecisionIn().load(json_object())
     version = body.pop("version")
     _editing(lambda: operations.decide_line(case.id, seq, body, acting_user(), version))
+    return _out(case.id)
+
+
+@api.route("/<int:case_id>/lines/<int:seq>/finding", methods=["POST"])
+@allow(Role.OFFICIAL_MOE, api=True)
+@document("MOE, during the inspection: record what was found on one line (units inspected "
+          "and failing, the finding, JPEG/PNG photos)", body=CheckFindingIn, response=CheckOut,
+          errors=(413,))
+def record_finding(case_id: int, seq: int):
+    case = _check_case(case_id)
+    raw = json_object()
+    version = CheckFindingIn().load(raw)["version"]
+    body = {k: v for k, v in raw.items() if k != "version"}
+    _editing(lambda: inspection.record_finding(case.id, seq, body, acting_user(), version))
     return _out(case.id)
 
 

@@ -24,8 +24,9 @@ from app.extensions import db
 from .models import ExportCheck
 from .operations import check_of
 
-#: the decisions after which refused lines exist
-WITH_REFUSED_LINES = ("PARTLY_CONFIRMED", "NOT_CONFIRMED")
+#: the decisions after which refused lines exist (they stay waste once the certificate of
+#: the accepted lines has expired)
+WITH_REFUSED_LINES = ("PARTLY_CONFIRMED", "NOT_CONFIRMED", "EXPIRED")
 
 
 def refused_lines(check: ExportCheck) -> list:

@@ -16,7 +16,7 @@ from app.cases.views import case_page_context, get_visible_case
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
-from . import basel_link, border, operations
+from . import basel_link, border, inspection, operations
 from .case_page import page_context
 from .models import CRITERIA, LOADING
 from .procedure import CASE_TYPE, plug_in
@@ -142,16 +142,35 @@ def _saved(check) -> dict[str, str]:
 @allow(Role.OFFICIAL_MOE)
 def decide_line(case_id: int, seq: int):
     case = _check_case(case_id)
+    return _officials_form(case, f"decide_line_{seq}", _("Line %(seq)d decided.", seq=seq),
+                           lambda: operations.decide_line(case.id, seq, dict(request.form),
+                                                          current_user, _version()))
+
+
+@bp.route("/export-checks/<int:case_id>/lines/<int:seq>/finding", methods=["POST"])
+@allow(Role.OFFICIAL_MOE)
+def record_finding(case_id: int, seq: int):
+    case = _check_case(case_id)
+    raw = {**request.form, "photos": [f for f in request.files.getlist("photos") if f.filename]}
+    return _officials_form(case, f"finding_{seq}",
+                           _("Inspection finding for line %(seq)d recorded.", seq=seq),
+                           lambda: inspection.record_finding(case.id, seq, raw, current_user,
+                                                             _version()))
+
+
+def _officials_form(case, form_event: str, done: str, action):
+    """An official's form on the case page: done and back, or the page again with what was
+    typed and the errors beside the fields."""
     try:
-        operations.decide_line(case.id, seq, dict(request.form), current_user, _version())
+        action()
     except ValidationError as exc:
         flash(_("Nothing was changed: correct the marked fields."), "error")
         return render_template("cases/view.html", **case_page_context(
-            case, current_user, form_event=f"decide_line_{seq}", form_errors=exc.messages,
+            case, current_user, form_event=form_event, form_errors=exc.messages,
             form_values=request.form)), 422
     except operations.NotEditable:
         abort(409)
-    flash(_("Line %(seq)d decided.", seq=seq), "success")
+    flash(done, "success")
     return redirect(url_for("cases.view", case_id=case.id))
 
 

@@ -55,9 +55,23 @@ def verdict(number: str, today: date) -> Verdict:
     accepted = [line for line in check.lines if line.decision == "accepted"]
     if check.used_at is not None or state == "EXPORTED":
         return Verdict(USED, number, check, accepted)
-    if check.valid_until is None or check.valid_until < today:
+    if state == "EXPIRED" or check.valid_until is None or check.valid_until < today:
         return Verdict(EXPIRED, number, check, accepted)
     return Verdict(VALID, number, check, accepted)
+
+
+def covers_shipment(number: str, on: date, country: str | None) -> bool | None:
+    """For a yard's ledger: whether this certificate covered a consignment leaving on `on` for
+    `country`, by the same verdict customs get (a used certificate covered the export it was
+    used for, within its validity). None when the number is not an export check's."""
+    found = verdict(number, on)
+    check = found.check
+    if check is None:
+        return None if find(number) is None else False
+    issued = check.decided_on is not None and check.decided_on <= on
+    within = found.status == VALID or (found.status == USED and check.valid_until is not None
+                                       and on <= check.valid_until)
+    return issued and within and country in (None, check.destination_country)
 
 
 def verify(number: str, user, today: date) -> Verdict:

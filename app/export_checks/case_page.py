@@ -15,6 +15,7 @@ from workflows.base import N_, NOTIFIER
 from . import basel_link, rules
 from .completeness import missing_items
 from .events import evidence_of
+from .inspection import INSPECTING
 from .models import ExportCheck
 from .operations import DECIDING, check_of
 
@@ -28,8 +29,9 @@ EVENT_FIELDS: dict[str, list[Field]] = {
     "record_inspection": [
         Field("inspected_on", "date", N_("Date of the inspection")),
         Field("inspector", "text", N_("Inspector")),
-        Field("findings", "textarea", N_("Findings (per line)"), required=False),
-        Field("document", "file", N_("Photos (PDF, JPEG or PNG)"), required=False)],
+        Field("findings", "textarea", N_("Overall remarks (the findings per line are "
+                                         "recorded with each line)"), required=False),
+        Field("document", "file", N_("Inspection report (PDF)"), required=False)],
     "confirm": _VALIDITY,
     "confirm_partly": _VALIDITY,
 }
@@ -53,8 +55,18 @@ def page_context(case, user, editable: bool) -> dict[str, Any]:
         "missing": missing_items(check, evidence),
         "criteria": rules.evaluate(case, rule_day(case)) if reads_evidence(user, case) else [],
         "may_decide_lines": case.state in DECIDING and may_act(user, case, "confirm"),
+        "may_record_findings": (case.state in INSPECTING
+                                and may_act(user, case, "record_inspection")),
+        "finding_photos": readable_photos(check, reader_for(user, case)),
         "may_open_basel": basel_link.may_open(case, check) and editable_by_filer(user, case),
     }
+
+
+def readable_photos(check: ExportCheck, reader) -> dict[int, list]:
+    """Line seq -> the inspection photos of that line the reader may open."""
+    return {line.seq: [p.attachment for p in line.finding.photos
+                       if reader.reads_attachment(p.attachment)]
+            for line in check.lines if line.finding is not None}
 
 
 def reads_evidence(user, case) -> bool:

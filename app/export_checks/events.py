@@ -7,7 +7,8 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields
 
-from app.calendars.working_days import add_period
+from app.calendars.working_days import add_period, end_of_day
+from app.cases import deadlines
 from app.cases.handlers import TransitionContext, invalid
 from app.cases.models import Case
 from app.cases.numbering import next_number
@@ -24,6 +25,11 @@ from .models import ExportCheck, ExportCheckEvidence
 
 VALIDITY_RULE = ("JP-UEC", "certificate_max_validity")
 DECISIONS = ("confirm", "confirm_partly")
+#: export checks are numbered in a series of their own per year, apart from the Basel
+#: notifications' JP numbers (the sequence row "UE" per year)
+NUMBER_PREFIX, NUMBER_TEMPLATE = "UE", "UE{year}{serial:06d}"
+#: the deadline row that ends a certificate's validity (the `expire` system event)
+CERTIFICATE_EXPIRY = "certificate_expiry"
 
 
 def _schema(**extra) -> Schema:
@@ -94,31 +100,43 @@ class ExportCheckHandler:
         return {"missing": missing_items(check, evidence_of(ctx.case.id)),
                 "accepted_lines": decisions.count("accepted"),
                 "refused_lines": decisions.count("refused"),
-                "undecided_lines": decisions.count(None)}
+                "undecided_lines": decisions.count(None),
+                "lines_without_findings": sum(1 for line in check.lines
+                                              if line.finding is None)}
 
     def after(self, ctx: TransitionContext) -> None:
         check = check_of(ctx)
         if ctx.event in ("submit", "reply_to_request"):
             self._after_submit(ctx)
         elif ctx.event in DECISIONS:
-            check.certificate_no = f"UC-{ctx.case.number}"
-            check.decided_on, check.valid_until = today_in_japan(), ctx.data["valid_until"]
-            ctx.audit.update(certificate_no=check.certificate_no,
-                             valid_until=check.valid_until.isoformat())
+            self._issue_certificate(ctx, check)
         elif ctx.event == "refuse":
             check.decided_on = today_in_japan()
         elif ctx.event == "record_export":
             check.used_at = utcnow()
 
+    def _issue_certificate(self, ctx: TransitionContext, check: ExportCheck) -> None:
+        """The certificate and its expiry as a deadline row: the sweep fires `expire` once the
+        last day of validity (JST) has passed."""
+        check.certificate_no = f"UC-{ctx.case.number}"
+        check.decided_on, check.valid_until = today_in_japan(), ctx.data["valid_until"]
+        deadlines.set_deadline(ctx.case, CERTIFICATE_EXPIRY, end_of_day(check.valid_until, "JP"),
+                               regime=VALIDITY_RULE[0], rule_key=VALIDITY_RULE[1])
+        ctx.audit.update(certificate_no=check.certificate_no,
+                         valid_until=check.valid_until.isoformat())
+
     def _after_submit(self, ctx: TransitionContext) -> None:
         if ctx.case.number is None:
-            ctx.case.number = next_number("UE", today_in_japan().year)
+            ctx.case.number = next_number(NUMBER_PREFIX, today_in_japan().year,
+                                          NUMBER_TEMPLATE)
             ctx.audit["number"] = ctx.case.number
         ctx.case.submitted_at = ctx.case.submitted_at or utcnow()
         findings = run(ctx.case, today_in_japan(), "submit")
         ctx.audit["rule_findings"] = sorted({f.rule for f in findings})
 
     def deadline_event(self, deadline):
+        if deadline.kind == CERTIFICATE_EXPIRY:
+            return "expire", {}
         return None
 
     def parties(self, case: Case) -> dict[str, set]:

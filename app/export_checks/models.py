@@ -90,6 +90,9 @@ class ExportCheckLine(db.Model):
     check: Mapped[ExportCheck] = relationship(back_populates="lines")
     units: Mapped[list[ExportCheckUnit]] = relationship(
         back_populates="line", order_by="ExportCheckUnit.id", cascade="all, delete-orphan")
+    #: what MOE's inspection found on this line (None until recorded)
+    finding: Mapped[ExportCheckFinding | None] = relationship(
+        back_populates="line", cascade="all, delete-orphan")
 
     __table_args__ = (
         UniqueConstraint("case_id", "seq"),
@@ -138,3 +141,39 @@ class ExportCheckEvidence(db.Model):
                         "'packaging_loading', 'second_hand_trade', 'destination_market', "
                         "'inspection')", name="criterion"),
     )
+
+
+class ExportCheckFinding(db.Model):
+    """What MOE's inspection found on one line: units looked at, units failing, in words, with
+    photos. A line decision refusing the line may take its reason from here."""
+
+    __tablename__ = "export_check_findings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    line_id: Mapped[int] = mapped_column(ForeignKey("export_check_lines.id"), unique=True)
+    units_inspected: Mapped[int]
+    units_failing: Mapped[int]
+    finding: Mapped[str | None] = mapped_column(Text)
+
+    line: Mapped[ExportCheckLine] = relationship(back_populates="finding")
+    photos: Mapped[list[ExportCheckFindingPhoto]] = relationship(
+        back_populates="finding", order_by="ExportCheckFindingPhoto.attachment_id",
+        cascade="all, delete-orphan")
+
+    __table_args__ = (
+        CheckConstraint("units_inspected >= 0", name="units_inspected"),
+        CheckConstraint("units_failing >= 0 AND units_failing <= units_inspected",
+                        name="units_failing"),
+    )
+
+
+class ExportCheckFindingPhoto(db.Model):
+    """A photo taken at the inspection of a line (an attachment of the case, kind "photo")."""
+
+    __tablename__ = "export_check_finding_photos"
+
+    attachment_id: Mapped[int] = mapped_column(ForeignKey("attachments.id"), primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("export_check_findings.id"), index=True)
+
+    attachment: Mapped[Attachment] = relationship()
+    finding: Mapped[ExportCheckFinding] = relationship(back_populates="photos")

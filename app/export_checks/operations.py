@@ -7,8 +7,10 @@ event, one commit); a line decision is MOE's, checked as the party that decides 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from app.cases.audit import append_event
@@ -86,13 +88,13 @@ def add_line(case_id: int, raw: dict, user, version: int | None) -> Case:
 def remove_line(case_id: int, seq: int, user, version: int | None) -> Case:
     def change(case: Case) -> dict[str, Any]:
         check = _editable(case)
-        check.lines.remove(_line(check, seq))
+        check.lines.remove(line_of(check, seq))
         return {"line": seq}
 
     return act(case_id, "remove_line", change, actor=user, expected_version=version)
 
 
-def _line(check: ExportCheck, seq: int) -> ExportCheckLine:
+def line_of(check: ExportCheck, seq: int) -> ExportCheckLine:
     for line in check.lines:
         if line.seq == seq:
             return line
@@ -160,25 +162,53 @@ def remove_evidence(case_id: int, attachment_id: int, user, version: int | None)
 
 
 def decide_line(case_id: int, seq: int, raw: dict, user, version: int | None) -> Case:
-    """MOE accepts or refuses one line (with the reason), before deciding the consignment."""
+    """MOE accepts or refuses one line, before deciding the consignment. A refusal says why;
+    without a reason typed, the inspection's finding on the line is the reason."""
     data = LineDecisionSchema().load(raw)
+
+    def change(case: Case) -> tuple[str | None, dict[str, Any]]:
+        line = line_of(check_of(case), seq)
+        reason = (data.get("reason") or "").strip() or None
+        if data["decision"] == "refused":
+            reason = reason or inspection_reason(line)
+            if reason is None:
+                raise invalid("reason", "Say why this line is not confirmed.")
+        line.decision, line.decision_reason = data["decision"], reason
+        return reason, {"line": seq, "decision": data["decision"]}
+
+    return moe_act(case_id, user, version, action="decide_line", party_event="confirm",
+                   states=DECIDING, change=change)
+
+
+def inspection_reason(line: ExportCheckLine) -> str | None:
+    """The inspection's finding on a line as the reason for refusing it (failing units only)."""
+    found = line.finding
+    if found is None or not found.units_failing:
+        return None
+    return gettext("Inspection: %(failing)d of %(inspected)d units failing. %(finding)s",
+                   failing=found.units_failing, inspected=found.units_inspected,
+                   finding=found.finding or "").strip()
+
+
+def moe_act(case_id: int, user, version: int | None, *, action: str, party_event: str,
+            states: tuple[str, ...], change: Callable[[Case], tuple[str | None, dict]]) -> Case:
+    """A change by MOE that is not a transition (a line decision, an inspection finding): by
+    the party that fires `party_event`, in `states`, with its audit event, one transaction."""
     try:
         begin_write(db.session)
         case = lock_case(case_id)
         if not can_see(user, case):
             raise CaseNotFound()
-        if not may_act(user, case, "confirm"):
-            raise PartyNotAllowed(event="decide_line")
+        if not may_act(user, case, party_event):
+            raise PartyNotAllowed(event=action)
         if version is not None and case.version != version:
             raise StaleCase(case.version)
-        if case.state not in DECIDING:
+        if case.state not in states:
             raise NotEditable()
-        line = _line(check_of(case), seq)
-        line.decision, line.decision_reason = data["decision"], data.get("reason")
-        case.updated_at = utcnow()  # bumps the version: the next step sees the decision
-        append_event(case, event="decide_line", actor=user, role=user.role,
-                     from_state=case.state, to_state=case.state, reason=data.get("reason"),
-                     payload={"line": seq, "decision": data["decision"]})
+        reason, payload = change(case)
+        case.updated_at = utcnow()  # bumps the version: the next step sees the change
+        append_event(case, event=action, actor=user, role=user.role, from_state=case.state,
+                     to_state=case.state, reason=reason, payload=payload)
         db.session.commit()
         return case
     except BaseException:

@@ -14,11 +14,14 @@ from app.cases.procedures import (
     register_contribution,
     register_procedure,
 )
+from app.notices.recipients import DEADLINE_AUDIENCES, DeadlineAudience
+from app.templating import DEADLINE_LABELS
+from app.yards import ledger
 from workflows.base import N_
 from workflows.export_check import ExportCheckWorkflow
 
-from . import audiences, basel_link, case_page, certificate, listing, rules
-from .events import ExportCheckHandler
+from . import audiences, basel_link, border, case_page, certificate, listing, rules
+from .events import CERTIFICATE_EXPIRY, ExportCheckHandler
 from .visibility import visible_checks
 
 CASE_TYPE = "export_check"
@@ -78,5 +81,9 @@ def plug_in(state: BlueprintSetupState) -> None:
     register_contribution(BACK_LINK)
     rules.install()
     certificate.install()
+    ledger.register_reference_lookup(border.covers_shipment)  # a yard's used-product exports
+    DEADLINE_LABELS[CERTIFICATE_EXPIRY] = N_("Certificate expires")
+    # the exporter ships before it expires: reminded ahead, told when it has expired
+    DEADLINE_AUDIENCES[CERTIFICATE_EXPIRY] = DeadlineAudience(("filer",), ("filer",))
     state.app.add_template_global(loading_label)
     state.app.add_template_global(criterion_label)

@@ -70,6 +70,11 @@ def working_condition(check: ExportCheck, criterion, on: date) -> Iterator[Findi
             yield _finding("working_condition", criterion, f"lines.{line.seq}.units", N_(
                 "Line {line}: {count} unit(s) without a passed power-on and function test: "
                 "{serials}."), line=line.seq, count=len(failed), serials=", ".join(failed[:5]))
+        if line.finding is not None and line.finding.units_failing:
+            yield _finding("working_condition", criterion, f"lines.{line.seq}.finding", N_(
+                "Line {line}: the inspection found {failing} of {inspected} inspected units "
+                "failing."), line=line.seq, failing=line.finding.units_failing,
+                inspected=line.finding.units_inspected)
 
 
 def packaging_loading(check: ExportCheck, criterion, on: date) -> Iterator[Finding]:
@@ -196,6 +201,11 @@ def _units_evidence(check: ExportCheck, on: date) -> list[dict[str, Any]]:
         out.append(_said(N_("Line {line}: {passed} of {recorded} recorded units passed "
                             "({quantity} in the line)"), line=line.seq, passed=passed,
                          recorded=len(line.units), quantity=line.quantity))
+        if (found := line.finding) is not None:
+            out.append(_said(N_("Line {line}: inspection, {failing} of {inspected} units "
+                                "failing {finding}"), line=line.seq,
+                             failing=found.units_failing, inspected=found.units_inspected,
+                             finding=found.finding or ""))
     return out + _texts(check.working_condition_note) + _files(check, "working_condition")
 
 

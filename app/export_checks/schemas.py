@@ -7,10 +7,11 @@ adds up the rule check's (rules.py).
 
 from __future__ import annotations
 
-from marshmallow import fields, validate, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.basel.sections import SectionSchema, check_codes
 from app.cases.handlers import invalid
+from app.cases.uploads import DocumentField
 from app.input_fields import FreeText, Line, Name
 from app.timeutil import today_in_japan
 
@@ -66,12 +67,35 @@ class EvidenceSchema(SectionSchema):
 
 
 class LineDecisionSchema(SectionSchema):
-    """MOE's decision on one line; a refusal says why."""
+    """MOE's decision on one line; a refusal says why, or takes the inspection's finding on
+    the line as its reason (operations.decide_line)."""
 
     decision = Line(required=True, validate=validate.OneOf(DECISIONS))
     reason = FreeText(allow_none=True)
 
-    @validates_schema
-    def reason_for_refusal(self, data, **kwargs):
-        if data.get("decision") == "refused" and not (data.get("reason") or "").strip():
-            raise invalid("reason", "Say why this line is not confirmed.")
+
+#: what a photo may be: a picture a reviewer's browser shows as it is
+PHOTO_TYPES = ("image/jpeg", "image/png")
+
+
+def _is_photo(upload) -> None:
+    if upload is not None and upload.content_type not in PHOTO_TYPES:
+        raise ValidationError("A photo must be a JPEG or PNG image.")
+
+
+class FindingSchema(SectionSchema):
+    """What the inspection found on one line: units looked at and failing, in words, photos
+    (files from a form, or {filename, content_type, content_base64} through the API)."""
+
+    units_inspected = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    units_failing = fields.Integer(required=True, validate=validate.Range(min=0, max=100_000))
+    finding = FreeText(allow_none=True)
+    photos = fields.List(DocumentField(validate=_is_photo), load_default=list,
+                         validate=validate.Length(max=10, error="At most 10 photos at a time."))
+
+    @validates_schema(skip_on_field_errors=True)
+    def adds_up(self, data, **kwargs):
+        if data["units_failing"] > data["units_inspected"]:
+            raise invalid("units_failing", "More units failing than inspected.")
+        if data["units_failing"] and not (data.get("finding") or "").strip():
+            raise invalid("finding", "Say what was wrong with the failing units.")

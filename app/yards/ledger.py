@@ -36,8 +36,12 @@ CSV_COLUMNS = ("date", "kind", "counterparty", "material", "quantity", "unit", "
                "destination_country", "export_reference")
 MAX_CSV_ROWS = 20_000
 #: case type of the document an export reference names -> whether it covers a shipment on a
-#: day; other procedures (the export check) add theirs
+#: day (Basel notifications and movement documents, looked up by case number)
 REFERENCE_CHECKS: dict[str, Callable[[Case, date], bool]] = {}
+#: numbers of other procedures' documents, asked in turn: (number, day, destination country)
+#: -> whether that document covers the shipment, or None when the number is not theirs (the
+#: export check's certificate, checked by the export-check area's own lookup)
+REFERENCE_LOOKUPS: list[Callable[[str, date, str | None], bool | None]] = []
 
 
 HEADER_WRONG = N_("The first line must name the columns listed on this page, in that order.")
@@ -163,11 +167,16 @@ def is_abroad(entry: LedgerEntry) -> bool:
     return entry.kind == "shipment" and entry.destination_country not in (None, "JP")
 
 
-def reference_covers(reference: str | None, on: date) -> bool:
-    """Whether the number names a notification or certificate that covers a shipment."""
+def reference_covers(reference: str | None, on: date, country: str | None = None) -> bool:
+    """Whether the number names a notification or certificate that covers a shipment on `on`
+    to `country`."""
     if not reference:
         return False
-    document = db.session.scalar(select(Case).where(Case.number == reference.strip().upper()))
+    number = reference.strip().upper()
+    for lookup in REFERENCE_LOOKUPS:
+        if (answer := lookup(number, on, country)) is not None:
+            return answer
+    document = db.session.scalar(select(Case).where(Case.number == number))
     check = REFERENCE_CHECKS.get(document.case_type) if document is not None else None
     return bool(check and check(document, on))
 
@@ -178,7 +187,8 @@ def flagged_shipments(case_id: int) -> list[LedgerEntry]:
         LedgerEntry.case_id == case_id, LedgerEntry.kind == "shipment",
         LedgerEntry.destination_country.is_not(None), LedgerEntry.destination_country != "JP")
         .order_by(LedgerEntry.entry_date, LedgerEntry.id))
-    return [e for e in abroad if not reference_covers(e.export_reference, e.entry_date)]
+    return [e for e in abroad if not reference_covers(e.export_reference, e.entry_date,
+                                                      e.destination_country)]
 
 
 def entries(case_id: int, limit: int = 200) -> list[LedgerEntry]:
@@ -196,3 +206,9 @@ def _basel_covers(case: Case, on: date) -> bool:
 def register_basel_checks() -> None:
     for case_type in ("basel_export", "basel_shipment"):
         REFERENCE_CHECKS[case_type] = _basel_covers
+
+
+def register_reference_lookup(lookup: Callable[[str, date, str | None], bool | None]) -> None:
+    """Add another procedure's number lookup (once: registering again changes nothing)."""
+    if lookup not in REFERENCE_LOOKUPS:
+        REFERENCE_LOOKUPS.append(lookup)

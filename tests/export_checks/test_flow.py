@@ -104,21 +104,6 @@ def test_request_for_information_goes_back_to_the_exporter(people):
     assert fresh(case.id).state == "UNDER_REVIEW"
 
 
-def test_inspection_is_recorded_with_date_inspector_and_findings(people, client):
-    case = review(submit(file_check(people["exporter"]), people["exporter"]), people["moe"])
-    runner.fire(case.id, "order_inspection", actor=people["moe"],
-                expected_version=version(case.id))
-    login(client, people["moe"])
-    response = client.post(f"/cases/{case.id}/events/record_inspection", data={
-        "version": version(case.id), "inspected_on": today_in_japan().isoformat(),
-        "inspector": "Sato Hanako", "findings": "Line 1: two units scratched."})
-    assert response.status_code == 302
-    check = db.session.get(ExportCheck, case.id)
-    assert (check.inspector, fresh(case.id).state) == ("Sato Hanako", "UNDER_REVIEW")
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    assert "two units scratched" in page
-
-
 def test_case_page_shows_certificate_and_rule_check(people, client):
     case = confirmed(people)
     login(client, people["exporter"])

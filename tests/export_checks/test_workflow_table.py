@@ -10,7 +10,7 @@ from workflows.export_check import ExportCheckWorkflow
 
 ROLES = ["exporter", "facility", "official_moe", "official_meti", "prefecture", "customs",
          "partner_agency", "partner_system", "admin", "system"]
-EXP, MOE, CUS = {"exporter"}, {"official_moe"}, {"customs"}
+EXP, MOE, CUS, SYS = {"exporter"}, {"official_moe"}, {"customs"}, {"system"}
 BEFORE_DECISION = ("DRAFT", "SUBMITTED", "UNDER_REVIEW", "INFO_REQUESTED", "INSPECTION")
 
 TABLE = {
@@ -26,6 +26,8 @@ TABLE = {
     **{(s, "refuse"): (MOE, "NOT_CONFIRMED") for s in ("UNDER_REVIEW", "INSPECTION")},
     ("CONFIRMED", "record_export"): (CUS, "EXPORTED"),
     ("PARTLY_CONFIRMED", "record_export"): (CUS, "EXPORTED"),
+    ("CONFIRMED", "expire"): (SYS, "EXPIRED"),
+    ("PARTLY_CONFIRMED", "expire"): (SYS, "EXPIRED"),
     **{(s, "withdraw"): (EXP, "WITHDRAWN") for s in BEFORE_DECISION},
 }
 #: the line decisions each decision needs (accepted, refused, undecided)
@@ -35,7 +37,7 @@ DECIDED_FOR = {"confirm": (2, 0, 0), "confirm_partly": (1, 1, 0), "refuse": (0, 
 def _facts(state: str, event: str) -> Facts:
     accepted, refused, undecided = DECIDED_FOR.get(event, (0, 0, 0))
     return Facts(state, {"missing": [], "accepted_lines": accepted, "refused_lines": refused,
-                         "undecided_lines": undecided})
+                         "undecided_lines": undecided, "lines_without_findings": 0})
 
 
 CELLS = [(s, e, r) for s in ExportCheckWorkflow.state_values()
@@ -87,3 +89,10 @@ def test_request_for_information_needs_its_text():
     with pytest.raises(Refusal):
         ExportCheckWorkflow.fire(Facts("UNDER_REVIEW", {}), "request_information",
                                  "official_moe", reason=" ")
+
+
+def test_an_inspection_needs_findings_for_every_line():
+    facts = Facts("INSPECTION", {"lines_without_findings": 1})
+    with pytest.raises(Refusal):
+        ExportCheckWorkflow.fire(facts, "record_inspection", "official_moe")
+    assert facts.state == "INSPECTION"
