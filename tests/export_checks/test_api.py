@@ -46,6 +46,9 @@ def test_the_procedure_end_to_end(people, client):
                                                   json={"number": number}).get_json()
     assert verdict["status"] == "valid" and verdict["container_no"] == "MSCU1234565"
     assert [line["model"] for line in verdict["lines"]] == ["KJ-43"]
+    unknown = Api(client, people["customs"]).post("/export-checks/certificates/verify",
+                                                  json={"number": "UC-UE2099999999"})
+    assert unknown.status_code == 200 and unknown.get_json()["status"] == "unknown"
 
 
 def test_bad_unit_rows_are_problem_json_and_nothing_is_stored(people, client):
