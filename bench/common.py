@@ -515,6 +515,119 @@ class Gunicorn:
 
 
 # ------------------------------------------------------------------------------------------
+# HTTP client and a partner authority that signs its messages
+# ------------------------------------------------------------------------------------------
+
+PARTNER = ("USA01", "US")  # authority code, country (as tests/exchange/conftest.py)
+INBOX_PATH = "/exchange/v1/messages"
+
+
+class KeepAliveClient:
+    """http.client over one keep-alive connection (a new one only if the server closes it)."""
+
+    def __init__(self, port: int, headers: dict | None = None):
+        self.port, self.headers, self.connections, self.conn = port, headers or {}, 0, None
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                content_type: str = "application/xml") -> tuple[int, bytes]:
+        """Send one request and read the answer in full: (status, body)."""
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.connections += 1
+        self.conn.request(method, path, body=body,
+                          headers={"Content-Type": content_type, **self.headers})
+        response = self.conn.getresponse()
+        data = response.read()
+        if response.will_close:
+            self.close()
+        return response.status, data
+
+    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        return self.request("POST", path, body)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def our_identity(tmp: Path, bits: int = 2048) -> tuple[Path, Path, bytes]:
+    """Our signing key pair written as PEM files, for EXCHANGE_KEY_PATH / EXCHANGE_CERT_PATH
+    (as tests/conftest.py): (key path, certificate path, certificate PEM)."""
+    from datetime import timedelta
+
+    from app.exchange.keys import make_test_identity
+    from app.timeutil import utcnow
+
+    key, cert = make_test_identity("JP-MOE (bench)", utcnow() - timedelta(days=1),
+                                   utcnow() + timedelta(days=365), key_bits=bits)
+    (tmp / "key.pem").write_bytes(key)
+    (tmp / "cert.pem").write_bytes(cert)
+    return tmp / "key.pem", tmp / "cert.pem", cert
+
+
+def partner_identity(bits: int = 2048) -> tuple[bytes, bytes]:
+    """The partner's own key pair: (key PEM, certificate PEM)."""
+    from datetime import timedelta
+
+    from app.exchange.keys import make_test_identity
+    from app.timeutil import utcnow
+
+    return make_test_identity(f"{PARTNER[0]} (bench)", utcnow() - timedelta(days=1),
+                              utcnow() + timedelta(days=365), key_bits=bits)
+
+
+def register_partner(key_pem: bytes, cert_pem: bytes, endpoint: str | None = None):
+    """Register the partner as tests/exchange/conftest.py make_partner does; returns the
+    PartnerSimulator that builds its messages. Call inside an app context."""
+    from app.exchange import partners
+    from app.exchange.simulator import PartnerSimulator
+    from app.extensions import db
+
+    partner = partners.register(country=PARTNER[1], authority_code=PARTNER[0],
+                                name=f"{PARTNER[0]} authority", endpoint_url=endpoint)
+    partners.add_certificate(partner, cert_pem)
+    partners.new_pull_token(partner)
+    db.session.commit()
+    return PartnerSimulator(PARTNER[0], PARTNER[1], None, key_pem, cert_pem)
+
+
+class PartnerSigner:
+    """Signs as app.exchange.xmlsec.sign does (signxml, enveloped, RSA-SHA256, SHA-256,
+    exclusive c14n, certificate in KeyInfo) but loads the key once: xmlsec.sign loads and
+    validates the PEM key on every call, a cost of the partner, not of our system."""
+
+    def __init__(self, key_pem: bytes, cert_pem: bytes):
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+        self.key, self.cert_pem = load_pem_private_key(key_pem, password=None), cert_pem
+
+    def __call__(self, tree) -> bytes:
+        from lxml import etree
+        from signxml import XMLSigner, methods
+
+        from app.exchange.schemas import validate
+        from app.exchange.xmlsec import EXC_C14N
+
+        if problems := validate(tree):
+            raise RuntimeError(f"the simulator built an invalid message: {problems[:2]}")
+        signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
+                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
+        signed = signer.sign(tree, key=self.key, cert=self.cert_pem)
+        return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
+
+
+def notification_bodies(sim, sign, first: int, n: int) -> list[tuple[str, bytes]]:
+    """n signed notifications of the partner, numbers US2026{first:06d}..., Japan importing:
+    (notification number, signed body)."""
+    out = []
+    for serial in range(first, first + n):
+        number = f"US2026{serial:06d}"
+        out.append((number, sign(sim.notification(number))))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
 # Output
 # ------------------------------------------------------------------------------------------
 
