@@ -17,6 +17,7 @@ from __future__ import annotations
 import http.client
 import json
 import logging
+import math
 import os
 import platform
 import re
@@ -638,10 +639,14 @@ def progress(message: str) -> None:
 
 
 def number(value: float) -> str:
-    """A figure with as many decimals as its size deserves: 12,345 / 123.4 / 1.23."""
+    """A figure with as many decimals as its size deserves: 12,345 / 123.4 / 1.23 / 0.0123."""
     if value >= 1000:
         return f"{value:,.0f}"
-    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    if value >= 1 or value <= 0:
+        return f"{value:.2f}"
+    return f"{value:.{2 - math.floor(math.log10(value))}f}"  # three significant digits
 
 
 def ratio(ours: float, bare: float) -> str:
@@ -653,7 +658,7 @@ def ratio(ours: float, bare: float) -> str:
     return f"1/{number(1 / r)}" if r < 1 else f"{number(r)}×"
 
 
-RESULT_WIDTHS = (50, 16, 16, 9)
+RESULT_WIDTHS = (56, 15, 15, 9)
 
 
 def result_header() -> str:
