@@ -317,6 +317,17 @@ class Clock:
         return False
 
 
+@contextmanager
+def one_call(series: Series) -> Iterator[None]:
+    """Time the `with` block as one call of `series`: its latency, wall and CPU time."""
+    started, cpu_started = time.perf_counter(), time.process_time()
+    yield
+    latency = time.perf_counter() - started
+    series.latencies.append(latency)
+    series.wall += latency
+    series.cpu += time.process_time() - cpu_started
+
+
 def timed(call: Callable[[], object], n: int, series: Series | None = None,
           server_pid: int | None = None) -> Series:
     """Call `call` n times, one at a time, each timed with perf_counter, as one round."""
