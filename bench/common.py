@@ -470,13 +470,16 @@ def server_app():
 
 
 class Gunicorn:
-    """A gunicorn subprocess on a free port of 127.0.0.1, gthread workers, ready once
-    /healthz answers 200; `stop()` sends SIGTERM (graceful) to the master we started."""
+    """A gunicorn subprocess with the production gunicorn.conf.py (access log included) on a
+    free port of 127.0.0.1, gthread workers, ready once /healthz answers 200; `stop()` sends
+    SIGTERM (graceful) to the master we started."""
 
     def __init__(self, config: dict, log_path: Path, *, workers: int = 1, threads: int = 2,
                  entry: str = "common:server_app()", env: dict | None = None):
         self.port, self.workers, self.threads = free_port(), workers, threads
-        command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+        # the production settings (gunicorn.conf.py), workers and threads as asked
+        command = [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+                   "--bind", f"127.0.0.1:{self.port}",
                    "--workers", str(workers), "--worker-class", "gthread",
                    "--threads", str(threads), "--chdir", str(ROOT),
                    "--pythonpath", f"{ROOT},{ROOT / 'bench'}", "--log-level", "warning", entry]
@@ -542,7 +545,19 @@ class KeepAliveClient:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 content_type: str = "application/xml") -> tuple[int, bytes]:
-        """Send one request and read the answer in full: (status, body)."""
+        """Send one request and read the answer in full: (status, body). A kept-alive
+        connection the server closed while idle is opened again once (the server read
+        nothing of a request it never received, so sending it again is safe)."""
+        reused = self.conn is not None
+        try:
+            return self._exchange(method, path, body, content_type)
+        except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+            self.close()
+            if not reused:
+                raise
+            return self._exchange(method, path, body, content_type)
+
+    def _exchange(self, method, path, body, content_type) -> tuple[int, bytes]:
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
             self.connections += 1
