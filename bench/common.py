@@ -117,8 +117,10 @@ class Database:
 
 
 def open_database(backend: str, name: str, *, sqlite_dir: str | None = None) -> Database | None:
-    """A fresh database named `name`: SQLite a temporary file, PostgreSQL the schema `name`
-    (dropped and created). None, with a message, when PostgreSQL does not answer."""
+    """A fresh database named `name`: SQLite a temporary file, PostgreSQL the schema
+    `name_<pid>` (created, dropped at the end). The process id keeps two runs of one bench on
+    the same server (two checkouts, two people) from dropping each other's schema mid-run.
+    None, with a message, when PostgreSQL does not answer."""
     tmpdir = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=sqlite_dir))
     if backend == "sqlite":
         path = tmpdir / "bench.sqlite3"
@@ -129,9 +131,10 @@ def open_database(backend: str, name: str, *, sqlite_dir: str | None = None) -> 
         print(f"postgresql: PostgreSQL at {shown(url)} does not answer ({problem}); skipped",
               flush=True)
         return None
-    reset_pg_schema(url, name)
-    options = {"connect_args": {"options": f"-c search_path={name}"}}
-    return Database("postgresql", url, options, schema=name, tmpdir=tmpdir)
+    schema = f"{name}_{os.getpid()}"
+    reset_pg_schema(url, schema)
+    options = {"connect_args": {"options": f"-c search_path={schema}"}}
+    return Database("postgresql", url, options, schema=schema, tmpdir=tmpdir)
 
 
 def close_database(database: Database, *, keep: bool = False) -> None:
