@@ -54,8 +54,11 @@ test: install
 lint: install
 	$(BIN)/ruff check app workflows tests bench
 
+# Every bench in bench/ at its default size (a few minutes), result lines together at the end;
+# `make bench SIZE=national` (or SIZE=1m) for the 1,000,000-case size. See bench/README.md.
+SIZE ?= default
 bench: install
-	$(BIN)/python bench/transitions.py
+	$(BIN)/python bench/run_all.py --size $(SIZE)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,16 +1,16 @@
 """Dashboard and indicator computation time on PostgreSQL, beside the bare SQL aggregate.
 
-    .venv/bin/python bench/measures.py [--cases N] [--events-per-case E] [--year FY] [--keep]
+    .venv/bin/python bench/measures.py [--size default|national] [--cases N]
+                                       [--events-per-case E] [--year FY] [--keep] [--profile]
 
-A dedicated schema (`bench_measures`) in the database of BENCH_DATABASE_URL /
-TEST_DATABASE_URL / the tests' default URL is migrated with the Alembic migrations, the
-reference data and the plan's catalogue are loaded, and then N Basel export cases with E
-timeline events each (submission, review, transmission, acknowledgement, consent, consent
-complete, export approval, activation, then saves up to E), every tenth one with a
+A dedicated schema (`bench_measures`, see bench/common.py) is migrated with the Alembic
+migrations, the reference data and the plan's catalogue are loaded, and then N Basel export
+cases with E timeline events each (submission, review, transmission, acknowledgement, consent,
+consent complete, export approval, activation, then saves up to E), every tenth one with a
 notification, its e-scrap code, partner State and one received shipment, are generated with
 INSERT ... SELECT over generate_series (not timed; not hash-chained: they are bench rows, not an
-audit trail). The issue's figure is 1,000,000 cases and 10,000,000 events (`--cases 1000000`;
-that takes a while to generate on a small machine).
+audit trail). `--size default` is 20,000 cases; `--size national` is the issue's 1,000,000 cases
+and 10,000,000 events (that takes minutes to generate on a small machine).
 
 Timed, each once after one untimed warm-up, with time.perf_counter:
 
@@ -21,77 +21,25 @@ Timed, each once after one untimed warm-up, with time.perf_counter:
 * bare SQL          PERCENTILE_CONT(0.5/0.9) of the calendar days from submission to consent,
                     per fiscal year, in one PostgreSQL statement on the same rows.
 
-Nothing here asserts on timings.
+Each figure is printed as a `name ours bare ratio` line, the bare SQL beside the indicators
+and the page. Nothing here asserts on timings.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import sys
 import time
-from pathlib import Path
 
+import common
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_measures"
+#: --size: Basel export cases generated; `national` is the issue's 1,000,000 (10,000,000 events)
+SIZES = {"default": 20_000, "national": 1_000_000}
 #: the states an export passes through, with the day (after submission) it reaches each
 STEPS = (("SUBMITTED", 0), ("CA_E_REVIEW", 2), ("TRANSMITTED", 5), ("ACKNOWLEDGED", 8),
          ("CONSENTED", 20), ("CONSENT_COMPLETE", 23), ("EXPORT_AUTHORISED", 27),
          ("ACTIVE", 30))
-
-
-def postgres_url() -> str:
-    return (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-            or PG_DEFAULT)
-
-
-def schema_url(url: str) -> str:
-    return sa.engine.make_url(url).update_query_dict(
-        {"options": f"-csearch_path={PG_SCHEMA}"}).render_as_string(hide_password=False)
-
-
-def reset_schema(url: str, *, drop_only: bool = False) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        if not drop_only:
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    engine.dispose()
-
-
-def make_app(url: str):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.measures.catalogue import load
-    from app.reference.loader import load_all
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
-                      "TESTING": True, "WTF_CSRF_ENABLED": False,
-                      "SERVER_NAME": "localhost.test"})
-    with app.app_context():
-        upgrade()
-        load_all()
-        load()
-    return app
-
-
-def official(app):
-    from app.auth.models import Organisation, User
-    from app.auth.passwords import hash_password
-    from app.extensions import db
-
-    org = Organisation(name="MOE (bench)", kind="authority", country_code="JP")
-    user = User(email="moe@bench.example", name="MOE bench", role="official_moe",
-                organisation=org, password_hash=hash_password("bench-password"))
-    db.session.add_all([org, user])
-    db.session.commit()
-    return user.id, user.organisation_id
 
 
 GENERATE = {
@@ -171,61 +119,87 @@ def generate(app, ids: tuple[int, int], cases: int, per_case: int) -> float:
     return time.perf_counter() - started
 
 
-def timed(label: str, call) -> None:
-    call()  # warm-up: imports, statement cache, the database's buffers
+def once_warm(call) -> float:
+    """Seconds of one call after one untimed warm-up (imports, statement cache, buffers)."""
+    call()
     started = time.perf_counter()
-    result = call()
-    print(f"  {label:<38} {time.perf_counter() - started:8.3f} s   {result}")
+    call()
+    return time.perf_counter() - started
 
 
-def run(args) -> None:
+def profile_lead_times() -> None:
+    import cProfile
+    import pstats
+
+    from app.measures.leadtime import lead_times
+
+    profile = cProfile.Profile()
+    profile.runcall(lead_times)
+    pstats.Stats(profile).sort_stats("cumulative").print_stats(12)
+
+
+def time_all(app, year: int) -> None:
+    """Each indicator, the whole dashboard, and the bare SQL aggregate, as result lines."""
     from app.extensions import db
     from app.measures.figures import figures
     from app.measures.leadtime import lead_times
     from app.measures.tonnage import escrap_tonnage
 
-    url = postgres_url()
-    reset_schema(url)
-    try:
-        app = make_app(schema_url(url))
+    client = common.signed_in_client(app, "official_moe@bench.example")
+    bare = once_warm(lambda: db.session.execute(sa.text(BARE_SQL)).all())
+    dashboard = f"/measures/dashboard?year={year}"
+    common.check(client.get(dashboard).status_code == 200, "the dashboard must answer 200")
+    print(common.result_header())
+    for name, call, baseline in (
+            ("lead_times()", lead_times, bare), ("escrap_tonnage()", escrap_tonnage, None),
+            (f"figures({year})", lambda: figures(year), bare),
+            (f"GET {dashboard}", lambda: client.get(dashboard), bare)):
+        common.result(f"postgresql measures {name}", once_warm(call), baseline, "s")
+
+
+def run(args) -> None:
+    from app.measures.catalogue import load
+
+    with common.database("postgresql", PG_SCHEMA, keep=args.keep) as database:
+        if database is None:
+            return
+        app = common.make_app(database, SERVER_NAME="localhost.test")
         with app.app_context():
-            ids = official(app)
+            load()
+            moe = common.make_people()["moe"]
+            ids = moe.id, moe.organisation_id
         seconds = generate(app, ids, args.cases, args.events_per_case)
-        print(f"PostgreSQL, {platform.python_implementation()} {platform.python_version()}: "
-              f"{args.cases:,} cases, {args.cases * args.events_per_case:,} events, "
-              f"{args.cases // 10:,} shipments generated in {seconds:.1f} s")
+        print(f"sizes     {args.cases:,} cases, {args.cases * args.events_per_case:,} events, "
+              f"{args.cases // 10:,} shipments generated in {seconds:.1f} s (not timed); "
+              "each figure once after one warm-up; bare: percentile_cont per fiscal year")
         with app.app_context():
-            client = app.test_client()
-            client.post("/login", data={"email": "moe@bench.example",
-                                        "password": "bench-password"})
-            year = args.year
             if args.profile:
-                import cProfile
-                import pstats
-                profile = cProfile.Profile()
-                profile.runcall(lead_times)
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(12)
-            timed("lead_times()", lambda: f"{len(lead_times())} fiscal years")
-            timed("escrap_tonnage()", lambda: f"{len(escrap_tonnage())} fiscal years")
-            timed(f"figures({year})", lambda: f"{len(figures(year))} figures")
-            timed(f"GET /measures/dashboard?year={year}",
-                  lambda: client.get(f"/measures/dashboard?year={year}").status_code)
-            timed("bare SQL: percentile_cont per FY",
-                  lambda: f"{len(db.session.execute(sa.text(BARE_SQL)).all())} fiscal years")
-    finally:
-        if not args.keep:
-            reset_schema(url, drop_only=True)
+                profile_lead_times()
+            time_all(app, args.year)
 
 
-def main() -> None:
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=20_000)
+    parser.add_argument("--size", choices=tuple(SIZES), default="default",
+                        help="default: 20,000 cases; national: 1,000,000 cases")
+    parser.add_argument("--cases", type=int, help="overrides --size")
     parser.add_argument("--events-per-case", type=int, default=10)
     parser.add_argument("--year", type=int, default=2027)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile lead_times() once")
-    run(parser.parse_args())
+    args = parser.parse_args(argv)
+    args.cases = args.cases or SIZES[args.size]
+    return args
+
+
+def main(argv=None) -> int:
+    common.setup()
+    args = parse_args(argv)
+    for line in common.machine_facts():
+        print(line)
+    run(args)
+    return 0  # PostgreSQL away: skipped with a message, not an error
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -4,10 +4,9 @@ WeasyPrint alone on the same HTML, and serving a stored copy again through the r
     .venv/bin/python bench/pdf_render.py [--backend sqlite|postgresql|both] [--renders N]
                                          [--downloads M] [--locale ja|en|both] [--warmup W]
 
-Per backend a fresh database, built as bench/transitions.py builds one (SQLite: a temporary
-file; PostgreSQL: the schema `bench_pdf_render` in the database of BENCH_DATABASE_URL /
-TEST_DATABASE_URL / the tests' default URL, dropped at the end; Alembic migrations, reference
-data, users made through the models). Not timed: one export notification filled with
+Per backend a fresh database from bench/common.py (SQLite: a temporary file; PostgreSQL: the
+schema `bench_pdf_render`, dropped at the end; Alembic migrations, reference data, users made
+through the models). Not timed: one export notification filled with
 `complete_export` and taken to ACTIVE through the runner (so blocks 19–21 have answers).
 
 Timed with time.perf_counter, one call at a time, per language:
@@ -24,8 +23,9 @@ Timed with time.perf_counter, one call at a time, per language:
 * re-download      the same GET with the copy stored: what every later download costs.
 
 Correctness, not speed, is checked: the re-downloads must return the stored bytes and must not
-render (renders are counted), every PDF must embed IPAexGothic only. Nothing is asserted on
-timings; nothing here is collected by pytest.
+render (renders are counted), every PDF must embed IPAexGothic only. The figures are printed
+as `name ours bare ratio` lines (bare: WeasyPrint only). Nothing is asserted on timings;
+nothing here is collected by pytest.
 """
 
 from __future__ import annotations
@@ -34,149 +34,29 @@ import argparse
 import gc
 import io
 import logging
-import os
-import platform
 import re
-import shutil
-import sqlite3
-import statistics
-import subprocess
-import sys
-import tempfile
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
-from pathlib import Path
 
+import common
 import sqlalchemy as sa
+from common import Series, check, one_call
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = "bench_pdf_render"
-PASSWORD = "bench password"
 IPAEX = re.compile(r"^/[A-Z]{6}\+IPAexGothic(-Bold)?$")
-
-
-# ------------------------------------------------------------------------------------------
-# Figures
-# ------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Timing:
-    """Latencies (seconds) of one kind of timed call, with this process's CPU time."""
-
-    latencies: list[float] = field(default_factory=list)
-    cpu: float = 0.0
-
-    def add(self, started: float, cpu_started: float) -> None:
-        self.latencies.append(time.perf_counter() - started)
-        self.cpu += time.process_time() - cpu_started
-
-    @property
-    def cpu_share(self) -> float:
-        return self.cpu / sum(self.latencies)
-
-
-def summary(values: list[float]) -> tuple[float, float, float, float, float]:
-    """median, mean, p95, min, max in milliseconds."""
-    ms = sorted(1000 * v for v in values)
-    p95 = statistics.quantiles(ms, n=20, method="inclusive")[18] if len(ms) > 1 else ms[0]
-    return statistics.median(ms), statistics.fmean(ms), p95, ms[0], ms[-1]
+LOCALES = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
 
 
 @dataclass
 class LocaleResult:
     locale: str
-    app_render: Timing
-    weasyprint_only: Timing
-    first_download: Timing
-    re_download: Timing
+    app_render: Series
+    weasyprint_only: Series
+    first_download: Series
+    re_download: Series
     html_chars: int
     pdf_bytes: int
     pages: int
-
-
-@dataclass
-class Result:
-    backend: str
-    facts: list[str]
-    locales: list[LocaleResult]
-    load_before: str = ""
-    load_after: str = ""
-    pressure_after: str | None = None
-
-
-# ------------------------------------------------------------------------------------------
-# Database and data (as bench/transitions.py)
-# ------------------------------------------------------------------------------------------
-
-
-def postgres_url() -> str:
-    return (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-            or PG_DEFAULT)
-
-
-def postgres_problem(url: str) -> str | None:
-    """None when the server answers, else why not."""
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any failure to connect means: no server for us
-        return f"{exc.__class__.__name__}: {str(exc).strip().splitlines()[0]}"
-
-
-def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        if not drop_only:
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    engine.dispose()
-
-
-def make_app(url: str, engine_options: dict):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.reference.loader import load_all
-
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-        "SECRET_KEY": "bench-secret",
-        "TESTING": True,
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": "localhost.bench",
-    })
-    with app.app_context():
-        upgrade()
-        load_all()
-    return app
-
-
-def make_people() -> dict:
-    """exporter, official_moe, official_meti, each in an organisation of its own."""
-    from app.auth.models import Organisation, User
-    from app.auth.passwords import hash_password
-    from app.extensions import db
-
-    people = {}
-    for n, (key, role, kind) in enumerate((("exporter", "exporter", "company"),
-                                           ("moe", "official_moe", "authority"),
-                                           ("meti", "official_meti", "authority")), start=1):
-        org = Organisation(name=f"Bench org {n}", kind=kind, country_code="JP",
-                           address=f"{n} Bench Street, Tokyo", tel="03-0000-0000",
-                           email=f"org{n}@bench.example")
-        user = User(email=f"{role}@bench.example", name=f"Bench {role}", role=role,
-                    organisation=org, password_hash=hash_password(PASSWORD))
-        db.session.add_all([org, user])
-        people[key] = user
-    db.session.commit()
-    return people
 
 
 def active_notification(people: dict) -> int:
@@ -213,7 +93,7 @@ def active_notification(people: dict) -> int:
 # ------------------------------------------------------------------------------------------
 
 
-def time_renders(app, case_id: int, locale: str, n: int) -> tuple[Timing, Timing, str, bytes]:
+def time_renders(app, case_id: int, locale: str, n: int) -> tuple[Series, Series, str, bytes]:
     """n pairs, interleaved so that a drifting machine affects both sides alike:
 
     * app render: build_context + Jinja + WeasyPrint, as a first download renders (no store);
@@ -230,22 +110,19 @@ def time_renders(app, case_id: int, locale: str, n: int) -> tuple[Timing, Timing
     from app.extensions import db
     from app.timeutil import utcnow
 
-    in_app, alone, html, pdf = Timing(), Timing(), "", b""
+    in_app, alone, html, pdf = Series(), Series(), "", b""
     with app.test_request_context():
         for _ in range(n):
             db.session.expire_all()  # read the case afresh, as a request would
             gc.collect()
-            t0, c0 = time.perf_counter(), time.process_time()
-            with force_locale(locale):
+            with one_call(in_app), force_locale(locale):
                 case = db.session.get(Case, case_id)
                 html = render_html("notification.html",
                                    build_context(case, "notification", utcnow()))
                 pdf = html_to_pdf(html)
-            in_app.add(t0, c0)
             gc.collect()
-            t0, c0 = time.perf_counter(), time.process_time()
-            HTML(string=html, url_fetcher=safe_fetcher, base_url=BASE_URL).write_pdf()
-            alone.add(t0, c0)
+            with one_call(alone):
+                HTML(string=html, url_fetcher=safe_fetcher, base_url=BASE_URL).write_pdf()
         db.session.rollback()
     return in_app, alone, html, pdf
 
@@ -259,22 +136,21 @@ def _delete_stored(case_id: int, locale: str) -> None:
     db.session.commit()
 
 
-def time_first_download(client, case_id: int, locale: str, n: int) -> Timing:
+def time_first_download(client, case_id: int, locale: str, n: int) -> Series:
     url = f"/cases/{case_id}/documents/notification.pdf?lang={locale}"
-    timing = Timing()
+    timing = Series()
     for _ in range(n):
         _delete_stored(case_id, locale)  # not timed
         gc.collect()
-        t0, c0 = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        body = response.data
-        timing.add(t0, c0)
+        with one_call(timing):
+            response = client.get(url)
+            body = response.data
         check(response.status_code == 200 and body.startswith(b"%PDF"),
               f"first download answered {response.status_code}")
     return timing
 
 
-def time_re_download(client, case_id: int, locale: str, n: int, renders: list) -> Timing:
+def time_re_download(client, case_id: int, locale: str, n: int, renders: list) -> Series:
     from app.documents.models import StoredDocument
     from app.extensions import db
 
@@ -285,22 +161,16 @@ def time_re_download(client, case_id: int, locale: str, n: int, renders: list) -
         StoredDocument.case_id == case_id, StoredDocument.locale == locale)).one()
     expected, before = stored.content, len(renders)
     db.session.rollback()
-    timing = Timing()
+    timing = Series()
     gc.collect()
     for _ in range(n):
-        t0, c0 = time.perf_counter(), time.process_time()
-        response = client.get(url)
-        body = response.data
-        timing.add(t0, c0)
+        with one_call(timing):
+            response = client.get(url)
+            body = response.data
         check(response.status_code == 200 and body == expected,
               "a re-download did not return the stored bytes")
     check(len(renders) == before, f"{len(renders) - before} re-download(s) rendered")
     return timing
-
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise RuntimeError(message)
 
 
 def check_fonts(pdf: bytes) -> int:
@@ -329,42 +199,9 @@ def counting_renders() -> list:
     return calls
 
 
-def signed_in_client(app, user):
-    client = app.test_client()
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
-    check(response.status_code == 302, f"sign-in answered {response.status_code}")
-    return client
-
-
 # ------------------------------------------------------------------------------------------
-# Machine facts
+# One backend, and its output
 # ------------------------------------------------------------------------------------------
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def load_average() -> str:
-    if not hasattr(os, "getloadavg"):
-        return "?"
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def cpu_pressure() -> str | None:
-    """Linux PSI: share of the last 60 s in which some runnable task waited for a CPU."""
-    try:
-        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
-    except (OSError, IndexError):
-        return None
-    found = re.search(r"avg60=([\d.]+)", line)
-    return f"{found.group(1)}%" if found else None
 
 
 def pango_version() -> str:
@@ -374,158 +211,72 @@ def pango_version() -> str:
     return f"{v // 10000}.{v // 100 % 100}.{v % 100}"
 
 
-def code_state() -> str:
-    """The commit measured and which of the app's files differ from it (best effort)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain", "--", "app/documents",
-                                  "templates/pdf"], cwd=ROOT, check=True, capture_output=True,
-                                 text=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "code      (not a git checkout)"
-    dirty = ", ".join(line[3:] for line in changed)
-    return f"code      commit {head}" + (f", uncommitted changes in {dirty}" if dirty else "")
-
-
-def machine_facts() -> list[str]:
+def pdf_facts() -> list[str]:
+    """The libraries that render, and the font."""
     from app.documents.fonts import font_path
 
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("WeasyPrint", "pydyf", "fonttools", "Flask", "Jinja2", "SQLAlchemy"))
     font = font_path()
-    return [
-        f"machine   {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
-        f"{platform.release()}",
-        f"python    {platform.python_implementation()} {platform.python_version()}; {versions}; "
-        f"Pango {pango_version()}",
-        f"font      {font.name} from japanize-matplotlib {metadata.version('japanize-matplotlib')}"
-        f" ({font.stat().st_size / 1e6:.1f} MB), loaded through the app's URL fetcher",
-    ]
+    return common.machine_facts(("WeasyPrint", "pydyf", "fonttools", "Flask", "Jinja2",
+                                 "SQLAlchemy")) + [
+        f"pango     {pango_version()}; font {font.name} from japanize-matplotlib "
+        f"{metadata.version('japanize-matplotlib')} ({font.stat().st_size / 1e6:.1f} MB), "
+        "loaded through the app's URL fetcher"]
 
 
-def db_facts(engine) -> str:
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            return (f"database  SQLite {sqlite3.sqlite_version} (temporary file), "
-                    f"journal_mode={mode}")
-        version = conn.exec_driver_sql("SHOW server_version").scalar()
-        url = engine.url.render_as_string(hide_password=True)
-        return f"database  PostgreSQL {version} at {url} (schema {PG_SCHEMA})"
-
-
-# ------------------------------------------------------------------------------------------
-# One backend
-# ------------------------------------------------------------------------------------------
-
-
-def bench_backend(backend: str, args) -> Result | None:
-    tmpdir = None
-    if backend == "sqlite":
-        tmpdir = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
-        url, options = f"sqlite:///{tmpdir / 'bench.sqlite3'}", {}
-    else:
-        url = postgres_url()
-        problem = postgres_problem(url)
-        if problem is not None:
-            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
-            print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
-                  flush=True)
-            return None
-        reset_pg_schema(url)
-        options = {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}
-    try:
-        return _bench(backend, url, options, args)
-    finally:
-        if tmpdir is not None:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if backend == "postgresql":
-            reset_pg_schema(url, drop_only=True)
-
-
-def _bench(backend: str, url: str, options: dict, args) -> Result:
+def bench_backend(backend: str, args) -> None:
     from app.extensions import db
 
-    progress(f"{backend}: migrating and loading reference data")
-    app = make_app(url, options)
-    with app.app_context():
-        people = make_people()
-        case_id = active_notification(people)
-        facts = machine_facts() + [db_facts(db.engine), code_state()]
-        client = signed_in_client(app, people["exporter"])
-        renders = counting_renders()
-        load_before = load_average()
-        results = [_bench_locale(app, client, case_id, locale, renders, args, backend)
-                   for locale in LOCALES[args.locale]]
-        result = Result(backend, facts, results, load_before, load_average(), cpu_pressure())
-        db.session.remove()
-        db.engine.dispose()
-    return result
+    with common.database(backend, PG_SCHEMA) as database:
+        if database is None:
+            return
+        common.progress(f"{backend}: migrating and loading reference data")
+        app = common.make_app(database, SERVER_NAME="localhost.bench")
+        with app.app_context():
+            people = common.make_people()
+            case_id = active_notification(people)
+            print(common.db_facts(db.engine, database))
+            print(common.code_state(("app/documents", "templates/pdf")))
+            client = common.signed_in_client(app, people["exporter"].email)
+            renders, load_before = counting_renders(), common.load_average()
+            results = [_bench_locale(app, client, case_id, locale, renders, args, backend)
+                       for locale in LOCALES[args.locale]]
+            print(common.noise(load_before))
+            report(backend, results, args)
+            db.session.remove()
+            db.engine.dispose()
 
 
 def _bench_locale(app, client, case_id, locale, renders, args, backend) -> LocaleResult:
-    progress(f"{backend} {locale}: warm-up ({args.warmup} render(s), not timed)")
+    say = lambda message: common.progress(f"{backend} {locale}: {message}")  # noqa: E731
+    say(f"warm-up ({args.warmup} render(s), not timed)")
     time_renders(app, case_id, locale, args.warmup)
-    progress(f"{backend} {locale}: app render and WeasyPrint only, interleaved, "
-             f"{args.renders} each")
+    say(f"app render and WeasyPrint only, interleaved, {args.renders} each")
     app_render, weasy, html, pdf = time_renders(app, case_id, locale, args.renders)
     pages = check_fonts(pdf)
-    progress(f"{backend} {locale}: first download x{args.renders}")
+    say(f"first download x{args.renders}")
     first = time_first_download(client, case_id, locale, args.renders)
-    progress(f"{backend} {locale}: re-download x{args.downloads}")
+    say(f"re-download x{args.downloads}")
     again = time_re_download(client, case_id, locale, args.downloads, renders)
     return LocaleResult(locale, app_render, weasy, first, again, len(html), len(pdf), pages)
 
 
-# ------------------------------------------------------------------------------------------
-# Output
-# ------------------------------------------------------------------------------------------
-
-LOCALES = {"ja": ("ja",), "en": ("en",), "both": ("ja", "en")}
-HEADER = (f"{'backend':<11} {'lang':<4} {'what':<34} {'n':>5} {'median ms':>10} {'mean':>8} "
-          f"{'p95':>8} {'min':>8} {'max':>8}  cpu/wall")
-
-
-def line(backend: str, locale: str, what: str, t: Timing) -> str:
-    median, mean, p95, low, high = summary(t.latencies)
-    return (f"{backend:<11} {locale:<4} {what:<34} {len(t.latencies):>5} {median:>10.2f} "
-            f"{mean:>8.2f} {p95:>8.2f} {low:>8.2f} {high:>8.2f}  {t.cpu_share:>8.2f}")
-
-
-def ratio(backend: str, locale: str, what: str, slow: Timing, fast: Timing) -> str:
-    r = statistics.median(slow.latencies) / statistics.median(fast.latencies)
-    return f"{backend:<11} {locale:<4} {what:<34} {'':>5} {'x' + format(r, '.2f'):>10}"
-
-
-def report(res: Result, args) -> None:
-    print()
-    print(f"=== {res.backend} " + "=" * (88 - len(res.backend)))
-    for fact in res.facts:
-        print(fact)
-    print(f"document  notification (blocks 1–21) of an ACTIVE export case; "
-          f"{args.renders} render(s) and {args.downloads} re-download(s) per language, "
-          f"warm-up {args.warmup}")
-    for r in res.locales:
-        print(f"size      {r.locale}: HTML {r.html_chars} characters -> PDF {r.pdf_bytes} bytes, "
-              f"{r.pages} page(s), fonts: IPAexGothic only")
-    pressure = (f"; CPU pressure (PSI some, avg60) {res.pressure_after}"
-                if res.pressure_after else "")
-    print(f"noise     load average before {res.load_before}, after {res.load_after}{pressure}")
-    print()
-    print(HEADER)
-    for r in res.locales:
-        b, loc = res.backend, r.locale
-        print(line(b, loc, "app render (context+Jinja+PDF)", r.app_render))
-        print(line(b, loc, "WeasyPrint only, same HTML", r.weasyprint_only))
-        print(ratio(b, loc, "app render / WeasyPrint only", r.app_render, r.weasyprint_only))
-        print(line(b, loc, "first download (route+render+store)", r.first_download))
-        print(line(b, loc, "re-download from the store", r.re_download))
-        print(ratio(b, loc, "first download / re-download", r.first_download, r.re_download))
-
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+def report(backend: str, results: list[LocaleResult], args) -> None:
+    """Sizes and CPU shares as facts, then p50 and p95 of each call as result lines."""
+    print(f"document  notification (blocks 1–21) of an ACTIVE export case; {args.renders} "
+          f"render(s) and {args.downloads} re-download(s) per language, warm-up {args.warmup}")
+    for r in results:
+        print(f"size      {r.locale}: HTML {r.html_chars} characters -> PDF {r.pdf_bytes} "
+              f"bytes, {r.pages} page(s), fonts: IPAexGothic only; CPU/wall app render "
+              f"{r.app_render.cpu_share:.2f}, WeasyPrint only {r.weasyprint_only.cpu_share:.2f}")
+    print(common.result_header())
+    for r in results:
+        name = f"{backend} pdf {r.locale}"
+        for q in ("p50", "p95"):
+            common.result(f"{name} app render {q}", r.app_render.ms(q),
+                          r.weasyprint_only.ms(q), "ms")
+        common.result(f"{name} first download p50", r.first_download.p50,
+                      r.weasyprint_only.p50, "ms")
+        common.result(f"{name} re-download p50", r.re_download.p50, None, "ms")
 
 
 def parse_args(argv=None):
@@ -539,6 +290,9 @@ def parse_args(argv=None):
     parser.add_argument("--locale", choices=tuple(LOCALES), default="both")
     parser.add_argument("--warmup", type=int, default=2,
                         help="untimed renders first (fontconfig, Jinja compile) (default 2)")
+    parser.add_argument("--size", choices=("default", "national"), default="default",
+                        help="accepted for bench/run_all.py; a document does not grow with "
+                             "the number of cases")
     args = parser.parse_args(argv)
     if args.renders < 1 or args.downloads < 1 or args.warmup < 0:
         parser.error("--renders and --downloads must be at least 1, --warmup >= 0")
@@ -546,19 +300,16 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
+    common.setup()
     args = parse_args(argv)
-    # create_app() reads SECRET_KEY from the environment and would otherwise write one under
-    # instance/; Alembic configures logging only when nobody has, so keep its INFO lines quiet.
-    os.environ.setdefault("SECRET_KEY", "bench-secret")
-    logging.basicConfig(level=logging.WARNING)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
-    for res in results:
-        report(res, args)
+    # WeasyPrint warns once per PDF that it subsets fonts with fontTools: said once is enough
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    for fact in pdf_facts():
+        print(fact)
+    for backend in common.backends(args.backend):
+        bench_backend(backend, args)
     return 0  # a backend that does not answer is skipped with a message, not an error
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

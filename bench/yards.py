@@ -1,16 +1,17 @@
 """The public scrap-yard register and the yard ledger at national scale, beside bare SQL.
 
-    .venv/bin/python bench/yards.py [--backend postgresql|sqlite|both] [--yards 3300]
-                                    [--ledger-rows 1000000] [--rounds 50]
+    .venv/bin/python bench/yards.py [--backend postgresql|sqlite|both] [--size default|national]
+                                    [--yards 3300] [--ledger-rows N] [--rounds R]
 
-Per backend a fresh database built as bench/transitions.py builds one (PostgreSQL: the schema
-`bench_yards` of BENCH_DATABASE_URL / TEST_DATABASE_URL / the tests' default, dropped at the
-end; SQLite: a temporary file). Not timed: `--yards` yards (3,300: the national count of
-2024) spread over the 47 prefectures, each with three storage areas, most permitted, some
-suspended, revoked or deemed permitted, bulk inserted through Core; then `--ledger-rows`
-ledger rows spread over them (COPY on PostgreSQL, executemany on SQLite), and ANALYZE.
+Per backend a fresh database from bench/common.py (PostgreSQL: the schema `bench_yards`,
+dropped at the end; SQLite: a temporary file). Not timed: `--yards` yards (3,300: the
+national count of 2024) spread over the 47 prefectures, each with three storage areas, most
+permitted, some suspended, revoked or deemed permitted, bulk inserted through Core; then
+`--ledger-rows` ledger rows spread over them (COPY on PostgreSQL, executemany on SQLite), and
+ANALYZE. `--size default` is 100,000 ledger rows, `--size national` 1,000,000.
 
-Timed, `--rounds` times each, one connection, p50/p95 in ms:
+Timed, `--rounds` times each, one connection; printed as `name ours bare ratio` lines of the
+p50 and p95 in ms:
 
 * register page   `register.search(prefecture, name, page=1)` + `register.count(...)` for a
                   random prefecture, vs the bare SQL of one page (join, filter, limit);
@@ -29,40 +30,21 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import sys
-import tempfile
 import time
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
+import common
 import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 PG_SCHEMA = "bench_yards"
+#: --size: (yards, ledger rows, rounds); `national` is the country's yards and a year's ledger
+SIZES = {"default": (3300, 100_000, 30), "national": (3300, 1_000_000, 50)}
 #: only the tables seeded (a database-wide ANALYZE would contend with other schemas)
 ANALYZE = "ANALYZE cases, yard_applications, yard_storage_areas, yard_ledger_entries"
 MATERIALS = ("metal_scrap", "plastics", "mixtures", "used_eee", "lead_acid_batteries",
              "lithium_ion_batteries")
 STATES = ["PERMITTED"] * 16 + ["SUSPENDED", "REVOKED", "DEEMED_PERMITTED", "EXPIRED"]
-
-
-def ms(values: list[float]) -> str:
-    values = sorted(values)
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-    return f"p50 {1000 * statistics.median(values):8.2f} ms   p95 {1000 * p95:8.2f} ms"
-
-
-def timed(fn, rounds: int) -> list[float]:
-    out = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
 
 
 def seed(engine, yards: int, ledger_rows: int, user_id: int, org_id: int) -> list[int]:
@@ -126,7 +108,7 @@ def _ledger(engine, ids, n, user_id, rng) -> None:
         finally:
             raw.close()
         with engine.begin() as conn:
-            conn.execute(sa.text(ANALYZE))
+            conn.execute(sa.text("ANALYZE"))  # SQLite's ANALYZE takes one name, not a list
         return
     from app.timeutil import utcnow
     from app.yards.models import LedgerEntry
@@ -141,7 +123,7 @@ def _ledger(engine, ids, n, user_id, rng) -> None:
                 batch.clear()
         if batch:
             conn.execute(table.insert(), batch)
-        conn.execute(sa.text(ANALYZE))
+        conn.execute(sa.text("ANALYZE"))  # SQLite's ANALYZE takes one name, not a list
 
 
 BARE_PAGE = sa.text(
@@ -160,94 +142,108 @@ BARE_STOCK = sa.text(
 
 
 def run(backend: str, args) -> None:
-    import transitions
-
+    """Seed one backend, check the answers, print its result lines."""
     from app.extensions import db
-    from app.yards import ledger, register
 
-    if backend == "postgresql":
-        url = transitions.postgres_url()
-        if (problem := transitions.postgres_problem(url)) is not None:
-            print(f"postgresql: skipped ({problem})")
+    with common.database(backend, PG_SCHEMA) as database:
+        if database is None:
             return
-        engine0 = sa.create_engine(url)
-        with engine0.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-        options = {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/yards.sqlite3"
-        options = {}
-    try:
-        app = transitions.make_app(url, options)
+        app = common.make_app(database)
         with app.app_context():
-            people = transitions.make_people()
-            user = people["exporter"]
-            print(f"{backend}: seeding {args.yards} yards, {args.ledger_rows} ledger rows ...",
-                  flush=True)
+            user = common.make_people()["exporter"]
+            common.progress(f"{backend}: seeding {args.yards} yards, {args.ledger_rows} ledger "
+                            "rows (not timed)")
             t0 = time.perf_counter()
             ids = seed(db.engine, args.yards, args.ledger_rows, user.id, user.organisation_id)
-            print(f"{backend}: seeded in {time.perf_counter() - t0:.1f} s (not timed)")
-            rng = random.Random(7)
-            _report(backend, app, ids, rng, args.rounds, register, ledger)
-    finally:
-        if backend == "postgresql":
-            with engine0.begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            engine0.dispose()
+            common.progress(f"{backend}: seeded in {time.perf_counter() - t0:.1f} s")
+            print(common.db_facts(db.engine, database))
+            _report(backend, app, ids, random.Random(7), args.rounds)
+            db.session.remove()
+            db.engine.dispose()
 
 
-def _report(backend, app, ids, rng, rounds, register, ledger) -> None:
-    from app.extensions import db
-
-    def prefecture() -> str:
-        return f"{rng.randint(1, 47):02d}"
-
-    conn = db.session.connection()
-    p = prefecture()
+def _check(conn, ids, rng, register, ledger) -> None:
+    """The register lists every yard of a prefecture; the stock equals the bare sums."""
+    p = f"{rng.randint(1, 47):02d}"
     listed = {e.permit_no for e in register.search(p, None, None)}
     bare = {r.permit_no for r in conn.execute(BARE_ALL) if r.prefecture_code == p
             and r.state in register.STATUS}
-    assert listed == bare, "the register must list every yard of the prefecture"
+    common.check(listed == bare, "the register must list every yard of the prefecture")
     case_id = rng.choice(ids)
     stock = {s["material"]: s["tonnes"] for s in ledger.stock_by_material(case_id)
              if s["tonnes"]}
-    assert stock == {m: Decimal(v) for m, v in conn.execute(BARE_STOCK, {"c": case_id}) if v}
+    common.check(stock == {m: Decimal(v) for m, v in conn.execute(BARE_STOCK, {"c": case_id})
+                           if v}, "the stock must equal the bare SQL's sums")
+
+
+def _pairs(app, conn, ids, rng, register, ledger):
+    """(name, the app's call, the bare SQL's call or None)."""
+    def prefecture() -> str:
+        return f"{rng.randint(1, 47):02d}"
+
     client = app.test_client()
-    lines = [
-        ("register page (app)", lambda: (register.search(prefecture(), None, 1),
-                                         register.count(prefecture(), None))),
-        ("register page (bare SQL)", lambda: conn.execute(BARE_PAGE,
-                                                          {"p": prefecture()}).all()),
-        ("register all (app)", lambda: register.search(None, None, None)),
-        ("register all (bare SQL)", lambda: conn.execute(BARE_ALL).all()),
-        ("register HTTP page", lambda: client.get(
-            f"/public/scrap-yards?prefecture={prefecture()}")),
-        ("stock one yard (app)", lambda: ledger.stock_by_material(rng.choice(ids))),
-        ("stock one yard (bare SQL)", lambda: conn.execute(
-            BARE_STOCK, {"c": rng.choice(ids)}).all()),
-        ("flagged shipments one yard (app)", lambda: ledger.flagged_shipments(rng.choice(ids))),
+    return [
+        ("register page", lambda: (register.search(prefecture(), None, 1),
+                                   register.count(prefecture(), None)),
+         lambda: conn.execute(BARE_PAGE, {"p": prefecture()}).all()),
+        ("register all", lambda: register.search(None, None, None),
+         lambda: conn.execute(BARE_ALL).all()),
+        ("register page over HTTP",
+         lambda: client.get(f"/public/scrap-yards?prefecture={prefecture()}"), None),
+        ("stock of one yard", lambda: ledger.stock_by_material(rng.choice(ids)),
+         lambda: conn.execute(BARE_STOCK, {"c": rng.choice(ids)}).all()),
+        ("flagged shipments of one yard", lambda: ledger.flagged_shipments(rng.choice(ids)),
+         None),
     ]
-    print(f"\n{backend}: {len(ids)} yards, {rounds} rounds each")
-    for name, fn in lines:
-        print(f"  {name:<34} {ms(timed(fn, rounds))}")
+
+
+def _report(backend, app, ids, rng, rounds) -> None:
+    from app.extensions import db
+    from app.yards import ledger, register
+
+    conn = db.session.connection()
+    _check(conn, ids, rng, register, ledger)
+    print(f"sizes     {len(ids)} yards, {rounds} rounds each, one connection")
+    print(common.result_header())
+    for name, ours, bare in _pairs(app, conn, ids, rng, register, ledger):
+        mine = common.timed(ours, rounds)
+        base = common.timed(bare, rounds) if bare else None
+        for q in ("p50", "p95"):
+            common.result(f"{backend} yards {name} {q}", mine.ms(q),
+                          base.ms(q) if base else None, "ms")
     if backend == "postgresql":
         plan = conn.execute(sa.text("EXPLAIN " + BARE_STOCK.text), {"c": ids[0]}).all()
-        print("\n  EXPLAIN stock:\n    " + "\n    ".join(r[0] for r in plan))
+        print("\nEXPLAIN stock:\n    " + "\n    ".join(r[0] for r in plan))
     db.session.rollback()
 
 
-def main() -> None:
+def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=("postgresql", "sqlite", "both"),
                         default="postgresql")
-    parser.add_argument("--yards", type=int, default=3300)
-    parser.add_argument("--ledger-rows", type=int, default=1_000_000)
-    parser.add_argument("--rounds", type=int, default=50)
-    args = parser.parse_args()
-    for backend in (("postgresql", "sqlite") if args.backend == "both" else (args.backend,)):
+    parser.add_argument("--size", choices=tuple(SIZES), default="default",
+                        help="default: 3,300 yards, 100,000 ledger rows, 30 rounds; national: "
+                             "1,000,000 ledger rows, 50 rounds")
+    parser.add_argument("--yards", type=int)
+    parser.add_argument("--ledger-rows", type=int)
+    parser.add_argument("--rounds", type=int)
+    args = parser.parse_args(argv)
+    yards, rows, rounds = SIZES[args.size]
+    args.yards = args.yards or yards
+    args.ledger_rows = args.ledger_rows or rows
+    args.rounds = args.rounds or rounds
+    return args
+
+
+def main(argv=None) -> int:
+    common.setup()
+    args = parse_args(argv)
+    for line in common.machine_facts():
+        print(line)
+    for backend in common.backends(args.backend):
         run(backend, args)
+    return 0  # a backend that does not answer is skipped with a message, not an error
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
