@@ -128,8 +128,11 @@ class BatchFiring:
             # what the row now holds, without a second UPDATE at flush
             set_committed_value(deadline, "fired_at", self.now)
             set_committed_value(deadline, "outcome", ALARM)
+        # what receivers look up once for the whole group (recipients of a case): nothing
+        # changes between these alarms, and a transition starts a new group
+        memo: dict = {}
         for deadline in group:
-            deadline_alarm.send(deadline.case, deadline=deadline)
+            deadline_alarm.send(deadline.case, deadline=deadline, memo=memo)
         db.session.flush()
 
 
