@@ -142,17 +142,24 @@ def check_alarm_only(case_id: int) -> None:
 
 def deadline_rows(case_ids: list[int], n: int, due: int, now, *, closed: bool = False):
     """n rows in chunks: the first `due` fall due within the last 30 days, the rest within the
-    next two years; `closed` rows lie in the past and are fired or cleared."""
+    next two years; `closed` rows lie in the past and are fired or cleared.
+
+    The due rows of one case fall due together (each case takes a run of them in due
+    order), as the rows of a case set by one decision do: a batch then locks a few cases, and
+    several schedulers find rows of other cases to take. The rest are spread over the cases."""
     rnd = random.Random(20261129 + n + closed)
+    due_times = sorted(now - timedelta(seconds=1 + rnd.random() * 30 * 86400)
+                       for _ in range(0 if closed else due))
     chunk = []
     for i in range(n):
+        case_id = case_ids[i % len(case_ids)]
         if closed:
             due_at = now - timedelta(days=30 + rnd.random() * 1500)
         elif i < due:
-            due_at = now - timedelta(seconds=1 + rnd.random() * 30 * 86400)
+            due_at, case_id = due_times[i], case_ids[i * len(case_ids) // due]
         else:
             due_at = now + timedelta(seconds=60 + rnd.random() * 730 * 86400)
-        row = {"case_id": case_ids[i % len(case_ids)], "kind": ALARM_KINDS[i % len(ALARM_KINDS)],
+        row = {"case_id": case_id, "kind": ALARM_KINDS[i % len(ALARM_KINDS)],
                "due_at": due_at, "created_at": now, "fired_at": None, "cleared_at": None,
                "outcome": None}
         if closed:

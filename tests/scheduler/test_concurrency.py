@@ -31,7 +31,7 @@ def test_two_sweepers_never_fire_a_deadline_twice(app, people, alarms):
     reports: list[SweepReport] = []
     errors: list[BaseException] = []
 
-    def slow_listener(case, deadline):
+    def slow_listener(case, deadline, **extra):
         time.sleep(0.002)  # widen the window in which both sweepers want the same rows
 
     def sweeper():
