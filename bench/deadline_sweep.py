@@ -33,7 +33,8 @@ in production) and without them (`no-notices`: the sweep machinery alone, listen
 nothing). With `--schedulers N` it runs a third time in N processes at once on the same rows
 (PostgreSQL: SKIP LOCKED splits the rows; SQLite: BEGIN IMMEDIATE serialises the batches),
 printing each process's count and the combined rate, and checking no row fired twice.
-`--profile` prints the cProfile top entries of the alarm sweep with notices.
+`--profile` prints the cProfile top entries of the alarm sweep with notices and of the
+tacit-consent sweep.
 
 Between the runs the fired rows are opened again (and on PostgreSQL the table vacuumed), so
 both see the same rows. Then a smaller run with real work: `--real` OECD cases in ACKNOWLEDGED
@@ -624,7 +625,9 @@ def real_run(engine, people, now, args, say, prep):
     check(moved == args.real, f"{moved} tacit-consent deadlines, expected {args.real}")
     refresh_statistics(engine)
     say(f"sweeping {args.real} tacit-consent deadlines (real transitions)")
-    sweep = time_sweep(now, args.batch)
+    profiler = cProfile.Profile() if args.profile else None
+    sweep = time_sweep(now, args.batch, profiler)
+    sweep.extra["profile"] = profile_top(profiler)
     check(sweep.extra["report"].fired == args.real, f"real sweep: {sweep.extra['report']}")
     states = db.session.execute(sa.select(Case.state).where(Case.id.in_(ids))).scalars().all()
     db.session.rollback()
@@ -728,6 +731,9 @@ def report(res: Result, args) -> None:
     if res.profile is not None:
         print(f"profile of the alarm sweep with notices ({b}):")
         print(res.profile)
+    if res.real_sweep is not None and res.real_sweep.extra.get("profile"):
+        print(f"profile of the tacit-consent sweep ({b}):")
+        print(res.real_sweep.extra["profile"])
 
 
 def parse_args(argv=None):
@@ -749,7 +755,7 @@ def parse_args(argv=None):
     parser.add_argument("--schedulers", type=int, default=1,
                         help="also sweep the same rows with N scheduler processes at once")
     parser.add_argument("--profile", action="store_true",
-                        help="print the cProfile top entries of the alarm sweep")
+                        help="print the cProfile top entries of the alarm and tacit-consent sweeps")
     parser.add_argument("--sqlite-dir", default=None,
                         help="where the temporary SQLite file goes (default: the system temp)")
     parser.add_argument("--keep", action="store_true",
