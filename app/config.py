@@ -96,6 +96,8 @@ def from_environment() -> dict:
         "REMINDER_DAYS": int(os.environ.get("REMINDER_DAYS", "3")),
         "REMINDER_SECONDS": int(os.environ.get("REMINDER_SECONDS", "3600")),
         "SCHEDULER_SWEEP_SECONDS": int(os.environ.get("SCHEDULER_SWEEP_SECONDS", "30")),
+        #: deadlines fired per transaction by the sweep (app/scheduler/sweep.py)
+        "SCHEDULER_SWEEP_BATCH": int(os.environ.get("SCHEDULER_SWEEP_BATCH", "200")),
         "EXCHANGE_KEY_PATH": os.environ.get("EXCHANGE_KEY_PATH"),
         "EXCHANGE_CERT_PATH": os.environ.get("EXCHANGE_CERT_PATH"),
         "APP_ENV": os.environ.get("APP_ENV", "development"),

@@ -2,7 +2,11 @@
 
     .venv/bin/python bench/deadline_sweep.py [--backend sqlite|postgresql|both] [--rows N]
                                              [--due N] [--cases N] [--real N] [--batch N]
-                                             [--history N] [--rounds R]
+                                             [--history N] [--rounds R] [--schedulers N]
+                                             [--profile]
+
+The default size runs in a minute or two per backend; `--rows 1000000 --due 10000` is the
+national size (a million open rows).
 
 Per backend a fresh database, built as bench/transitions.py builds one (SQLite: a temporary
 file; PostgreSQL: the schema `bench_deadlines` in the database of BENCH_DATABASE_URL /
@@ -24,7 +28,15 @@ Timed, one process, one connection at a time:
                due_at LIMIT :batch)`, one COMMIT per batch, until it updates no row: the least
                "mark these rows done" can cost on the same data.
 
-Between the two the fired rows are opened again (and on PostgreSQL the table vacuumed), so
+The alarm sweep runs twice: with the app's notice receivers (each alarm writes its notices, as
+in production) and without them (`no-notices`: the sweep machinery alone, listeners that write
+nothing). With `--schedulers N` it runs a third time in N processes at once on the same rows
+(PostgreSQL only: SKIP LOCKED splits the rows; SQLite serialises writers, one scheduler),
+printing each process's count and the combined rate, and checking no row fired twice.
+`--profile` prints the cProfile top entries of the alarm sweep with notices and of the
+tacit-consent sweep.
+
+Between the runs the fired rows are opened again (and on PostgreSQL the table vacuumed), so
 both see the same rows. Then a smaller run with real work: `--real` OECD cases in ACKNOWLEDGED
 whose tacit-consent deadlines are due, so each deadline fires a `tacit_consent` transition
 through the runner (audit event, authority response, state change), with the bare baseline on
@@ -36,9 +48,13 @@ exactly once, every real case must end in CONSENT_COMPLETE.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
+import io
 import logging
+import multiprocessing
 import os
+import pstats
 import random
 import shutil
 import sqlite3
@@ -53,6 +69,9 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+import common  # noqa: E402  (bench/common.py: result lines)
+
 PG_SCHEMA = "bench_deadlines"
 ALARM_KINDS = ("acknowledgement",)  # the export handler answers it with no event (checked)
 COUNTRIES = ("US", "KR", "CA")
@@ -124,17 +143,24 @@ def check_alarm_only(case_id: int) -> None:
 
 def deadline_rows(case_ids: list[int], n: int, due: int, now, *, closed: bool = False):
     """n rows in chunks: the first `due` fall due within the last 30 days, the rest within the
-    next two years; `closed` rows lie in the past and are fired or cleared."""
+    next two years; `closed` rows lie in the past and are fired or cleared.
+
+    The due rows of one case fall due together (each case takes a run of them in due
+    order), as the rows of a case set by one decision do: a batch then locks a few cases, and
+    several schedulers find rows of other cases to take. The rest are spread over the cases."""
     rnd = random.Random(20261129 + n + closed)
+    due_times = sorted(now - timedelta(seconds=1 + rnd.random() * 30 * 86400)
+                       for _ in range(0 if closed else due))
     chunk = []
     for i in range(n):
+        case_id = case_ids[i % len(case_ids)]
         if closed:
             due_at = now - timedelta(days=30 + rnd.random() * 1500)
         elif i < due:
-            due_at = now - timedelta(seconds=1 + rnd.random() * 30 * 86400)
+            due_at, case_id = due_times[i], case_ids[i * len(case_ids) // due]
         else:
             due_at = now + timedelta(seconds=60 + rnd.random() * 730 * 86400)
-        row = {"case_id": case_ids[i % len(case_ids)], "kind": ALARM_KINDS[i % len(ALARM_KINDS)],
+        row = {"case_id": case_id, "kind": ALARM_KINDS[i % len(ALARM_KINDS)],
                "due_at": due_at, "created_at": now, "fired_at": None, "cleared_at": None,
                "outcome": None}
         if closed:
@@ -203,23 +229,92 @@ class Run:
         return 1000 * self.seconds / self.rows if self.rows else 0.0
 
 
-def time_sweep(now, batch: int) -> Run:
-    """sweep_due until a call finds nothing to do; the figures of every call added up."""
+def sweep_until_idle(now, batch: int):
+    """sweep_due until a call closes nothing; (the reports added up, calls)."""
     from app.scheduler.sweep import SweepReport, sweep_due
 
-    run, total = Run(), SweepReport()
-    gc.collect()
-    wall0, cpu0 = time.perf_counter(), time.process_time()
+    total, calls = SweepReport(), 0
     while True:
         report = sweep_due(now, batch)
-        run.calls += 1
+        calls += 1
         for name in ("fired", "alarms", "refused", "skipped", "failed"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         if report.handled == 0:
-            break
+            return total, calls
+
+
+def time_sweep(now, batch: int, profiler: cProfile.Profile | None = None) -> Run:
+    """sweep_due until a call finds nothing to do; the figures of every call added up."""
+    run = Run()
+    gc.collect()
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
+    total, run.calls = sweep_until_idle(now, batch)
+    if profiler is not None:
+        profiler.disable()
     run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     run.rows = total.handled
     run.extra["report"] = total
+    return run
+
+
+@contextmanager
+def notice_receivers_disconnected():
+    """The sweep without the app's alarm notices: listeners that write nothing."""
+    from app.cases.signals import deadline_alarm
+    from app.notices.receivers import on_deadline_alarm
+
+    deadline_alarm.disconnect(on_deadline_alarm)
+    try:
+        yield
+    finally:
+        deadline_alarm.connect(on_deadline_alarm)
+
+
+def notice_count(engine) -> int:
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT count(*) FROM notices WHERE kind = 'deadline_overdue'").scalar_one()
+
+
+# ------------------------------------------------------------------------------------------
+# Several scheduler processes on the same rows
+# ------------------------------------------------------------------------------------------
+
+
+def _scheduler_process(app, now, batch, index, ready, results) -> None:
+    """One scheduler: its own connections, started with the others, sweeping until idle."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)  # the parent's pooled connections are not ours
+        ready.wait()
+        wall0 = time.perf_counter()
+        total, _calls = sweep_until_idle(now, batch)
+        results.put((index, total.alarms, total.fired, total.handled,
+                     time.perf_counter() - wall0))
+
+
+def time_schedulers(app, engine, now, batch: int, n: int) -> Run:
+    """n processes sweeping the same due rows at once; the combined rate from the common
+    start to the last one's end; per-process counts in `extra`."""
+    context = multiprocessing.get_context("fork")
+    ready, results = context.Barrier(n + 1), context.Queue()
+    engine.dispose()  # no pooled connection may be shared with the children
+    children = [context.Process(target=_scheduler_process,
+                                args=(app, now, batch, i, ready, results)) for i in range(n)]
+    for child in children:
+        child.start()
+    ready.wait()
+    wall0 = time.perf_counter()
+    counts = [results.get(timeout=3600) for _ in children]
+    run = Run(seconds=time.perf_counter() - wall0)
+    for child in children:
+        child.join()
+        check(child.exitcode == 0, f"a scheduler process exited with {child.exitcode}")
+    run.rows = sum(handled for _i, _alarms, _fired, handled, _s in counts)
+    run.extra["processes"] = sorted(counts)
     return run
 
 
@@ -349,6 +444,9 @@ class Result:
     idle_ms: float
     load: tuple[str, str]
     pressure: str | None
+    quiet: Run | None = None  # the alarm sweep without notice receivers
+    several: Run | None = None  # --schedulers N processes at once
+    profile: str | None = None
 
 
 def db_facts(engine, sqlite_path: Path | None) -> str:
@@ -443,26 +541,58 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
 
         alarm_rows = Deadline.__table__.c.kind.in_(ALARM_KINDS)
         due_alarms = Deadline.__table__.c.due_at <= now
-        sweeps, baselines = [], []
-        for r in range(1, args.rounds + 1):
-            say(f"round {r}/{args.rounds}: sweeping {args.due:,} due alarm rows")
-            run = time_sweep(now, args.batch)
-            report = run.extra["report"]
+
+        def check_all_fired(report, what: str) -> None:
             check(report.alarms == args.due and report.handled == args.due,
-                  f"sweep fired {report}, expected alarms={args.due}")
+                  f"{what} fired {report}, expected alarms={args.due}")
             check(count(engine, due_alarms, Deadline.fired_at.is_(None),
                         Deadline.cleared_at.is_(None), alarm_rows) == 0,
-                  "due rows left open after the sweep")
-            sweeps.append(run)
+                  f"due rows left open after the {what}")
+
+        def open_again() -> None:
             check(reopen(engine, now, alarm_rows) == args.due, "could not reopen the swept rows")
             refresh_statistics(engine)
+
+        sweeps, baselines = [], []
+        profiler = cProfile.Profile() if args.profile else None
+        for r in range(1, args.rounds + 1):
+            say(f"round {r}/{args.rounds}: sweeping {args.due:,} due alarm rows")
+            notices_before = notice_count(engine)
+            run = time_sweep(now, args.batch, profiler)
+            check_all_fired(run.extra["report"], "sweep")
+            notices_per_alarm = (notice_count(engine) - notices_before) / args.due
+            check(notices_per_alarm >= 1, "the alarms wrote no notices")
+            sweeps.append(run)
+            open_again()
             say(f"round {r}/{args.rounds}: bare baseline")
             run = time_baseline(engine, now, args.batch)
             check(run.rows == args.due, f"baseline updated {run.rows} rows, not {args.due}")
             baselines.append(run)
-            if r < args.rounds:
-                reopen(engine, now, alarm_rows)
-                refresh_statistics(engine)
+            open_again()
+
+        say(f"sweeping {args.due:,} due alarm rows without the notice receivers")
+        with notice_receivers_disconnected():
+            quiet = time_sweep(now, args.batch)
+        check_all_fired(quiet.extra["report"], "sweep without notices")
+
+        several = None  # the rows stay fired after the last run: the idle sweep finds none
+        if args.schedulers > 1 and backend == "sqlite":
+            # its writers queue for one lock: a second scheduler only waits (and gives up
+            # after busy_timeout while the first holds the lock batch after batch)
+            prep.append(f"--schedulers {args.schedulers} not run: SQLite serialises writers, "
+                        "one scheduler is what it supports")
+        elif args.schedulers > 1:
+            open_again()
+            say(f"{args.schedulers} scheduler processes sweeping the same {args.due:,} rows")
+            notices_before = notice_count(engine)
+            several = time_schedulers(app, engine, now, args.batch, args.schedulers)
+            check(several.rows == args.due, f"{args.schedulers} schedulers closed "
+                  f"{several.rows} rows, not {args.due}: a row fired twice or not at all")
+            check(count(engine, due_alarms, Deadline.fired_at.is_(None),
+                        Deadline.cleared_at.is_(None), alarm_rows) == 0,
+                  f"due rows left open after {args.schedulers} schedulers")
+            check(notice_count(engine) - notices_before == round(notices_per_alarm * args.due),
+                  "an alarm was signalled twice or not at all")
 
         idle = time_sweep(now, args.batch)
         idle_ms = 1000 * idle.seconds
@@ -473,7 +603,7 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
             real_sweep, real_baseline = real_run(engine, people, now, args, say, prep)
         result = Result(backend, facts, prep, plan, sweeps, baselines, real_sweep,
                         real_baseline, idle_ms, (load_before, t.load_average()),
-                        t.cpu_pressure())
+                        t.cpu_pressure(), quiet, several, profile_top(profiler))
         db.session.remove()
         engine.dispose()
     return result
@@ -500,7 +630,9 @@ def real_run(engine, people, now, args, say, prep):
     check(moved == args.real, f"{moved} tacit-consent deadlines, expected {args.real}")
     refresh_statistics(engine)
     say(f"sweeping {args.real} tacit-consent deadlines (real transitions)")
-    sweep = time_sweep(now, args.batch)
+    profiler = cProfile.Profile() if args.profile else None
+    sweep = time_sweep(now, args.batch, profiler)
+    sweep.extra["profile"] = profile_top(profiler)
     check(sweep.extra["report"].fired == args.real, f"real sweep: {sweep.extra['report']}")
     states = db.session.execute(sa.select(Case.state).where(Case.id.in_(ids))).scalars().all()
     db.session.rollback()
@@ -516,6 +648,35 @@ def real_run(engine, people, now, args, say, prep):
 # ------------------------------------------------------------------------------------------
 # Output
 # ------------------------------------------------------------------------------------------
+
+
+def profile_top(profiler: cProfile.Profile | None, limit: int = 25) -> str | None:
+    if profiler is None:
+        return None
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(limit)
+    out.write("\n")
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(limit)
+    return out.getvalue()
+
+
+def rate(runs: list[Run]) -> float:
+    return sum(r.rows for r in runs) / sum(r.seconds for r in runs)
+
+
+def result_lines(res: Result, args) -> None:
+    """`name  ours  bare  ratio` lines (bench/common.py), also collected by run_all.py."""
+    b, bare = res.backend, rate(res.baselines)
+    print(common.result_header())
+    common.result(f"sweep.alarm.{b}", rate(res.sweeps), bare, "rows/s")
+    if res.quiet is not None:
+        common.result(f"sweep.alarm.no-notices.{b}", res.quiet.rate, bare, "rows/s")
+    if res.several is not None:
+        common.result(f"sweep.alarm.{args.schedulers}-schedulers.{b}", res.several.rate, bare,
+                      "rows/s")
+    if res.real_sweep is not None:
+        common.result(f"sweep.transition.{b}", res.real_sweep.rate, res.real_baseline.rate,
+                      "rows/s")
 
 HEADER = (f"{'backend':<11} {'what':<34} {'rows':>7} {'seconds':>8} {'rows/s':>9} "
           f"{'ms/row':>7} {'CPU/wall':>8}   rows/s by round")
@@ -556,6 +717,15 @@ def report(res: Result, args) -> None:
         print(line(b, "sweep_due, real tacit_consent", [res.real_sweep]))
         print(line(b, "bare UPDATE on those rows", [res.real_baseline]))
         print(ratio(b, "sweep / baseline (real)", [res.real_sweep], [res.real_baseline]))
+    if res.quiet is not None:
+        print(line(b, "sweep_due, alarms, no notices", [res.quiet]))
+    if res.several is not None:
+        print(line(b, f"sweep_due, {args.schedulers} processes at once", [res.several]))
+        for index, alarms, fired, handled, seconds in res.several.extra["processes"]:
+            print(f"{'':<11} process {index + 1}: {handled:,} rows ({alarms:,} alarms, "
+                  f"{fired:,} fired) in {seconds:.2f} s")
+    print()
+    result_lines(res, args)
     print()
     calls = res.sweeps[0].calls
     print(f"sweep_due calls per round: {calls} (the last one idle); an idle sweep over this "
@@ -563,30 +733,43 @@ def report(res: Result, args) -> None:
     print(f"selection query plan ({b}):")
     for item in res.plan:
         print(item)
+    if res.profile is not None:
+        print(f"profile of the alarm sweep with notices ({b}):")
+        print(res.profile)
+    if res.real_sweep is not None and res.real_sweep.extra.get("profile"):
+        print(f"profile of the tacit-consent sweep ({b}):")
+        print(res.real_sweep.extra["profile"])
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--rows", type=int, default=1_000_000, help="open deadline rows")
-    parser.add_argument("--due", type=int, default=10_000, help="of which due now")
-    parser.add_argument("--cases", type=int, default=100,
-                        help="real cases (TRANSMITTED) the rows belong to (default 100)")
-    parser.add_argument("--real", type=int, default=200,
+    parser.add_argument("--rows", type=int, default=100_000,
+                        help="open deadline rows (national size: 1000000)")
+    parser.add_argument("--due", type=int, default=2_000, help="of which due now")
+    parser.add_argument("--cases", type=int, default=20,
+                        help="real cases (TRANSMITTED) the rows belong to (default 20)")
+    parser.add_argument("--real", type=int, default=100,
                         help="tacit-consent deadlines firing real transitions (0: skip)")
     parser.add_argument("--batch", type=int, default=200, help="sweep and baseline batch size")
     parser.add_argument("--history", type=int, default=0,
                         help="closed (fired/cleared) past rows added to the table")
     parser.add_argument("--rounds", type=int, default=1,
                         help="alternating sweep/baseline rounds on the same due rows")
+    parser.add_argument("--schedulers", type=int, default=1,
+                        help="also sweep the same rows with N scheduler processes at once")
+    parser.add_argument("--profile", action="store_true",
+                        help="print the cProfile top entries of the alarm and tacit-consent sweeps")
     parser.add_argument("--sqlite-dir", default=None,
                         help="where the temporary SQLite file goes (default: the system temp)")
     parser.add_argument("--keep", action="store_true",
                         help="keep the PostgreSQL schema afterwards")
     args = parser.parse_args(argv)
-    if not (0 < args.due <= args.rows) or args.cases < 1 or args.batch < 1 or args.rounds < 1:
-        parser.error("need 0 < --due <= --rows, --cases >= 1, --batch >= 1, --rounds >= 1")
+    if not (0 < args.due <= args.rows) or args.cases < 1 or args.batch < 1 or args.rounds < 1 \
+            or args.schedulers < 1:
+        parser.error("need 0 < --due <= --rows, and --cases, --batch, --rounds, --schedulers "
+                     ">= 1")
     return args
 
 

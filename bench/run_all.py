@@ -38,8 +38,8 @@ class Bench:
 BENCHES = (
     Bench("transitions.py", ("--cases", "50", "--rounds", "1"), ("--cases", "200")),
     Bench("exchange.py", ("--messages", "50", "--deliveries", "50"), ()),
-    Bench("deadline_sweep.py", ("--rows", "100000", "--due", "1000", "--cases", "20",
-                                "--real", "50"), ()),
+    Bench("deadline_sweep.py", ("--schedulers", "2"),
+          ("--rows", "1000000", "--due", "10000", "--schedulers", "2")),
     Bench("pages.py"),
     Bench("yards.py", ("--backend", "both")),
     Bench("measures.py"),

@@ -14,5 +14,7 @@ case_transitioned = _signals.signal("case-transitioned")
 
 #: sent by the deadline sweeper when a due deadline raises an alarm instead of a transition
 #: (overdue receipt, overdue certificate, acknowledgement not received); the sender is the
-#: case, and receivers get `deadline` (app.cases.models.Deadline)
+#: case, and receivers get `deadline` (app.cases.models.Deadline) and `memo`, a dict shared by
+#: the alarms the sweeper raises together in one transaction (for what is the same for all of
+#: them, such as a case's recipients), or None
 deadline_alarm = _signals.signal("deadline-alarm")

@@ -30,9 +30,13 @@ def notify_transition(ctx: TransitionContext) -> list[Notice]:
     return written
 
 
-def notify_overdue(deadline: Deadline) -> list[Notice]:
-    """The deadline passed without what it waited for: tell who acts on it."""
-    return _notify_deadline(deadline, "deadline_overdue", audience_for(deadline.kind).overdue)
+def notify_overdue(deadline: Deadline, *, memo: dict | None = None) -> list[Notice]:
+    """The deadline passed without what it waited for: tell who acts on it.
+
+    `memo` is a dict the sender keeps for a group of alarms raised together in one
+    transaction (the deadline sweep's); the recipients of a case are looked up once in it."""
+    groups = audience_for(deadline.kind).overdue
+    return _notify_deadline(deadline, "deadline_overdue", groups, memo)
 
 
 def notify_approaching(deadline: Deadline) -> list[Notice]:
@@ -41,7 +45,15 @@ def notify_approaching(deadline: Deadline) -> list[Notice]:
     return _notify_deadline(deadline, "deadline_approaching", groups)
 
 
-def _notify_deadline(deadline: Deadline, kind: str, groups: tuple[str, ...]) -> list[Notice]:
+def _notify_deadline(deadline: Deadline, kind: str, groups: tuple[str, ...],
+                     memo: dict | None = None) -> list[Notice]:
     case = deadline.case
-    users = recipients(case, groups)
+    users = _recipients(case, groups, {} if memo is None else memo)
     return write_notices(case, kind, users, deadline_values(deadline))
+
+
+def _recipients(case, groups: tuple[str, ...], memo: dict) -> list:
+    key = ("notices.recipients", case.id, groups)
+    if key not in memo:
+        memo[key] = recipients(case, groups)
+    return memo[key]

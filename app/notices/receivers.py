@@ -16,8 +16,8 @@ def on_case_transitioned(sender, *, ctx, **extra) -> None:
     notify_transition(ctx)
 
 
-def on_deadline_alarm(sender, *, deadline, **extra) -> None:
-    notify_overdue(deadline)
+def on_deadline_alarm(sender, *, deadline, memo=None, **extra) -> None:
+    notify_overdue(deadline, memo=memo)
 
 
 RECEIVERS = ((case_transitioned, on_case_transitioned), (deadline_alarm, on_deadline_alarm))

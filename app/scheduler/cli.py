@@ -23,7 +23,7 @@ def run() -> None:
 
     One process is enough; on PostgreSQL several may run side by side (row locks with SKIP
     LOCKED keep them from doing the same work). On a signal the running job stops at its next
-    safe point (for the sweep: after the current deadline) and the process exits.
+    safe point (for the sweep: after the current batch) and the process exits.
     """
     _configure_logging()
     app = current_app._get_current_object()

@@ -1,20 +1,23 @@
-"""Fire due deadlines, each in its own transaction, at most once whatever crashes or restarts.
+"""Fire due deadlines in batches, one transaction per batch, each at most once whatever crashes.
 
 A deadline is *open* while `fired_at` and `cleared_at` are both NULL, and *due* once
-`due_at <= now`. The sweep walks the open due rows oldest first and, for each one, in one
-transaction: locks the case and then the deadline (the runner's lock order: a transition locks
-its case, then clears the case's deadlines), skips the row if another transaction holds either
-lock or the row is no longer open, and then
+`due_at <= now`. The sweep walks the open due rows oldest first, `batch` at a time. For each
+batch, in one transaction, it locks the due rows together with their cases (PostgreSQL:
+`FOR UPDATE OF cases, deadlines SKIP LOCKED`, so rows another transaction or another
+scheduler holds are passed over, never waited for; SQLite's BEGIN IMMEDIATE serialises
+writers), fires them in due order (app/scheduler/batch.py: each deadline in its own
+SAVEPOINT) and commits once:
 
-* runs the system event the case's handler names (`apply_transition`, actor None) and marks the
-  deadline fired with `outcome = <event>` — the transition and the mark commit together;
-* or, for an alarm-only deadline, marks it fired with `outcome = "alarm"` and sends
-  `deadline_alarm` (its listeners write outbox rows in the same transaction).
+* a deadline whose handler names a system event runs it (`apply_transition`, actor None) and
+  is marked fired with `outcome = <event>`;
+* an alarm-only deadline is marked `outcome = "alarm"` (one UPDATE for consecutive alarms) and
+  `deadline_alarm` is sent for it (its listeners write outbox rows in the same transaction);
+* a refused event rolls back its savepoint and is marked `outcome = "refused: <reason>"` in
+  the same batch, so it is never tried again; any other error rolls back its savepoint and
+  leaves the deadline open for the next sweep.
 
-If the workflow or the handler refuses the event, that transaction is rolled back and a second
-one marks the deadline fired with `outcome = "refused: <reason>"`, so it is never tried again.
-Because the mark commits with the work, a crash at any point leaves each deadline either fully
-fired or still open for the next sweep; nothing is repeated and nothing is lost.
+Because the marks commit with the work, a crash at any point leaves the whole batch either
+committed or still open for the next sweep; nothing is repeated and nothing is lost.
 """
 
 from __future__ import annotations
@@ -25,34 +28,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from marshmallow import ValidationError
 from sqlalchemy import Select, or_, select
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.orm import contains_eager
 
-from app.cases.handlers import handler_for
 from app.cases.models import Case, Deadline
-from app.cases.runner import CaseNotFound, apply_transition
-from app.cases.signals import deadline_alarm
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
-from workflows import WorkflowError
+
+from .batch import ALARMS, FIRED, REFUSED, BatchFiring
 
 log = logging.getLogger(__name__)
 
-#: the workflow or the handler saying the deadline's event cannot happen (any more)
-REFUSALS = (WorkflowError, ValidationError, CaseNotFound)
-#: the database itself is unavailable: the sweep stops and the next one starts over
-DATABASE_TROUBLE = (OperationalError, InterfaceError)
-
 #: Fault-injection hook for the crash tests, never to be set in production: with
 #: SCHEDULER_CRASH_AFTER=N the process kills itself (os._exit, no cleanup, no rollback) inside
-#: the transaction of the (N+1)-th deadline it marks, after that transaction's writes have
-#: reached the database and before COMMIT.
+#: the transaction of the batch that would close the (N+1)-th deadline, after that batch's
+#: writes have reached the database and before COMMIT.
 CRASH_AFTER_ENV = "SCHEDULER_CRASH_AFTER"
 CRASH_EXIT_STATUS = 70  # EX_SOFTWARE
-
-FIRED, ALARMS, REFUSED, SKIPPED, FAILED = "fired", "alarms", "refused", "skipped", "failed"
+DEFAULT_BATCH = 200
 
 
 @dataclass
@@ -65,7 +59,8 @@ class SweepReport:
     alarms: int = 0
     #: the event was refused; marked "refused: ..." and never tried again
     refused: int = 0
-    #: another transaction held the case or the deadline, or it was closed meanwhile
+    #: locked with its batch but closed meanwhile (a transition earlier in the batch cleared
+    #: it); rows other transactions hold are passed over by the batch query and not counted
     skipped: int = 0
     #: an unexpected error (logged); rolled back and left open for the next sweep
     failed: int = 0
@@ -84,14 +79,14 @@ class SweepReport:
 
 def sweep_due(
     now: datetime | None = None,
-    batch: int = 200,
+    batch: int = DEFAULT_BATCH,
     *,
     should_stop: Callable[[], bool] = lambda: False,
 ) -> SweepReport:
     """Fire every open deadline due at `now` (default: the current time), oldest first.
 
-    Rows are read `batch` at a time; `should_stop` is asked between deadlines (the scheduler
-    process sets it on SIGTERM so that shutting down waits for one deadline at most).
+    Rows are locked and fired `batch` at a time; `should_stop` is asked between batches (the
+    scheduler process sets it on SIGTERM, so shutting down waits for one batch at most).
     """
     now = now or utcnow()
     if now.tzinfo is None:
@@ -106,113 +101,57 @@ class _Sweep:
         self.report = SweepReport()
         crash_after = os.environ.get(CRASH_AFTER_ENV)
         self.crash_after = int(crash_after) if crash_after else None
-        self.marked = 0
+        self.closed = 0
 
     def run(self, batch: int) -> SweepReport:
         after = None
-        while not self.should_stop() and (rows := self._due_rows(batch, after)):
-            for deadline_id, case_id, _due_at in rows:
-                if self.should_stop():
-                    break
-                self.report.count(self._one(deadline_id, case_id))
-            after = (rows[-1].due_at, rows[-1].id)
+        while not self.should_stop():
+            last = self._one_batch(batch, after)
+            if last is None:
+                break
+            after = last
         return self.report
 
-    # --- which rows ---------------------------------------------------------------------------
-    def _due_rows(self, batch: int, after: tuple[datetime, int] | None):
-        # a fresh read (an open SQLite transaction would keep reading its old snapshot), ended
-        # at once: each deadline gets its own write transaction
-        db.session.rollback()
-        rows = db.session.execute(due_query(self.now, batch, after)).all()
-        db.session.rollback()
-        return rows
-
-    def _lock_open(self, deadline_id: int, case_id: int) -> Deadline | None:
-        """Lock the case, then the deadline, skipping rows another transaction holds; None when
-        either is held elsewhere or the deadline was fired or cleared meanwhile. (SQLite has no
-        row locks: its BEGIN IMMEDIATE already serialises writers.)"""
-        case = db.session.scalar(
-            select(Case).where(Case.id == case_id).with_for_update(skip_locked=True))
-        if case is None:
-            return None
-        return db.session.scalar(
-            select(Deadline).where(Deadline.id == deadline_id, Deadline.case_id == case_id,
-                                   *open_and_due(self.now))
-            .with_for_update(skip_locked=True))
-
-    # --- one deadline -------------------------------------------------------------------------
-    def _one(self, deadline_id: int, case_id: int) -> str:
-        try:
-            return self._fire(deadline_id, case_id)
-        except REFUSALS as exc:
-            db.session.rollback()
-            return self._mark_refused(deadline_id, case_id, exc)
-        except DATABASE_TROUBLE:
-            db.session.rollback()
-            raise
-        except Exception:
-            # a bug in a handler or listener must not hold up every deadline behind this one
-            db.session.rollback()
-            log.exception("deadline %s (case %s) failed; left open for the next sweep",
-                          deadline_id, case_id)
-            return FAILED
-        except BaseException:
-            db.session.rollback()
-            raise
-
-    def _fire(self, deadline_id: int, case_id: int) -> str:
-        begin_write(db.session)
-        deadline = self._lock_open(deadline_id, case_id)
-        if deadline is None:
-            db.session.rollback()
-            return SKIPPED
-        case = deadline.case
-        found = handler_for(case.case_type).deadline_event(deadline)
-        # marked first, so the transition's own clearing of open deadlines leaves this row be
-        deadline.fired_at = self.now
-        if found is None:
-            deadline.outcome = "alarm"
-            deadline_alarm.send(case, deadline=deadline)
-            outcome = ALARMS
-        else:
-            event, payload = found
-            deadline.outcome = event
-            db.session.flush()
-            apply_transition(case.id, event, None, None, payload)
-            outcome = FIRED
-        self._commit()
-        return outcome
-
-    def _mark_refused(self, deadline_id: int, case_id: int, exc: Exception) -> str:
-        reason = refusal_reason(exc)
+    def _one_batch(self, batch: int, after) -> tuple[datetime, int] | None:
+        """Lock, fire and commit one batch; the keyset position of its last row, or None when
+        no due row was left to lock."""
         try:
             begin_write(db.session)
-            deadline = self._lock_open(deadline_id, case_id)
-            if deadline is None:
+            deadlines = db.session.scalars(locked_batch(self.now, batch, after)).all()
+            if not deadlines:
                 db.session.rollback()
-                return SKIPPED
-            kind = deadline.kind
-            deadline.fired_at = self.now
-            deadline.outcome = f"refused: {reason}"[:200]
-            self._commit()
+                return None
+            last = (deadlines[-1].due_at, deadlines[-1].id)
+            outcomes = BatchFiring(self.now).fire_all(deadlines)
+            self._commit(outcomes)
         except BaseException:
             db.session.rollback()
             raise
-        log.warning("deadline %s (%s, case %s) refused: %s", deadline_id, kind, case_id, reason)
-        return REFUSED
+        for outcome in outcomes:
+            self.report.count(outcome)
+        return last
 
-    def _commit(self) -> None:
+    def _commit(self, outcomes: list[str]) -> None:
         db.session.flush()
-        if self.crash_after is not None and self.marked >= self.crash_after:
+        closing = sum(outcome in (FIRED, ALARMS, REFUSED) for outcome in outcomes)
+        if self.crash_after is not None and self.closed + closing > self.crash_after:
             log.critical("%s=%s: crashing before COMMIT (fault injection)", CRASH_AFTER_ENV,
                          self.crash_after)
             os._exit(CRASH_EXIT_STATUS)
         db.session.commit()
-        self.marked += 1
+        self.closed += closing
 
 
 def open_and_due(now: datetime) -> tuple:
     return (Deadline.due_at <= now, Deadline.fired_at.is_(None), Deadline.cleared_at.is_(None))
+
+
+def _after(query: Select, after: tuple[datetime, int] | None) -> Select:
+    if after is None:
+        return query
+    due_at, ident = after
+    return query.where(Deadline.due_at >= due_at,
+                       or_(Deadline.due_at > due_at, Deadline.id > ident))
 
 
 def due_query(now: datetime, batch: int, after: tuple[datetime, int] | None = None) -> Select:
@@ -225,25 +164,14 @@ def due_query(now: datetime, batch: int, after: tuple[datetime, int] | None = No
     query = (select(Deadline.id, Deadline.case_id, Deadline.due_at)
              .where(*open_and_due(now))
              .order_by(Deadline.due_at, Deadline.id).limit(batch))
-    if after is not None:
-        due_at, ident = after
-        query = query.where(Deadline.due_at >= due_at,
-                            or_(Deadline.due_at > due_at, Deadline.id > ident))
-    return query
+    return _after(query, after)
 
 
-def refusal_reason(exc: Exception) -> str:
-    """A short, single-line reason for a refused deadline event."""
-    if isinstance(exc, ValidationError):
-        return _validation_text(exc.messages)
-    if isinstance(exc, CaseNotFound):
-        return "the case does not exist"
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _validation_text(messages) -> str:
-    if isinstance(messages, dict):
-        return "; ".join(f"{key}: {_validation_text(value)}" for key, value in messages.items())
-    if isinstance(messages, list):
-        return " ".join(_validation_text(m) for m in messages)
-    return str(messages)
+def locked_batch(now: datetime, batch: int, after: tuple[datetime, int] | None = None) -> Select:
+    """`due_query`'s rows as Deadline objects with their cases, both locked for this
+    transaction (PostgreSQL; SQLite ignores FOR UPDATE), rows held elsewhere passed over."""
+    query = (select(Deadline).join(Deadline.case).options(contains_eager(Deadline.case))
+             .where(*open_and_due(now))
+             .order_by(Deadline.due_at, Deadline.id).limit(batch)
+             .with_for_update(of=(Case, Deadline), skip_locked=True))
+    return _after(query, after)

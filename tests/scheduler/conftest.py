@@ -21,7 +21,7 @@ def alarms(app):
     the sweep's transaction, as the real listeners do, so what committed can be counted."""
     received: list[tuple[int, int]] = []
 
-    def listener(case, deadline):
+    def listener(case, deadline, **extra):
         received.append((case.id, deadline.id))
         db.session.add(Notice(case_id=case.id, recipient_email="alarm@example.com",
                               kind="deadline_alarm", subject=f"deadline {deadline.id}",

@@ -142,7 +142,7 @@ def test_a_failing_alarm_listener_leaves_the_deadline_open_for_the_next_sweep(
     deadline = deadline_of(case_id, "acknowledgement")
     moment = deadline.due_at + timedelta(hours=1)
 
-    def broken(case, deadline):
+    def broken(case, deadline, **extra):
         raise RuntimeError("SMTP template missing")
 
     with deadline_alarm.connected_to(broken):
