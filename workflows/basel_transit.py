@@ -45,9 +45,11 @@ class BaselTransitWorkflow(CaseWorkflow):
     revoke = consented.to(revoked, validators="require_reason")
     #: a consented notification amended (carrier, dates, quantity): proposed by the State of
     #: export, applied only once Japan consents (Basel Art. 6, Annex V A)
-    receive_amendment = consented.to.itself(internal=True, validators="require_no_pending_amendment")
+    receive_amendment = consented.to.itself(internal=True,
+                                            validators="require_no_pending_amendment")
     consent_amendment = consented.to.itself(internal=True, validators="require_pending_amendment")
-    object_amendment = consented.to.itself(internal=True, validators=["require_pending_amendment", "require_reason"])
+    object_amendment = consented.to.itself(
+        internal=True, validators=["require_pending_amendment", "require_reason"])
     record_withdrawal = (received.to(withdrawn) | acknowledged.to(withdrawn)
                          | info_requested.to(withdrawn) | consented.to(withdrawn))
 
