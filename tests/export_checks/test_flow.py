@@ -111,3 +111,12 @@ def test_case_page_shows_certificate_and_rule_check(people, client):
     assert f"UC-{case.number}" in page and 'id="rule-check"' in page
     events = db.session.scalars(select(CaseEvent.event).where(CaseEvent.case_id == case.id))
     assert "decide_line" in list(events)
+
+
+def test_the_reviewing_official_is_not_told_the_request_can_be_submitted(people, client):
+    case = review(submit(file_check(people["exporter"]), people["exporter"]), people["moe"])
+    login(client, people["moe"])
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'id="completeness"' in page
+    assert "can be submitted" not in page
+    assert "The request was complete when it was submitted." in page
