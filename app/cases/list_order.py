@@ -10,8 +10,10 @@ so a page is read from three streams, each in an order an index gives, and joine
 3. the other cases, by their last change.
 
 A page skips `start` rows across the streams; a stream's length is counted only when a page
-lies wholly beyond it. The total is counted up to COUNT_CAP: beyond that the lists say so
-("1,000 or more"), as counting every visible case would cost what the ordering did.
+lies wholly beyond it. The total is counted up to COUNT_CAP first: a list that short is sorted
+whole (a search by number or a rare name starts from its index, not from the deadlines);
+beyond it the lists say so ("1,000 or more"), as counting every visible case would cost what
+the ordering did.
 """
 
 from __future__ import annotations
@@ -60,10 +62,16 @@ def alarm_count():
             .correlate(Case).scalar_subquery())
 
 
-def _with_alarms(where):
+def sorted_whole(where):
+    """Every matching case, sorted with values computed per case: for short lists (up to
+    COUNT_CAP) and exports, which read every row anyway."""
     due, alarms = next_due().label("next_due"), alarm_count().label("alarms")
-    return (select(Case, due, alarms).where(*where, alarmed())
+    return (select(Case, due, alarms).where(*where)
             .order_by(alarms.desc(), due.is_(None), due, Case.updated_at, Case.id))
+
+
+def _with_alarms(where):
+    return sorted_whole([*where, alarmed()])
 
 
 def _by_deadline(where):
@@ -108,12 +116,15 @@ def rows(where: list, start: int, size: int) -> list:
     return out
 
 
-def count(where: list, start: int, shown: int, size: int) -> Count:
-    """The list's length: known from a page that is not full, else counted up to COUNT_CAP."""
-    if shown < size and (shown or start == 0):
-        return Count(start + shown)
+def count(where: list) -> Count:
+    """How many cases match, counted up to COUNT_CAP."""
     counted = db.session.scalar(select(func.count()).select_from(
         select(Case.id).where(*where).limit(COUNT_CAP + 1).subquery()))
-    if counted > COUNT_CAP:
-        return Count(max(COUNT_CAP, start + shown), capped=True)
-    return Count(counted)
+    return Count(COUNT_CAP, capped=True) if counted > COUNT_CAP else Count(counted)
+
+
+def at_least(total: Count, start: int, shown: int, size: int) -> Count:
+    """A capped count, made exact by a page that is not full (the list ends on it)."""
+    if shown < size and shown:
+        return Count(start + shown)
+    return Count(max(total.value, start + shown), capped=True)

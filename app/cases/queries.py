@@ -64,10 +64,7 @@ def search(user, filters: Filters) -> Select:
     """Every matching case with its next deadline and alarms, in the lists' order: alarms
     first, then the nearest deadline (cases without one after), then the oldest change.
     The values are computed per row: for exports and short lists, not for a page (`page`)."""
-    next_due = list_order.next_due().label("next_due")
-    alarms = list_order.alarm_count().label("alarms")
-    return select(Case, next_due, alarms).where(*conditions(user, filters)).order_by(
-        alarms.desc(), next_due.is_(None), next_due, Case.updated_at, Case.id)
+    return list_order.sorted_whole(conditions(user, filters))
 
 
 def normalised(typed: str) -> str:
@@ -102,11 +99,16 @@ def _procedure_filter(name: str, value: str) -> ColumnElement[bool]:
 
 def page(user, filters: Filters) -> tuple[list, Count]:
     """One page of the list in the order of `search`, and how many cases match (counted up
-    to COUNT_CAP): the deadline and alarm values are read for the page's rows only."""
+    to COUNT_CAP). A short list is sorted whole; a long one is read from index-ordered
+    streams, the deadline and alarm values read for the page's rows only (list_order.py)."""
     where = conditions(user, filters)
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    total = list_order.count(where)
+    if not total.capped:
+        query = list_order.sorted_whole(where).offset(start).limit(PAGE_SIZE)
+        return db.session.execute(query).all(), total
     rows = list_order.rows(where, start, PAGE_SIZE)
-    return rows, list_order.count(where, start, len(rows), PAGE_SIZE)
+    return rows, list_order.at_least(total, start, len(rows), PAGE_SIZE)
 
 
 def todo_for(user, case: Case) -> list[str]:
@@ -130,8 +132,9 @@ def queue_page(user, filters: Filters):
     mine, actions, exhausted = [], {}, False
     offset = 0
     while len(mine) <= start + PAGE_SIZE and not exhausted:
-        batch = list_order.rows(where, offset, PAGE_SIZE)
-        offset, exhausted = offset + len(batch), len(batch) < PAGE_SIZE
+        wanted = start + PAGE_SIZE + 1 - len(mine)  # the page, and one row to say "more"
+        batch = list_order.rows(where, offset, wanted)
+        offset, exhausted = offset + len(batch), len(batch) < wanted
         for row in batch:
             actions[row[0].id] = todo_for(user, row[0])
             if actions[row[0].id] or row[2]:
