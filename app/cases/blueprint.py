@@ -107,6 +107,7 @@ def export_csv():
 
 def _csv_rows(query, columns):
     """The export's rows, read and summarised a thousand cases at a time."""
+    queries.list_order.without_jit()
     result = db.session.execute(query.execution_options(yield_per=1000))
     for chunk in result.partitions():
         info = queries.summaries([row[0] for row in chunk])
