@@ -10,6 +10,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Numeric,
     String,
     Text,
@@ -17,7 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.cases.models import Attachment, Case
+from app.cases.models import Attachment, Case, trigram_index
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -188,6 +189,7 @@ class Party(db.Model):
         CheckConstraint(
             "role IN ('exporter', 'importer', 'generator', 'facility', 'carrier')", name="role"
         ),
+        trigram_index("ix_notification_parties_name_trgm", "name"),
     )
 
 
@@ -207,7 +209,8 @@ class NotificationCode(db.Model):
 
     notification: Mapped[BaselNotification] = relationship(back_populates="codes")
 
-    __table_args__ = (UniqueConstraint("case_id", "scheme", "code"),)
+    __table_args__ = (UniqueConstraint("case_id", "scheme", "code"),
+                      trigram_index("ix_notification_codes_code_trgm", "code"))
 
 
 class StateConcerned(db.Model):
@@ -233,6 +236,7 @@ class StateConcerned(db.Model):
     __table_args__ = (
         CheckConstraint("role IN ('export', 'transit', 'import')", name="role"),
         UniqueConstraint("case_id", "country_code", "role"),
+        Index("ix_states_concerned_country", "country_code", "case_id"),  # the country filter
     )
 
 

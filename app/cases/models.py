@@ -24,6 +24,13 @@ from app.timeutil import UTCDateTime, utcnow
 from .audience import Audience, AudienceType
 
 
+def trigram_index(name: str, column: str) -> Index:
+    """An index that answers ILIKE '%…%' on PostgreSQL (pg_trgm, installed in `public` by the
+    migration); SQLite, which cannot use one, gets a plain index of the same name."""
+    return Index(name, column, postgresql_using="gin",
+                 postgresql_ops={column: "public.gin_trgm_ops"})
+
+
 class Case(db.Model):
     """One procedure instance. Its state only changes through the transition runner."""
 
@@ -61,6 +68,10 @@ class Case(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        Index("ix_cases_updated_at", "updated_at", "id"),  # lists without a deadline to order by
+        trigram_index("ix_cases_number_trgm", "number"),
+    )
 
     @property
     def reference(self) -> str:
@@ -160,6 +171,14 @@ class Deadline(db.Model):
               postgresql_where=text("fired_at IS NULL AND cleared_at IS NULL"),
               sqlite_where=text("fired_at IS NULL AND cleared_at IS NULL")),
         Index("ix_deadlines_case_id", "case_id"),
+        # a case's next deadline, and whether it has an earlier one (the lists' order)
+        Index("ix_deadlines_open_case", "case_id", "due_at",
+              postgresql_where=text("fired_at IS NULL AND cleared_at IS NULL"),
+              sqlite_where=text("fired_at IS NULL AND cleared_at IS NULL")),
+        # the few cases with a raised alarm, first in every list
+        Index("ix_deadlines_raised_alarms", "case_id",
+              postgresql_where=text("outcome = 'alarm' AND cleared_at IS NULL"),
+              sqlite_where=text("outcome = 'alarm' AND cleared_at IS NULL")),
     )
 
     @property

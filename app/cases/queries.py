@@ -5,13 +5,15 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 
 from app.auth.models import Organisation
 from app.extensions import db
 from workflows import REGISTRY, workflow_for
 
-from .models import Case, Deadline
+from . import list_order
+from .list_order import Count
+from .models import Case
 from .ownership import acting_events
 from .procedures import procedure_for, procedures
 from .visibility import visible_to
@@ -32,58 +34,52 @@ class Filters:
     page: int = 1
 
 
-def _next_deadline():
-    return (
-        select(func.min(Deadline.due_at))
-        .where(Deadline.case_id == Case.id, Deadline.fired_at.is_(None),
-               Deadline.cleared_at.is_(None))
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
 def actionable_states(role: str) -> dict[str, list[str]]:
     """case_type -> states in which the case waits for this role."""
     return {case_type: wf.waiting_for(role) for case_type, wf in REGISTRY.items()}
 
 
-def _alarms():
-    """Alarms raised by overdue deadlines and not yet resolved."""
-    return (
-        select(func.count(Deadline.id))
-        .where(Deadline.case_id == Case.id, Deadline.outcome == "alarm",
-               Deadline.cleared_at.is_(None))
-        .correlate(Case)
-        .scalar_subquery()
-    )
-
-
-def search(user, filters: Filters) -> Select:
-    next_due = _next_deadline().label("next_due")
-    alarms = _alarms().label("alarms")
-    query = select(Case, next_due, alarms).where(visible_to(user))
+def conditions(user, filters: Filters) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a list: what the user may see, narrowed by the filters."""
+    where = [visible_to(user)]
     if typed := normalised(filters.q):
-        query = query.where(_text_match(f"%{typed}%"))
+        where.append(_typed_match(typed))
     if filters.state:
-        query = query.where(Case.state == filters.state)
+        where.append(Case.state == filters.state)
     if filters.case_type:
-        query = query.where(Case.case_type == filters.case_type)
+        where.append(Case.case_type == filters.case_type)
     for name in ("country", "code"):
         if value := getattr(filters, name):
-            query = query.where(_procedure_filter(name, value))
+            where.append(_procedure_filter(name, value))
     if filters.needs_action:
         clauses = [(Case.case_type == t) & Case.state.in_(states)
                    for t, states in actionable_states(user.role).items() if states]
-        clauses.append(alarms > 0)  # an overdue receipt or certificate needs someone to chase
-        query = query.where(or_(*clauses))
-    # alarms first, then the nearest deadline (cases without one after), then oldest change
-    return query.order_by(alarms.desc(), next_due.is_(None), next_due, Case.updated_at)
+        # an overdue receipt or certificate needs someone to chase
+        clauses.append(list_order.alarmed())
+        where.append(or_(*clauses))
+    return where
+
+
+def search(user, filters: Filters) -> Select:
+    """Every matching case with its next deadline and alarms, in the lists' order: alarms
+    first, then the nearest deadline (cases without one after), then the oldest change.
+    The values are computed per row: for exports and short lists, not for a page (`page`)."""
+    return list_order.sorted_whole(conditions(user, filters))
 
 
 def normalised(typed: str) -> str:
     """What was typed, as the data spells it: full-width letters and digits (ＪＰ２０２６) as
     ASCII, compatibility forms folded (Unicode NFKC); case is ignored by the match itself."""
     return unicodedata.normalize("NFKC", typed or "").strip()
+
+
+def _typed_match(typed: str) -> ColumnElement[bool]:
+    """A whole case number finds that case by its unique index (the number is what people
+    type most, and a partial match would scan every name); anything else matches in part."""
+    number = typed.upper()
+    if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
+        return Case.number == number
+    return _text_match(f"%{typed}%")
 
 
 def _text_match(like: str) -> ColumnElement[bool]:
@@ -101,13 +97,19 @@ def _procedure_filter(name: str, value: str) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
-def page(user, filters: Filters):
-    query = search(user, filters)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = db.session.execute(
-        query.limit(PAGE_SIZE).offset((max(filters.page, 1) - 1) * PAGE_SIZE)
-    ).all()
-    return rows, total
+def page(user, filters: Filters) -> tuple[list, Count]:
+    """One page of the list in the order of `search`, and how many cases match (counted up
+    to COUNT_CAP). A short list is sorted whole; a long one is read from index-ordered
+    streams, the deadline and alarm values read for the page's rows only (list_order.py)."""
+    list_order.without_jit()
+    where = conditions(user, filters)
+    start = (max(filters.page, 1) - 1) * PAGE_SIZE
+    total = list_order.count(where)
+    if not total.capped:
+        query = list_order.sorted_whole(where).offset(start).limit(PAGE_SIZE)
+        return db.session.execute(query).all(), total
+    rows = list_order.rows(where, start, PAGE_SIZE)
+    return rows, list_order.at_least(total, start, len(rows), PAGE_SIZE)
 
 
 def todo_for(user, case: Case) -> list[str]:
@@ -123,13 +125,24 @@ def todo_for(user, case: Case) -> list[str]:
 def queue_page(user, filters: Filters):
     """The work queue: cases waiting for the user's state AND party, or raising an alarm,
     each with the actions it waits for. The party check is per case (ownership.py), so the
-    page is cut after it."""
+    candidates are read a page at a time, in order, until the page and one more row are
+    found: the count says "N or more" when the queue goes on."""
     filters.needs_action = True
-    rows = db.session.execute(search(user, filters)).all()
-    actions = {case.id: todo_for(user, case) for case, _due, _alarms in rows}
-    mine = [row for row in rows if actions[row[0].id] or row[2]]
+    list_order.without_jit()
+    where = conditions(user, filters)
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    return mine[start:start + PAGE_SIZE], len(mine), actions
+    mine, actions, exhausted = [], {}, False
+    offset = 0
+    while len(mine) <= start + PAGE_SIZE and not exhausted:
+        wanted = start + PAGE_SIZE + 1 - len(mine)  # the page, and one row to say "more"
+        batch = list_order.rows(where, offset, wanted)
+        offset, exhausted = offset + len(batch), len(batch) < wanted
+        for row in batch:
+            actions[row[0].id] = todo_for(user, row[0])
+            if actions[row[0].id] or row[2]:
+                mine.append(row)
+    total = Count(len(mine), capped=not exhausted)
+    return mine[start:start + PAGE_SIZE], total, actions
 
 
 def summaries(cases: list[Case]) -> dict[int, dict]:

@@ -1,0 +1,138 @@
+"""One page of a case list in its order, without computing the order for every case.
+
+The lists show alarms first, then the nearest open deadline (cases without one after), then
+the oldest change. Sorting a million visible cases by values computed per case takes seconds,
+so a page is read from three streams, each in an order an index gives, and joined end to end:
+
+1. cases with a raised alarm (few; a partial index holds them), sorted with their values;
+2. cases with an open deadline and no alarm, read along the open-deadline index in due order,
+   each case at its first open deadline;
+3. the other cases, by their last change.
+
+A page skips `start` rows across the streams; a stream's length is counted only when a page
+lies wholly beyond it. The total is counted up to COUNT_CAP first: a list that short is sorted
+whole (a search by number or a rare name starts from its index, not from the deadlines);
+beyond it the lists say so ("1,000 or more"), as counting every visible case would cost what
+the ordering did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, exists, func, literal, null, or_, select, text
+from sqlalchemy.orm import aliased
+
+from app.extensions import db
+from app.timeutil import UTCDateTime
+
+from .models import Case, Deadline
+
+#: a list counts its cases exactly up to this many
+COUNT_CAP = 1000
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many cases a list holds: exactly `value`, or (capped) at least `value`."""
+
+    value: int
+    capped: bool = False
+
+
+def without_jit() -> None:
+    """PostgreSQL compiles a query whose estimated cost is high (JIT); the estimates of the
+    visibility and search subplans are, though a page reads a few hundred rows, and the
+    compiling took seconds at a million cases. Off for the rest of this transaction only."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL jit = off"))
+
+
+def _open(deadline) -> ColumnElement[bool]:
+    return and_(deadline.fired_at.is_(None), deadline.cleared_at.is_(None))
+
+
+def alarmed() -> ColumnElement[bool]:
+    return Case.id.in_(select(Deadline.case_id).where(Deadline.outcome == "alarm",
+                                                      Deadline.cleared_at.is_(None)))
+
+
+def next_due():
+    return (select(func.min(Deadline.due_at)).where(Deadline.case_id == Case.id,
+                                                    _open(Deadline))
+            .correlate(Case).scalar_subquery())
+
+
+def alarm_count():
+    return (select(func.count(Deadline.id))
+            .where(Deadline.case_id == Case.id, Deadline.outcome == "alarm",
+                   Deadline.cleared_at.is_(None))
+            .correlate(Case).scalar_subquery())
+
+
+def sorted_whole(where):
+    """Every matching case, sorted with values computed per case: for short lists (up to
+    COUNT_CAP) and exports, which read every row anyway."""
+    due, alarms = next_due().label("next_due"), alarm_count().label("alarms")
+    return (select(Case, due, alarms).where(*where)
+            .order_by(alarms.desc(), due.is_(None), due, Case.updated_at, Case.id))
+
+
+def _with_alarms(where):
+    return sorted_whole([*where, alarmed()])
+
+
+def _by_deadline(where):
+    """Each case once, at its first open deadline (no open one before it), in due order."""
+    earlier = aliased(Deadline)
+    first = ~exists(select(earlier.id).where(
+        earlier.case_id == Deadline.case_id, _open(earlier),
+        or_(earlier.due_at < Deadline.due_at,
+            and_(earlier.due_at == Deadline.due_at, earlier.id < Deadline.id))))
+    return (select(Case, Deadline.due_at.label("next_due"), literal(0).label("alarms"))
+            .join(Deadline, Deadline.case_id == Case.id)
+            .where(_open(Deadline), first, *where, ~alarmed())
+            .order_by(Deadline.due_at, Case.updated_at, Case.id))
+
+
+def _without_deadline(where):
+    any_open = exists(select(Deadline.id).where(Deadline.case_id == Case.id, _open(Deadline)))
+    return (select(Case, null().cast(UTCDateTime).label("next_due"),
+                   literal(0).label("alarms"))
+            .where(*where, ~alarmed(), ~any_open).order_by(Case.updated_at, Case.id))
+
+
+STREAMS = (_with_alarms, _by_deadline, _without_deadline)
+
+
+def _length(query) -> int:
+    return db.session.scalar(select(func.count()).select_from(
+        query.order_by(None).subquery()))
+
+
+def rows(where: list, start: int, size: int) -> list:
+    """Rows (case, next due, alarms) `start` to `start + size` of the list."""
+    out: list = []
+    for stream in STREAMS:
+        query = stream(where)
+        got = db.session.execute(query.offset(start).limit(size - len(out))).all()
+        out.extend(got)
+        if len(out) == size:
+            break
+        # the page goes on into the next stream: skip what remains of `start` there
+        start = 0 if got or start == 0 else max(0, start - _length(query))
+    return out
+
+
+def count(where: list) -> Count:
+    """How many cases match, counted up to COUNT_CAP."""
+    counted = db.session.scalar(select(func.count()).select_from(
+        select(Case.id).where(*where).limit(COUNT_CAP + 1).subquery()))
+    return Count(COUNT_CAP, capped=True) if counted > COUNT_CAP else Count(counted)
+
+
+def at_least(total: Count, start: int, shown: int, size: int) -> Count:
+    """A capped count, made exact by a page that is not full (the list ends on it)."""
+    if shown < size and shown:
+        return Count(start + shown)
+    return Count(max(total.value, start + shown), capped=True)
