@@ -62,7 +62,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_SCHEMA = "bench_exchange"
+PG_SCHEMA = f"bench_exchange_{os.getpid()}"  # one per run: benches may run side by side
 PARTNER = ("USA01", "US")  # authority code, country (as tests/exchange/conftest.py)
 INBOX_PATH = "/exchange/v1/messages"
 STORE_PATH = "/bench/store"

@@ -47,7 +47,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_SCHEMA = "bench_transitions"
+PG_SCHEMA = f"bench_transitions_{os.getpid()}"  # one per run: benches may run side by side
 COUNTRIES = ("US", "KR", "CA")  # import countries cycled over the cases (see app.demo.samples)
 
 # ------------------------------------------------------------------------------------------
