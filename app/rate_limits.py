@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, delete, select
+from sqlalchemy import Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import begin_write
@@ -30,19 +30,26 @@ class RateHit(db.Model):
 
 
 def hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
-    """Count one request. None when it is within the limit, else the seconds to wait
-    (Retry-After); a refused request is not counted, so waiting is always enough."""
+    """Count one request in a transaction of its own. None when it is within the limit, else
+    the seconds to wait (Retry-After); a refused request is not counted, so waiting is always
+    enough."""
+    begin_write(db.session)
+    wait = count_hit(scope, subject, limit=limit, window=window)
+    db.session.commit()
+    return wait
+
+
+def count_hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
+    """As `hit`, inside the caller's write transaction (the caller commits)."""
     now = utcnow()
     start = now - timedelta(seconds=window)
-    begin_write(db.session)
     db.session.execute(delete(RateHit).where(RateHit.scope == scope, RateHit.at < start))
-    recent = db.session.scalars(select(RateHit.at).where(
-        RateHit.scope == scope, RateHit.subject == subject[:64]).order_by(RateHit.at)).all()
-    if len(recent) >= limit:
-        db.session.commit()
-        # the oldest hits that must leave the window before one more fits
-        frees_at = recent[len(recent) - limit] + timedelta(seconds=window)
+    mine = select(RateHit.at).where(RateHit.scope == scope, RateHit.subject == subject[:64])
+    # counted, not read: a busy window holds many rows and only the limit's edge matters
+    if db.session.scalar(select(func.count()).select_from(mine.subquery())) >= limit:
+        # the oldest hit that must leave the window before one more fits
+        edge = db.session.scalar(mine.order_by(RateHit.at.desc()).offset(limit - 1).limit(1))
+        frees_at = edge + timedelta(seconds=window)
         return max(1, math.ceil((frees_at - now).total_seconds()))
     db.session.add(RateHit(scope=scope, subject=subject[:64], at=now))
-    db.session.commit()
     return None

@@ -62,10 +62,11 @@ from pathlib import Path
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_SCHEMA = "bench_exchange"
+PG_SCHEMA = f"bench_exchange_{os.getpid()}"  # one per run: benches may run side by side
 PARTNER = ("USA01", "US")  # authority code, country (as tests/exchange/conftest.py)
 INBOX_PATH = "/exchange/v1/messages"
 STORE_PATH = "/bench/store"
+VERIFY_PATH = "/bench/verify-store"
 SERVER_ENV = "BENCH_EXCHANGE_SERVER"  # JSON config handed to the gunicorn worker
 
 
@@ -195,6 +196,43 @@ def add_bench_route(app) -> None:
 
     csrf.exempt(bench_store)
     app.add_url_rule(STORE_PATH, "bench_store", bench_store, methods=["POST"])
+    add_verify_route(app)
+
+
+def add_verify_route(app) -> None:
+    """The bare endpoint doing the necessary work (issue 16, goal 3): POST /bench/verify-store
+    parses with the hardened parser, validates against the XSD, verifies the signature with
+    the partner's certificates (read from the database once, then kept), INSERTs the body and
+    COMMITs. No rate limit, no sender lookup, no dedupe, no case, no signed answer."""
+    from flask import Response, request
+
+    from app.access import public
+    from app.exchange.models import PartnerCertificate as Row
+    from app.exchange.schemas import problems
+    from app.exchange.xmlsec import PartnerCertificate, parse_untrusted, verify
+    from app.extensions import csrf, db
+
+    insert, kept = BENCH_INBOX.insert(), []
+
+    @public
+    def bench_verify_store():
+        body = request.get_data(cache=False)
+        if not kept:
+            kept.extend(PartnerCertificate(r.pem, r.valid_from, r.valid_to, r.revoked_at)
+                        for r in db.session.scalars(sa.select(Row)))
+            db.session.rollback()
+        tree = parse_untrusted(body, max_bytes=app.config["EXCHANGE_MAX_BYTES"],
+                               max_depth=app.config["EXCHANGE_MAX_DEPTH"])
+        if problems(tree):
+            return Response(b"", status=400)
+        verify(tree, kept)
+        with db.engine.connect() as conn:
+            conn.execute(insert, {"body": body})
+            conn.commit()
+        return Response(b"", status=200, mimetype="application/xml")
+
+    csrf.exempt(bench_verify_store)
+    app.add_url_rule(VERIFY_PATH, "bench_verify_store", bench_verify_store, methods=["POST"])
 
 
 def make_app(config: dict):
@@ -849,6 +887,12 @@ def bench_backend(backend: str, args) -> Result | None:
             answers = post_all(client, STORE_PATH, bodies, series, server_pid)
             if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + w + n:
                 raise RuntimeError("the bare route did not store every body")
+            progress(f"{backend}: warm-up {w} + timing {n} bare parse+XSD+verify+store")
+            post_all(client, VERIFY_PATH, [b for _, b in warm], None)
+            rows["bare verify-and-store"] = series = Series()
+            answers = post_all(client, VERIFY_PATH, bodies, series, server_pid)
+            if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + 2 * (w + n):
+                raise RuntimeError("the bare verify route did not verify and store every body")
             client.close()
             connections = client.connections
 
@@ -997,6 +1041,9 @@ def report(res: Result, args) -> None:
     print(row(res.backend, "bare store-and-commit", r["bare store-and-commit"]))
     print(ratio_row(res.backend, "inbound / baseline", r["inbound notification"],
                     r["bare store-and-commit"]))
+    print(row(res.backend, "bare verify-and-store", r["bare verify-and-store"]))
+    print(ratio_row(res.backend, "inbound / verify+store", r["inbound notification"],
+                    r["bare verify-and-store"]))
     print(row(res.backend, "outbound delivery", r["outbound delivery"]))
     print(row(res.backend, "bare HTTP POST", r["bare HTTP POST"]))
     print(ratio_row(res.backend, "delivery / bare POST", r["outbound delivery"],
@@ -1033,6 +1080,18 @@ def report(res: Result, args) -> None:
             print(f"cProfile of outbound delivery ({res.backend}, {args.profile_messages} "
                   f"deliver_pending(limit=1) calls, top {args.profile_top} by {sort}):")
             print(T._shorten(text))
+
+
+def print_ratios(results: list[Result]) -> None:
+    """The goal lines (issue 16): `name  ours  bare  ratio`, in messages per second."""
+    print()
+    print(f"{'name':<46} {'ours':>8} {'bare':>8} {'ratio':>8}")
+    for res in results:
+        ours = res.rows["inbound notification"].rate
+        for bare in ("bare verify-and-store", "bare store-and-commit"):
+            base = res.rows[bare].rate
+            print(f"{res.backend + ' inbound notification vs ' + bare[5:]:<46} {ours:>8.1f} "
+                  f"{base:>8.1f} {'1/' + format(base / ours, '.1f'):>8}")
 
 
 def progress(message: str) -> None:
@@ -1086,6 +1145,7 @@ def main(argv=None) -> int:
     results = [res for b in backends if (res := bench_backend(b, args)) is not None]
     for res in results:
         report(res, args)
+    print_ratios(results)
     return 0  # a backend that does not answer is skipped with a message, not an error
 
 

@@ -47,7 +47,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_SCHEMA = "bench_transitions"
+PG_SCHEMA = f"bench_transitions_{os.getpid()}"  # one per run: benches may run side by side
 COUNTRIES = ("US", "KR", "CA")  # import countries cycled over the cases (see app.demo.samples)
 
 # ------------------------------------------------------------------------------------------
@@ -691,6 +691,22 @@ def report(res: Result, args) -> None:
             print(_shorten(text))
 
 
+def print_ratios(results: list[Result]) -> None:
+    """The goal lines (issue 16): `name  ours  bare  ratio` in transitions per second, over
+    the whole sequence and per event type (each event's rate is 1 / its mean latency, beside
+    the bare UPDATE+INSERT+COMMIT of the same steps)."""
+    print()
+    print(f"{'name':<46} {'ours':>8} {'bare':>8} {'ratio':>8}")
+    for res in results:
+        lines = [("all events", res.runner.tx_per_s, res.baseline.tx_per_s)]
+        lines += [(event, 1 / statistics.fmean(values),
+                   1 / statistics.fmean(res.baseline.by_event[event]))
+                  for event, values in res.runner.by_event.items()]
+        for name, ours, bare in lines:
+            print(f"{res.backend + ' ' + name:<46} {ours:>8.1f} {bare:>8.1f} "
+                  f"{'1/' + format(bare / ours, '.1f'):>8}")
+
+
 def _shorten(text: str) -> str:
     return re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
 
@@ -739,6 +755,7 @@ def main(argv=None) -> int:
     results = [res for b in backends if (res := bench_backend(b, args)) is not None]
     for res in results:
         report(res, args)
+    print_ratios(results)
     return 0  # a backend that does not answer is skipped with a message, not an error
 
 

@@ -19,7 +19,7 @@ from app.timeutil import TOKYO, today_in_japan, utcnow
 from workflows import PartyNotAllowed
 
 from . import answers, consent, returns
-from .case_parties import notification_parties
+from .case_parties import held_notification, notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -44,7 +44,7 @@ NEEDS_DOCUMENT = {"record_consent", "record_objection"}
 def notification_of(ctx: TransitionContext) -> BaselNotification:
     """The case's notification, loaded once per transition (and kept from being let go)."""
     if "notification" not in ctx.loaded:
-        ctx.loaded["notification"] = db.session.get(BaselNotification, ctx.case.id)
+        ctx.loaded["notification"] = held_notification(ctx.case.id)
     return ctx.loaded["notification"]
 
 

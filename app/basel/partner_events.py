@@ -17,7 +17,7 @@ from app.reference import lookups
 from app.timeutil import today_in_japan
 
 from . import amendments, answers, consent
-from .case_parties import notification_parties
+from .case_parties import held_notification, notification_parties
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -52,7 +52,7 @@ ANSWER_KINDS = {"acknowledge": "acknowledgement", "request_information": "inform
 def notification_of(ctx: TransitionContext) -> BaselNotification:
     """The case's notification, loaded once per transition (and kept from being let go)."""
     if "notification" not in ctx.loaded:
-        ctx.loaded["notification"] = db.session.get(BaselNotification, ctx.case.id)
+        ctx.loaded["notification"] = held_notification(ctx.case.id)
     return ctx.loaded["notification"]
 
 

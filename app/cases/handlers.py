@@ -30,7 +30,8 @@ class TransitionContext:
 
 class CaseTypeHandler(Protocol):
     def schema_for(self, event: str) -> Schema:
-        """The marshmallow schema for the event's payload."""
+        """The marshmallow schema for the event's payload (a function of the event alone: the
+        runner keeps one instance per case type and event)."""
 
     def before(self, ctx: TransitionContext) -> None:
         """Write the domain rows the event carries (responses, flags) before the workflow runs;

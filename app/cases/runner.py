@@ -100,7 +100,7 @@ def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
     if not may_act(actor, case, event):  # seeing the case is not being its acting party
         raise PartyNotAllowed(event=event)
     handler = handler_for(case.case_type)
-    data = handler.schema_for(event).load(payload)
+    data = _schema(handler, case.case_type, event).load(payload)
     ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
     handler.before(ctx)
     db.session.flush()
@@ -156,6 +156,19 @@ def act(
     except BaseException:
         db.session.rollback()
         raise
+
+
+#: (case type, event) -> the event's payload schema: a schema depends on the event alone, and
+#: building one costs more than loading a payload with it (marshmallow schemas hold no state
+#: between loads, so one instance serves every thread)
+_SCHEMAS: dict[tuple[str, str], Any] = {}
+
+
+def _schema(handler, case_type: str, event: str):
+    key = (case_type, event)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = handler.schema_for(event)
+    return _SCHEMAS[key]
 
 
 def _refuse_implausible(case: Case, event: str) -> None:

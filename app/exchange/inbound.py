@@ -4,9 +4,11 @@ Order matters and is fixed: requests per client address → the sender the heade
 registered partner (a streaming look at the first bytes) → requests per sender → store the raw
 bytes (committed on their own) → hardened parse → namespace and XSD → sender registered →
 signature (read everything from what it covers from then on) → duplicate? → apply in one
-transaction with the answer → signed confirmation. Nothing is stored for a body that does not
-claim a registered partner, or over a limit: anyone can send us bytes. Any refusal rolls the
-application back and is answered with a signed error; nothing a sender can send produces a 5xx.
+transaction with the answer → signed confirmation; the transaction that ends the message
+(applied, duplicate or refused) also records its sender. Nothing is stored for a body that does
+not claim a registered partner, or over a limit: anyone can send us bytes. Any refusal rolls
+the application back and is answered with a signed error; nothing a sender can send produces
+a 5xx.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from app.cases.runner import CaseNotFound, StaleCase
 from app.database import begin_write
 from app.extensions import db
-from app.rate_limits import hit
+from app.rate_limits import count_hit
 from app.timeutil import utcnow
 from workflows import EventNotAllowed, Refusal, WorkflowError
 
@@ -55,17 +57,23 @@ class Answer:
 
 
 def receive(body: bytes, client_addr: str) -> Answer:
+    """The counts of the address and of the sender and the stored message commit together
+    (one transaction, not three); a refusal on the way commits the counts alone."""
     config = current_app.config
-    window = config["EXCHANGE_RATE_WINDOW"]
-    if wait := hit("exchange-address", client_addr, window=window,
-                   limit=config["EXCHANGE_RATE_PER_ADDRESS"]):
+    limits = {"window": config["EXCHANGE_RATE_WINDOW"]}
+    begin_write(db.session)
+    if wait := count_hit("exchange-address", client_addr,
+                         limit=config["EXCHANGE_RATE_PER_ADDRESS"], **limits):
+        db.session.commit()
         return _refuse_unstored(_rate_limited(wait), None, client_addr, retry_after=wait)
     try:
         partner = _claimed_partner(body)
     except XmlRejected as exc:
+        db.session.commit()
         return _refuse_unstored(exc, None, client_addr)
-    if wait := hit("exchange-sender", partner.authority_code, window=window,
-                   limit=config["EXCHANGE_RATE_PER_SENDER"]):
+    if wait := count_hit("exchange-sender", partner.authority_code,
+                         limit=config["EXCHANGE_RATE_PER_SENDER"], **limits):
+        db.session.commit()
         return _refuse_unstored(_rate_limited(wait), partner, client_addr, retry_after=wait)
     return _receive_stored(body)
 
@@ -85,19 +93,19 @@ def _rate_limited(wait: int) -> XmlRejected:
 
 
 def _receive_stored(body: bytes) -> Answer:
-    row, received = _store(body), Received()
+    row, received, sender = _store(body), Received(), {}
     try:
-        return _process(row, body, received)
+        return _process(row, body, received, sender)
     except XmlRejected as exc:
         db.session.rollback()
-        return _refuse(row.id, exc, received)
+        return _refuse(row.id, exc, received, sender)
 
 
 def _store(body: bytes) -> ExchangeMessage:
-    """Keep the message exactly as received, before anything else looks at it."""
+    """Keep the message exactly as received, before anything else looks at it (committed
+    with the rate counts of the caller's transaction)."""
     limit = current_app.config["EXCHANGE_MAX_BYTES"]
     kept = body if len(body) <= limit else b""  # an oversized body is refused, not kept
-    begin_write(db.session)
     row = ExchangeMessage(direction="in", status="received", raw=kept,
                           sha256=hashlib.sha256(body).hexdigest(), size=len(body))
     db.session.add(row)
@@ -105,8 +113,9 @@ def _store(body: bytes) -> ExchangeMessage:
     return row
 
 
-def _process(row: ExchangeMessage, body: bytes, received: Received) -> Answer:
-    """`received` is filled as soon as the message can be read, for the error to name it."""
+def _process(row: ExchangeMessage, body: bytes, received: Received, sender: dict) -> Answer:
+    """`received` is filled as soon as the message can be read, for the error to name it;
+    `sender` once the sender is known, for whatever ends the message to record it."""
     config = current_app.config
     tree = parse_untrusted(body, max_bytes=config["EXCHANGE_MAX_BYTES"],
                            max_depth=config["EXCHANGE_MAX_DEPTH"])
@@ -116,14 +125,14 @@ def _process(row: ExchangeMessage, body: bytes, received: Received) -> Answer:
     partner = partners.by_authority(claimed.sender)
     if partner is None:
         raise XmlRejected("UNKNOWN_SENDER", f"{claimed.sender} is not a registered partner.")
-    _remember_sender(row.id, partner, claimed)
+    sender.update(_claimed_sender(partner, claimed))
     verified = verify(tree, partner.certificates)
     head = header(verified)
     if head.sender != partner.authority_code or head.receiver != builders.OUR_AUTHORITY:
         raise XmlRejected("WRONG_RECEIVER", "The message is not from its signer to JP-MOE.")
-    if (repeat := _earlier(partner, head, row)) is not None:
+    if (repeat := _earlier(partner, head, row, sender)) is not None:
         return repeat
-    return _apply(row.id, partner, head, verified, body)
+    return _apply(row.id, partner, head, verified, body, sender)
 
 
 def _check_schema(tree) -> None:
@@ -133,16 +142,15 @@ def _check_schema(tree) -> None:
         raise XmlRejected(code, "; ".join(str(p) for p in found[:5]), field=found[0].field)
 
 
-def _remember_sender(row_id: int, partner: Partner, claimed) -> None:
-    """Who the message claims to be from, so a refusal can be answered and listed."""
-    begin_write(db.session)
-    row = db.session.get(ExchangeMessage, row_id)
-    row.partner_id, row.message_type = partner.id, claimed.message_type
-    row.notification_number = claimed.notification_id
-    db.session.commit()
+def _claimed_sender(partner: Partner, claimed) -> dict:
+    """Who the message claims to be from, so a refusal can be answered and listed: written
+    to the stored row by the transaction that ends the message (applied, duplicate or
+    refused), not by one of its own."""
+    return {"partner_id": partner.id, "message_type": claimed.message_type,
+            "notification_number": claimed.notification_id}
 
 
-def _earlier(partner: Partner, head, row: ExchangeMessage) -> Answer | None:
+def _earlier(partner: Partner, head, row: ExchangeMessage, sender: dict) -> Answer | None:
     """A message id seen before: the same bytes get the same answer; other bytes a refusal."""
     earlier = db.session.scalar(select(ExchangeMessage).where(
         ExchangeMessage.direction == "in", ExchangeMessage.partner_id == partner.id,
@@ -153,8 +161,8 @@ def _earlier(partner: Partner, head, row: ExchangeMessage) -> Answer | None:
         raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
                                              "with different content.")
     answer = _duplicate(partner, head, earlier)
-    _mark(row.id, status="duplicate", response=answer.body, response_status=answer.status,
-          case_id=earlier.case_id)
+    _mark(row.id, **sender, status="duplicate", response=answer.body,
+          response_status=answer.status, case_id=earlier.case_id)
     return answer
 
 
@@ -167,11 +175,12 @@ def _duplicate(partner: Partner, head, earlier: ExchangeMessage) -> Answer:
                    head.notification_id or earlier.notification_number)
 
 
-def _apply(row_id: int, partner: Partner, head, verified, body: bytes) -> Answer:
+def _apply(row_id: int, partner: Partner, head, verified, body: bytes, sender: dict) -> Answer:
     begin_write(db.session)
     row = db.session.get(ExchangeMessage, row_id)
     partner = db.session.get(Partner, partner.id)
     try:
+        _set(row, sender)
         row.message_id, row.correlation_id = head.message_id, head.correlation_id
         db.session.flush()  # the unique (partner, message id) catches a concurrent repeat
         inbound = apply.Inbound(partner, head, verified, body)
@@ -231,9 +240,10 @@ def _flatten(messages) -> str:
     return str(messages)
 
 
-def _refuse(row_id: int, exc: XmlRejected, received: Received) -> Answer:
+def _refuse(row_id: int, exc: XmlRejected, received: Received, sender: dict) -> Answer:
     begin_write(db.session)
     row = db.session.get(ExchangeMessage, row_id)
+    _set(row, sender)
     partner = db.session.get(Partner, row.partner_id) if row.partner_id else None
     status = STATUS.get(exc.code, 400)
     body = error_body(exc, partner, received)
@@ -260,10 +270,13 @@ def _signed(build, partner: Partner, head, status: str, notification_id: str) ->
 
 def _mark(row_id: int, **values) -> None:
     begin_write(db.session)
-    row = db.session.get(ExchangeMessage, row_id)
+    _set(db.session.get(ExchangeMessage, row_id), values)
+    db.session.commit()
+
+
+def _set(row: ExchangeMessage, values: dict) -> None:
     for key, value in values.items():
         setattr(row, key, value)
-    db.session.commit()
 
 
 def _new_id() -> str:

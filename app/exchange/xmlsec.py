@@ -376,8 +376,8 @@ def _registered_certificate(
 ) -> tuple[RegisteredCertificate, x509.Certificate]:
     embedded = _embedded_certificate_der(signature)
     for registered in certificates:
-        certificate = _load_pem(registered.pem)
-        if certificate.public_bytes(Encoding.DER) == embedded:
+        certificate, der = _load_pem(registered.pem)
+        if der == embedded:
             return registered, certificate
     raise XmlRejected(
         "CERTIFICATE_UNKNOWN", "the signing certificate is not registered for this sender"
@@ -394,8 +394,13 @@ def _embedded_certificate_der(signature: etree._Element) -> bytes:
         raise XmlRejected("CERTIFICATE_UNKNOWN", "the X509Certificate is not base64") from None
 
 
-def _load_pem(pem: bytes | str) -> x509.Certificate:
-    return x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+@lru_cache(maxsize=64)
+def _load_pem(pem: bytes | str) -> tuple[x509.Certificate, bytes]:
+    """A registered certificate and its DER bytes, parsed once per process: keyed by the PEM
+    itself, so a rotated or newly registered certificate is simply another entry, and what
+    is revoked or expired is decided per message from the registration, never from here."""
+    certificate = x509.load_pem_x509_certificate(pem.encode() if isinstance(pem, str) else pem)
+    return certificate, certificate.public_bytes(Encoding.DER)
 
 
 def _require_in_force(

@@ -1,6 +1,7 @@
 """Questions the rest of the app asks of the reference data, always for a given day.
 
-No cache: every call is one indexed query, so a load in the same process is seen at once.
+Answers are remembered per process while the loaded data stays the same (memo.py): a load,
+in this process or another, is seen by the next transaction.
 ``on`` is the day the question is about (a case's notification date, a shipment date), not
 today, so an old case keeps being judged by the codes and rules of its own time.
 """
@@ -16,6 +17,7 @@ from app.extensions import db
 
 from .collation import alphabetical_key, japanese_order_key
 from .datafiles import POLICY_LIST
+from .memo import remembered
 from .models import ReferenceCode, RegimeRule
 
 
@@ -29,6 +31,10 @@ class MissingRule(LookupError):
 
 def codes(list_name: str, on: date | None = None) -> list[ReferenceCode]:
     """The codes of a list valid on ``on``; every version of every code when ``on`` is None."""
+    return list(remembered(("codes", list_name, on), lambda: _codes(list_name, on)))
+
+
+def _codes(list_name: str, on: date | None) -> list[ReferenceCode]:
     query = select(ReferenceCode).where(ReferenceCode.list_name == list_name)
     if on is not None:
         query = _valid_on(query, ReferenceCode, on)
@@ -38,6 +44,10 @@ def codes(list_name: str, on: date | None = None) -> list[ReferenceCode]:
 
 def find(list_name: str, code: str, on: date | None = None) -> ReferenceCode | None:
     """The version of ``code`` valid on ``on``; with ``on`` None, its latest version."""
+    return remembered(("find", list_name, code, on), lambda: _find(list_name, code, on))
+
+
+def _find(list_name: str, code: str, on: date | None) -> ReferenceCode | None:
     query = select(ReferenceCode).where(
         ReferenceCode.list_name == list_name, ReferenceCode.code == code
     )
@@ -53,11 +63,15 @@ def is_valid(list_name: str, code: str, on: date) -> bool:
 
 def rule(regime: str, key: str, on: date) -> RegimeRule:
     """The rule in force on ``on``; raises MissingRule rather than fall back to a guess."""
-    query = select(RegimeRule).where(RegimeRule.regime == regime, RegimeRule.key == key)
-    found = db.session.scalars(_valid_on(query, RegimeRule, on).limit(1)).first()
+    found = remembered(("rule", regime, key, on), lambda: _rule(regime, key, on))
     if found is None:
         raise MissingRule(regime, key, on)
     return found
+
+
+def _rule(regime: str, key: str, on: date) -> RegimeRule | None:
+    query = select(RegimeRule).where(RegimeRule.regime == regime, RegimeRule.key == key)
+    return db.session.scalars(_valid_on(query, RegimeRule, on).limit(1)).first()
 
 
 def rules(on: date | None = None) -> list[RegimeRule]:

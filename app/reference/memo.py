@@ -1,0 +1,106 @@
+"""Answers of the reference lookups, kept per process while the loaded data stays the same.
+
+Reference data changes only when it is loaded: the loader writes the rows and, for each file
+whose content changed, a `ReferenceDataset` row, in one transaction. So an answer stays good
+while the datasets table does; each transaction checks that once (one small query instead of
+one query per code looked up), and a flush of reference rows in this process forgets every
+answer at once. Answers are copies of the rows in no session (they have no relationships to
+load later), shared read-only by every thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from app.extensions import db
+
+from .models import ReferenceCode, ReferenceDataset, RegimeRule
+
+_REFERENCE_ROWS = (ReferenceCode, RegimeRule, ReferenceDataset)
+_CHECKED = "reference_memo_checked_in"
+#: answers kept at most (keys include the day asked about, so they grow with the days)
+_MOST = 20_000
+
+
+class _Answers:
+    def __init__(self) -> None:
+        self.version: tuple | None = None
+        self.values: dict[tuple, Any] = {}
+
+
+#: per engine (tests run SQLite and PostgreSQL databases in one process)
+_BY_ENGINE: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def remembered(key: tuple, compute: Callable[[], Any]) -> Any:
+    """The answer for `key`, computed (in the current session) the first time only."""
+    listen_for_reference_writes()  # before the first answer: nothing to forget until then
+    answers = _current_answers()
+    if key not in answers.values:
+        if len(answers.values) >= _MOST:  # one entry per day asked about: start afresh
+            answers.values = {}
+        answers.values[key] = _detached(compute())
+    return answers.values[key]
+
+
+def _current_answers() -> _Answers:
+    engine = db.engine
+    answers = _BY_ENGINE.get(engine)
+    if answers is None:
+        answers = _BY_ENGINE[engine] = _Answers()
+    session = db.session()
+    transaction = session.get_transaction()
+    if transaction is None or session.info.get(_CHECKED) is not transaction:
+        version = tuple(session.execute(select(
+            func.count(ReferenceDataset.id), func.max(ReferenceDataset.loaded_at))).one())
+        if version != answers.version:
+            answers.version, answers.values = version, {}
+        session.info[_CHECKED] = session.get_transaction()
+    return answers
+
+
+def _detached(value: Any) -> Any:
+    """Copies of the rows, in no session: the session's own rows stay as they were (a caller
+    in this transaction may hold and change them)."""
+    if isinstance(value, list):
+        return [_copy(row) for row in value]
+    return _copy(value) if value is not None else None
+
+
+def _copy(row):
+    columns = inspect(type(row)).column_attrs
+    return type(row)(**{column.key: getattr(row, column.key) for column in columns})
+
+
+def forget_all() -> None:
+    """Forget every answer (reference rows were written in this process)."""
+    for answers in list(_BY_ENGINE.values()):
+        answers.version, answers.values = None, {}
+
+
+_WRITTEN = "reference_rows_written"
+
+
+def _on_flush(session: Session, _context, _instances) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, _REFERENCE_ROWS) for obj in changed):
+        session.info[_WRITTEN] = True
+        forget_all()
+
+
+def _on_commit(session: Session) -> None:
+    """Again once committed: others may have remembered the old rows meanwhile."""
+    if session.info.pop(_WRITTEN, False):
+        forget_all()
+
+
+def listen_for_reference_writes() -> None:
+    """Forget the answers whenever this process writes reference rows (once per process)."""
+    if not event.contains(Session, "before_flush", _on_flush):
+        event.listen(Session, "before_flush", _on_flush)
+        event.listen(Session, "after_commit", _on_commit)
