@@ -20,11 +20,12 @@ from .models import Case, CaseEvent
 from .procedures import procedures
 
 
-def _own(user, case) -> ColumnElement[bool]:
+def _own(user, case, case_type: str | None = None) -> ColumnElement[bool]:
     """The rule for top-level cases, on the given Case entity or alias: each procedure's
-    rule for its own case types."""
+    rule for its own case types (only the procedures of `case_type` when it is known: the
+    others' rules cannot hold for it)."""
     rules = [and_(case.case_type.in_(p.case_types), p.visibility(user, case))
-             for p in procedures()]
+             for p in procedures() if case_type is None or case_type in p.case_types]
     return or_(*rules) if rules else false()
 
 
@@ -56,5 +57,9 @@ def visible_to(user) -> ColumnElement[bool]:
 def can_see(user, case: Case) -> bool:
     if user is None:
         return False
-    found = db.session.scalar(select(Case.id).where(Case.id == case.id, visible_to(user)))
+    # one case: a top-level one is judged by its own procedure's rule alone, which is the
+    # same answer as the whole clause at a fraction of the cost of building it
+    rule = (and_(Case.parent_id.is_(None), _own(user, Case, case.case_type))
+            if case.parent_id is None else visible_to(user))
+    found = db.session.scalar(select(Case.id).where(Case.id == case.id, rule))
     return found is not None
