@@ -66,11 +66,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+import common
 import sqlalchemy as sa
+from common import check
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
-import common  # noqa: E402  (bench/common.py: result lines)
 
 PG_SCHEMA = "bench_deadlines"
 ALARM_KINDS = ("acknowledgement",)  # the export handler answers it with no event (checked)
@@ -361,10 +362,6 @@ def count(engine, *where) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(Deadline.__table__)
                             .where(*where)).scalar_one()
 
-
-def check(condition: bool, message: str) -> None:
-    if not condition:
-        raise RuntimeError(message)
 
 
 # ------------------------------------------------------------------------------------------

@@ -43,7 +43,6 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import sqlite3
 import ssl
 import statistics
@@ -60,6 +59,19 @@ from importlib import metadata
 from pathlib import Path
 
 import sqlalchemy as sa
+from common import (
+    PartnerSigner,
+    code_state,
+    cpu_model,
+    cpu_pressure,
+    filesystem_of,
+    free_port,
+    load_average,
+    notification_bodies,
+    postgres_url,
+    progress,
+    tree_cpu,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_SCHEMA = f"bench_exchange_{os.getpid()}"  # one per run: benches may run side by side
@@ -132,21 +144,6 @@ class Clock:
                 tree_cpu(self.server_pid) - self.server0)
         return False
 
-
-def tree_cpu(pid: int) -> float:
-    """user + system CPU seconds of `pid` and its children (Linux /proc), best effort."""
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    stack = [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick
-            for task in Path(f"/proc/{p}/task").iterdir():
-                stack.extend(int(c) for c in (task / "children").read_text().split())
-        except (OSError, ValueError, IndexError):
-            continue
-    return total
 
 
 # ------------------------------------------------------------------------------------------
@@ -293,32 +290,6 @@ def register_partner(key_pem: bytes, cert_pem: bytes, endpoint: str):
     return PartnerSimulator(PARTNER[0], PARTNER[1], None, key_pem, cert_pem)
 
 
-class PartnerSigner:
-    """The partner signs as app.exchange.xmlsec.sign does (signxml, enveloped, RSA-SHA256,
-    SHA-256, exclusive c14n, certificate in KeyInfo), with its key loaded once. xmlsec.sign
-    loads and validates the PEM key twice per call, which costs the partner ~0.1 s a message
-    here; that is not our system's cost and would only slow the (untimed) preparation and the
-    partner server of the outbound phase down."""
-
-    def __init__(self, key_pem: bytes, cert_pem: bytes):
-        from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-        self.key, self.cert_pem = load_pem_private_key(key_pem, password=None), cert_pem
-
-    def __call__(self, tree) -> bytes:
-        from lxml import etree
-        from signxml import XMLSigner, methods
-
-        from app.exchange.schemas import validate
-        from app.exchange.xmlsec import EXC_C14N
-
-        if problems := validate(tree):
-            raise RuntimeError(f"the simulator built an invalid message: {problems[:2]}")
-        signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256",
-                           digest_algorithm="sha256", c14n_algorithm=EXC_C14N)
-        signed = signer.sign(tree, key=self.key, cert=self.cert_pem)
-        return etree.tostring(signed, xml_declaration=True, encoding="UTF-8")
-
 
 # ------------------------------------------------------------------------------------------
 # The partner's endpoint for outbound delivery (a subprocess)
@@ -391,11 +362,6 @@ class PartnerProcess:
 # Our app served over HTTP, and the client
 # ------------------------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -514,14 +480,6 @@ class TestClient:
 # Preparation (not timed)
 # ------------------------------------------------------------------------------------------
 
-
-def notification_bodies(sim, sign, first: int, n: int) -> list[tuple[str, bytes]]:
-    """n signed notifications of the partner, numbers US2026000001..., Japan importing."""
-    out = []
-    for serial in range(first, first + n):
-        number = f"US2026{serial:06d}"
-        out.append((number, sign(sim.notification(number))))
-    return out
 
 
 def transmitted_exports(people, n: int) -> list[int]:
@@ -757,7 +715,7 @@ def machine_facts() -> list[str]:
     names = ("SQLAlchemy", "Flask", "lxml", "signxml", "cryptography", "psycopg")
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in names)
     return [
-        f"machine   {os.cpu_count()} CPUs ({T.cpu_model()}), {platform.system()} "
+        f"machine   {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
         f"{platform.release()}",
         f"python    {platform.python_implementation()} {platform.python_version()}; {versions}; "
         f"{ssl.OPENSSL_VERSION}",
@@ -772,7 +730,7 @@ def db_facts(engine, sqlite_path: Path | None) -> str:
             sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
                 conn.exec_driver_sql("PRAGMA synchronous").scalar(), "?")
             return (f"database  SQLite {sqlite3.sqlite_version} (Python sqlite3), file on "
-                    f"{T.filesystem_of(sqlite_path.parent)}, "
+                    f"{filesystem_of(sqlite_path.parent)}, "
                     f"journal_mode={mode}, synchronous={sync}, pool_pre_ping={pre_ping}")
         show = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
                 for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")}
@@ -814,7 +772,7 @@ def bench_backend(backend: str, args) -> Result | None:
         sqlite_path = tmpdir / "bench.sqlite3"
         url = f"sqlite:///{sqlite_path}"
     else:
-        url = T.postgres_url()
+        url = postgres_url()
         if sa.engine.make_url(url).get_backend_name() != "postgresql":
             print(f"postgresql: {url!r} is not a PostgreSQL URL; skipped", flush=True)
             shutil.rmtree(tmpdir, ignore_errors=True)
@@ -851,7 +809,7 @@ def bench_backend(backend: str, args) -> Result | None:
             progress(f"{backend}: starting the server ({args.http})")
             server = Server(args.http, app, config, tmpdir / "gunicorn.log", args.threads)
             server_pid = server.pid
-            facts = machine_facts() + [db_facts(engine, sqlite_path), T.code_state(),
+            facts = machine_facts() + [db_facts(engine, sqlite_path), code_state(),
                                        f"http      {server.description}; " + (
                                            "client http.client, one request at a time"
                                            if server.port else "one request at a time"),
@@ -869,7 +827,7 @@ def bench_backend(backend: str, args) -> Result | None:
             prep["sign notifications"] = time.perf_counter() - t0
             bodies = [b for _, b in timed]
             sizes = {"notification": statistics.fmean(len(b) for b in bodies)}
-            load_before = T.load_average()
+            load_before = load_average()
             client = server.client()
             progress(f"{backend}: warm-up {w} + timing {n} inbound notifications")
             require_accepted(post_all(client, INBOX_PATH, [b for _, b in warm], None),
@@ -942,7 +900,7 @@ def bench_backend(backend: str, args) -> Result | None:
             connections += client.connections
 
             result = Result(backend, facts, rows, sizes, prep, connections, load_before,
-                            T.load_average(), T.cpu_pressure())
+                            load_average(), cpu_pressure())
             if args.profile:
                 p = args.profile_messages
                 progress(f"{backend}: anatomy and cProfile of inbound notifications on "
@@ -1093,9 +1051,6 @@ def print_ratios(results: list[Result]) -> None:
             print(f"{res.backend + ' inbound notification vs ' + bare[5:]:<46} {ours:>8.1f} "
                   f"{base:>8.1f} {'1/' + format(base / ours, '.1f'):>8}")
 
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv=None):

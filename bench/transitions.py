@@ -26,13 +26,11 @@ import io
 import json
 import logging
 import os
-import platform
 import pstats
 import re
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,10 +38,19 @@ from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from importlib import metadata
 from pathlib import Path
 
+import common
 import sqlalchemy as sa
+from common import (
+    code_state,
+    cpu_pressure,
+    filesystem_of,
+    load_average,
+    percentiles,
+    postgres_url,
+    progress,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -129,13 +136,6 @@ class Series:
         return [n / w for n, w in zip(self.round_steps, self.round_walls, strict=True)]
 
 
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    """p50, p95, p99 (linear interpolation between closest ranks)."""
-    if len(values) == 1:
-        return values[0], values[0], values[0]
-    cuts = statistics.quantiles(values, n=100, method="inclusive")
-    return cuts[49], cuts[94], cuts[98]
-
 
 def summary(values: list[float]) -> tuple[float, float, float, float]:
     """mean, p50, p95, p99 in milliseconds."""
@@ -147,10 +147,6 @@ def summary(values: list[float]) -> tuple[float, float, float, float]:
 # Database and app set-up (not timed)
 # ------------------------------------------------------------------------------------------
 
-
-def postgres_url() -> str:
-    return (os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-            or PG_DEFAULT)
 
 
 def postgres_problem(url: str) -> str | None:
@@ -429,67 +425,9 @@ def profile_text(profiler: cProfile.Profile, sort: str, limit: int, only_app=Fal
 # ------------------------------------------------------------------------------------------
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def filesystem_of(path: Path) -> str:
-    """The mount point and type holding `path` (Linux /proc/mounts), best effort."""
-    try:
-        mounts = [line.split()[:3] for line in Path("/proc/mounts").read_text().splitlines()]
-    except OSError:
-        return "?"
-    real = str(path.resolve())
-    best = max((m for m in mounts if real == m[1] or real.startswith(m[1].rstrip("/") + "/")),
-               key=lambda m: len(m[1]), default=None)
-    return f"{best[2]} on {best[1]}" if best else "?"
-
-
-def load_average() -> str:
-    if not hasattr(os, "getloadavg"):
-        return "?"
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def cpu_pressure() -> str | None:
-    """Linux PSI: share of the last 60 s in which some runnable task waited for a CPU."""
-    try:
-        line = Path("/proc/pressure/cpu").read_text().splitlines()[0]
-    except (OSError, IndexError):
-        return None
-    found = re.search(r"avg60=([\d.]+)", line)
-    return f"{found.group(1)}%" if found else None
-
-
-def code_state() -> str:
-    """The commit measured and which of the app's files differ from it (best effort)."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, check=True,
-                              capture_output=True, text=True).stdout.strip()
-        changed = subprocess.run(["git", "status", "--porcelain", "--", "app", "workflows",
-                                  "migrations"], cwd=ROOT, check=True, capture_output=True,
-                                 text=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "code      (not a git checkout)"
-    dirty = ", ".join(line[3:] for line in changed)
-    return f"code      commit {head}" + (f", uncommitted changes in {dirty}" if dirty else "")
-
-
 def machine_facts() -> list[str]:
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("SQLAlchemy", "Flask-SQLAlchemy", "python-statemachine", "marshmallow",
-                          "psycopg"))
-    return [
-        f"machine   {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
-        f"{platform.release()}",
-        f"python    {platform.python_implementation()} {platform.python_version()}; {versions}",
-    ]
+    return common.machine_facts(("SQLAlchemy", "Flask-SQLAlchemy", "python-statemachine",
+                                 "marshmallow", "psycopg"))
 
 
 def db_facts(engine, sqlite_path: Path | None) -> str:
@@ -710,9 +648,6 @@ def print_ratios(results: list[Result]) -> None:
 def _shorten(text: str) -> str:
     return re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
 
-
-def progress(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv=None):
