@@ -58,6 +58,7 @@ from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
 
+import common
 import sqlalchemy as sa
 from common import (
     PartnerSigner,
@@ -1043,13 +1044,12 @@ def report(res: Result, args) -> None:
 def print_ratios(results: list[Result]) -> None:
     """The goal lines (issue 16): `name  ours  bare  ratio`, in messages per second."""
     print()
-    print(f"{'name':<46} {'ours':>8} {'bare':>8} {'ratio':>8}")
+    print(common.result_header())
     for res in results:
         ours = res.rows["inbound notification"].rate
         for bare in ("bare verify-and-store", "bare store-and-commit"):
-            base = res.rows[bare].rate
-            print(f"{res.backend + ' inbound notification vs ' + bare[5:]:<46} {ours:>8.1f} "
-                  f"{base:>8.1f} {'1/' + format(base / ours, '.1f'):>8}")
+            common.result(f"{res.backend} inbound notification vs {bare[5:]}", ours,
+                          res.rows[bare].rate, "msg/s")
 
 
 

@@ -634,15 +634,14 @@ def print_ratios(results: list[Result]) -> None:
     the whole sequence and per event type (each event's rate is 1 / its mean latency, beside
     the bare UPDATE+INSERT+COMMIT of the same steps)."""
     print()
-    print(f"{'name':<46} {'ours':>8} {'bare':>8} {'ratio':>8}")
+    print(common.result_header())
     for res in results:
         lines = [("all events", res.runner.tx_per_s, res.baseline.tx_per_s)]
         lines += [(event, 1 / statistics.fmean(values),
                    1 / statistics.fmean(res.baseline.by_event[event]))
                   for event, values in res.runner.by_event.items()]
         for name, ours, bare in lines:
-            print(f"{res.backend + ' ' + name:<46} {ours:>8.1f} {bare:>8.1f} "
-                  f"{'1/' + format(bare / ours, '.1f'):>8}")
+            common.result(f"{res.backend} transitions {name}", ours, bare, "tx/s")
 
 
 def _shorten(text: str) -> str:
