@@ -43,7 +43,6 @@ import os
 import platform
 import shutil
 import signal
-import sqlite3
 import ssl
 import statistics
 import subprocess
@@ -65,7 +64,6 @@ from common import (
     code_state,
     cpu_model,
     cpu_pressure,
-    filesystem_of,
     free_port,
     load_average,
     notification_bodies,
@@ -724,21 +722,11 @@ def machine_facts() -> list[str]:
 
 
 def db_facts(engine, sqlite_path: Path | None) -> str:
-    pre_ping = engine.pool._pre_ping
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
-                conn.exec_driver_sql("PRAGMA synchronous").scalar(), "?")
-            return (f"database  SQLite {sqlite3.sqlite_version} (Python sqlite3), file on "
-                    f"{filesystem_of(sqlite_path.parent)}, "
-                    f"journal_mode={mode}, synchronous={sync}, pool_pre_ping={pre_ping}")
-        show = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
-                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")}
-        url = engine.url.render_as_string(hide_password=True)
-        return (f"database  PostgreSQL {show['server_version']} at {url} (schema {PG_SCHEMA}), "
-                f"fsync={show['fsync']}, synchronous_commit={show['synchronous_commit']}, "
-                f"shared_buffers={show['shared_buffers']}, pool_pre_ping={pre_ping}")
+    """bench/common.py's `database` fact, with the pool's pre-ping (it costs a round trip)."""
+    fact = common.db_facts(engine, common.Database(
+        engine.dialect.name, engine.url.render_as_string(hide_password=True),
+        schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
+    return f"{fact}, pool_pre_ping={engine.pool._pre_ping}"
 
 
 # ------------------------------------------------------------------------------------------

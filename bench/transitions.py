@@ -29,7 +29,6 @@ import os
 import pstats
 import re
 import shutil
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -45,7 +44,6 @@ import sqlalchemy as sa
 from common import (
     code_state,
     cpu_pressure,
-    filesystem_of,
     load_average,
     percentiles,
     postgres_url,
@@ -431,20 +429,10 @@ def machine_facts() -> list[str]:
 
 
 def db_facts(engine, sqlite_path: Path | None) -> str:
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
-            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}.get(
-                conn.exec_driver_sql("PRAGMA synchronous").scalar(), "?")
-            return (f"database  SQLite {sqlite3.sqlite_version} (Python sqlite3), file on "
-                    f"{filesystem_of(sqlite_path.parent)}, journal_mode={mode}, "
-                    f"synchronous={sync}")
-        show = {name: conn.exec_driver_sql(f"SHOW {name}").scalar()
-                for name in ("server_version", "fsync", "synchronous_commit", "shared_buffers")}
-        url = engine.url.render_as_string(hide_password=True)
-        return (f"database  PostgreSQL {show['server_version']} at {url} (schema {PG_SCHEMA}), "
-                f"fsync={show['fsync']}, synchronous_commit={show['synchronous_commit']}, "
-                f"shared_buffers={show['shared_buffers']}")
+    """bench/common.py's `database` fact for this bench's engine."""
+    return common.db_facts(engine, common.Database(
+        engine.dialect.name, engine.url.render_as_string(hide_password=True),
+        schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
 
 
 # ------------------------------------------------------------------------------------------
