@@ -30,7 +30,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.measures import postgres_url  # noqa: E402  (after the path is set)
+from bench.common import postgres_url  # noqa: E402  (after the path is set)
 
 SCHEMA = "bench_pages"
 COMPANIES = 200
@@ -112,7 +112,7 @@ def reset_schema(url: str, *, drop_only: bool = False) -> None:
     engine.dispose()
 
 
-def make_app(url: str, *, migrate: bool):
+def make_app(url: str, *, migrate: bool):  # migrate: also load the reference data
     from flask_migrate import upgrade
 
     from app import create_app
@@ -121,9 +121,9 @@ def make_app(url: str, *, migrate: bool):
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-secret",
                       "TESTING": True, "WTF_CSRF_ENABLED": False,
                       "SERVER_NAME": "localhost.test"})
-    if migrate:
-        with app.app_context():
-            upgrade()
+    with app.app_context():
+        upgrade()  # on a kept schema (--reuse): the migrations added since it was generated
+        if migrate:
             load_all()
     return app
 
