@@ -54,11 +54,16 @@ def compute_hash(event: CaseEvent) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _last_event(case: Case) -> CaseEvent | None:
-    return db.session.scalar(
-        select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.seq.desc())
-        .limit(1)
-    )
+def _chain_head(case: Case) -> tuple[int, str]:
+    """The seq and hash the next event links to: the last event's, or the genesis hash.
+
+    Only these two columns are read: loading the whole last event (its payload) cost more
+    than the rest of the append."""
+    last = db.session.execute(
+        select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == case.id)
+        .order_by(CaseEvent.seq.desc()).limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, genesis_hash(case.id))
 
 
 def append_event(
@@ -77,11 +82,11 @@ def append_event(
     Its audiences are the case type's defaults for the event; an official marks the remark
     internal with `internal_remark` in the payload, which the hash chain covers.
     """
-    last = _last_event(case)
+    last_seq, prev_hash = _chain_head(case)
     payload = payload or {}
     row = CaseEvent(
         case_id=case.id,
-        seq=(last.seq + 1) if last else 1,
+        seq=last_seq + 1,
         occurred_at=utcnow(),
         actor_id=actor.id if actor is not None else None,
         actor_role=role,
@@ -91,7 +96,7 @@ def append_event(
         to_state=to_state,
         reason=(reason or None),
         payload=payload,
-        prev_hash=last.hash if last else genesis_hash(case.id),
+        prev_hash=prev_hash,
         audience=event_audience(case.case_type, event, role),
         remark_audience=remark_audience(case.case_type, event, role,
                                         internal=bool(payload.get(INTERNAL_REMARK))),
