@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -54,11 +54,15 @@ def clear_deadlines(
 ) -> int:
     """Close open deadlines (all, or those of `kinds` / `country`) and resolve the alarms
     they raised: what they waited for has happened. Returns how many."""
+    query = select(Deadline).where(
+        Deadline.case_id == case.id, Deadline.cleared_at.is_(None),
+        or_(Deadline.fired_at.is_(None), Deadline.outcome == "alarm"))  # open, or alarmed
+    if kinds is not None:
+        query = query.where(Deadline.kind.in_(kinds))
+    if country is not None:
+        query = query.where(Deadline.country_code == country)
+    rows = db.session.scalars(query).all()
     now = utcnow()
-    cleared = 0
-    for row in [*open_deadlines(case, country=country), *raised_alarms(case)]:
-        if (kinds is None or row.kind in kinds) and (country is None
-                                                      or row.country_code == country):
-            row.cleared_at = now
-            cleared += 1
-    return cleared
+    for row in rows:
+        row.cleared_at = now
+    return len(rows)
