@@ -63,7 +63,9 @@ class User(UserMixin, db.Model):
     #: refused, so every session of the user ends while the web tier stays stateless
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    organisation: Mapped[Organisation] = relationship(back_populates="users")
+    #: loaded with the user: who may see a case, and every audit label, asks for it
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined",
+                                                      innerjoin=True)
 
     __table_args__ = (
         CheckConstraint(
