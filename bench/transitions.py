@@ -24,14 +24,10 @@ import cProfile
 import gc
 import io
 import json
-import logging
-import os
 import pstats
 import re
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -46,13 +42,10 @@ from common import (
     cpu_pressure,
     load_average,
     percentiles,
-    postgres_url,
     progress,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-PG_SCHEMA = f"bench_transitions_{os.getpid()}"  # one per run: benches may run side by side
 COUNTRIES = ("US", "KR", "CA")  # import countries cycled over the cases (see app.demo.samples)
 
 # ------------------------------------------------------------------------------------------
@@ -147,45 +140,6 @@ def summary(values: list[float]) -> tuple[float, float, float, float]:
 
 
 
-def postgres_problem(url: str) -> str | None:
-    """None when the server answers, else why not."""
-    try:
-        engine = sa.create_engine(url, connect_args={"connect_timeout": 3})
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        engine.dispose()
-        return None
-    except Exception as exc:  # any failure to connect means: no server for us
-        return f"{exc.__class__.__name__}: {str(exc).strip().splitlines()[0]}"
-
-
-def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        if not drop_only:
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    engine.dispose()
-
-
-def make_app(url: str, engine_options: dict):
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.reference.loader import load_all
-
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-        "SECRET_KEY": "bench-secret",
-        "TESTING": True,
-    })
-    with app.app_context():
-        upgrade()
-        load_all()
-    return app
-
-
 BENCH_META = sa.MetaData()
 BENCH_EVENTS = sa.Table(
     "bench_events", BENCH_META,
@@ -194,27 +148,6 @@ BENCH_EVENTS = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("payload", sa.Text, nullable=False),
 )
-
-
-def make_people() -> dict:
-    """exporter, official_moe, official_meti, each in an organisation of its own."""
-    from app.auth.models import Organisation, User
-    from app.auth.passwords import hash_password
-    from app.extensions import db
-
-    people = {}
-    for n, (key, role, kind) in enumerate((("exporter", "exporter", "company"),
-                                           ("moe", "official_moe", "authority"),
-                                           ("meti", "official_meti", "authority")), start=1):
-        org = Organisation(name=f"Bench org {n}", kind=kind, country_code="JP",
-                           address=f"{n} Bench Street, Tokyo", tel="03-0000-0000",
-                           email=f"org{n}@bench.test")
-        user = User(email=f"{role}@bench.test", name=f"Bench {role}", role=role,
-                    organisation=org, password_hash=hash_password("bench password"))
-        db.session.add_all([org, user])
-        people[key] = user
-    db.session.commit()
-    return people
 
 
 def prepare_cases(people: dict, n: int) -> list[tuple[int, str]]:
@@ -428,13 +361,6 @@ def machine_facts() -> list[str]:
                                  "marshmallow", "psycopg"))
 
 
-def db_facts(engine, sqlite_path: Path | None) -> str:
-    """bench/common.py's `database` fact for this bench's engine."""
-    return common.db_facts(engine, common.Database(
-        engine.dialect.name, engine.url.render_as_string(hide_password=True),
-        schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
-
-
 # ------------------------------------------------------------------------------------------
 # One backend
 # ------------------------------------------------------------------------------------------
@@ -455,87 +381,67 @@ class Result:
 
 
 def bench_backend(backend: str, args) -> Result | None:
+    with common.database(backend, "bench_transitions", sqlite_dir=args.sqlite_dir,
+                         keep=args.keep) as database:
+        return None if database is None else bench_database(database, args)
+
+
+def bench_database(database: common.Database, args) -> Result:
     from app.extensions import db
 
-    tmpdir = None
-    sqlite_path = None
-    if backend == "sqlite":
-        tmpdir = Path(tempfile.mkdtemp(prefix="bench-transitions-", dir=args.sqlite_dir))
-        sqlite_path = tmpdir / "bench.sqlite3"
-        url, options = f"sqlite:///{sqlite_path}", {}
-    else:
-        url = postgres_url()
-        if sa.engine.make_url(url).get_backend_name() != "postgresql":
-            print(f"postgresql: {url!r} is not a PostgreSQL URL; skipped", flush=True)
-            return None
-        problem = postgres_problem(url)
-        if problem is not None:
-            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
-            print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
-                  flush=True)
-            return None
-        reset_pg_schema(url)
-        options = {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}
+    backend, sequence = database.backend, SEQUENCES[args.sequence]
+    progress(f"{backend}: migrating and loading reference data")
+    app = common.make_app(database)
+    with app.app_context():
+        engine = db.engine
+        BENCH_META.create_all(engine)
+        people = common.make_people()
+        facts = machine_facts() + [common.db_facts(engine, database), code_state()]
+        runner_series, baseline_series = Series(), Series()
+        prep = 0.0
+        load_before = load_average()
 
-    sequence = SEQUENCES[args.sequence]
-    try:
-        progress(f"{backend}: migrating and loading reference data")
-        app = make_app(url, options)
-        with app.app_context():
-            engine = db.engine
-            BENCH_META.create_all(engine)
-            people = make_people()
-            facts = machine_facts() + [db_facts(engine, sqlite_path), code_state()]
-            runner_series, baseline_series = Series(), Series()
-            prep = 0.0
-            load_before = load_average()
+        if args.warmup:
+            progress(f"{backend}: warm-up on {args.warmup} case(s), not timed")
+            warm = prepare_cases(people, args.warmup)
+            run_runner(warm, sequence, people, None)
+            run_baseline(engine, warm, sequence, None)
 
-            if args.warmup:
-                progress(f"{backend}: warm-up on {args.warmup} case(s), not timed")
-                warm = prepare_cases(people, args.warmup)
-                run_runner(warm, sequence, people, None)
-                run_baseline(engine, warm, sequence, None)
+        for r in range(1, args.rounds + 1):
+            t0 = time.perf_counter()
+            cases = prepare_cases(people, args.cases)
+            prep += time.perf_counter() - t0
+            progress(f"{backend}: round {r}/{args.rounds}: {args.cases} drafts prepared "
+                     f"in {time.perf_counter() - t0:.1f} s; timing the runner")
+            gc.collect()
+            run_runner(cases, sequence, people, runner_series)
+            check_states(cases, sequence)
+            progress(f"{backend}: round {r}/{args.rounds}: timing the bare baseline")
+            gc.collect()
+            run_baseline(engine, cases, sequence, baseline_series)
 
-            for r in range(1, args.rounds + 1):
-                t0 = time.perf_counter()
-                cases = prepare_cases(people, args.cases)
-                prep += time.perf_counter() - t0
-                progress(f"{backend}: round {r}/{args.rounds}: {args.cases} drafts prepared "
-                         f"in {time.perf_counter() - t0:.1f} s; timing the runner")
-                gc.collect()
-                run_runner(cases, sequence, people, runner_series)
-                check_states(cases, sequence)
-                progress(f"{backend}: round {r}/{args.rounds}: timing the bare baseline")
-                gc.collect()
-                run_baseline(engine, cases, sequence, baseline_series)
+        result = Result(backend, facts, runner_series, baseline_series, prep,
+                        load_before, load_average(), cpu_pressure())
+        if args.profile:
+            result.anatomy, result.profile = profiled(engine, people, sequence, args)
+        db.session.remove()
+        engine.dispose()
+    return result
 
-            result = Result(backend, facts, runner_series, baseline_series, prep,
-                            load_before, load_average(), cpu_pressure())
-            if args.profile:
-                n = args.profile_cases
-                progress(f"{backend}: anatomy: counting statements and profiling on "
-                         f"{n} more case(s), not timed")
-                result.anatomy = anatomy(engine, prepare_cases(people, n), sequence, people)
-                profiler = cProfile.Profile()
-                run_runner(prepare_cases(people, n), sequence, people, None, profiler)
-                result.profile = {
-                    "cumulative": profile_text(profiler, "cumulative", args.profile_top),
-                    "tottime": profile_text(profiler, "tottime", args.profile_top),
-                    "cumulative, app/ and workflows/ only": profile_text(
-                        profiler, "cumulative", args.profile_top, only_app=True),
-                }
-            db.session.remove()
-            engine.dispose()
-        return result
-    finally:
-        if tmpdir is not None and not args.keep:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        elif tmpdir is not None:
-            progress(f"sqlite: database kept at {sqlite_path}")
-        if backend == "postgresql" and not args.keep:
-            reset_pg_schema(url, drop_only=True)
-        elif backend == "postgresql":
-            progress(f"postgresql: schema {PG_SCHEMA} kept")
+
+def profiled(engine, people, sequence, args) -> tuple[Anatomy, dict[str, str]]:
+    """Statements per event and a cProfile of the runner, on fresh cases (not timed)."""
+    n = args.profile_cases
+    progress(f"anatomy: counting statements and profiling on {n} more case(s), not timed")
+    anatomy_ = anatomy(engine, prepare_cases(people, n), sequence, people)
+    profiler = cProfile.Profile()
+    run_runner(prepare_cases(people, n), sequence, people, None, profiler)
+    return anatomy_, {
+        "cumulative": profile_text(profiler, "cumulative", args.profile_top),
+        "tottime": profile_text(profiler, "tottime", args.profile_top),
+        "cumulative, app/ and workflows/ only": profile_text(
+            profiler, "cumulative", args.profile_top, only_app=True),
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -667,14 +573,9 @@ def parse_args(argv=None):
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    # create_app() reads SECRET_KEY from the environment and would otherwise write one under
-    # instance/; Alembic configures logging only when nobody has, so keep its INFO lines quiet.
-    os.environ.setdefault("SECRET_KEY", "bench-secret")
-    logging.basicConfig(level=logging.WARNING)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
+    common.setup()
+    results = [res for b in common.backends(args.backend)
+               if (res := bench_backend(b, args)) is not None]
     for res in results:
         report(res, args)
     print_ratios(results)
