@@ -34,7 +34,8 @@ def list_cases():
     items = [{"id": c.id, "reference": c.reference, "case_type": c.case_type, "state": c.state,
               "version": c.version, "updated_at": c.updated_at, "next_deadline": due}
              for c, due, _alarms in rows]
-    return s.CaseListOut().dump({"items": items, "total": total.value, "page": filters.page,
+    return s.CaseListOut().dump({"items": items, "total": total.value,
+                                 "total_is_lower_bound": total.capped, "page": filters.page,
                                  "page_size": queries.PAGE_SIZE})
 
 

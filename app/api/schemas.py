@@ -167,7 +167,11 @@ class CaseSummaryOut(Schema):
 
 class CaseListOut(Schema):
     items = fields.List(fields.Nested(CaseSummaryOut))
-    total = fields.Integer()
+    total = fields.Integer(metadata={"description": (
+        "How many cases match; a lower bound when `total_is_lower_bound` is true")})
+    total_is_lower_bound = fields.Boolean(metadata={"description": (
+        "True when more cases match than are counted (the count stops at 1,000): there "
+        "are at least `total`, and further pages while `items` is full")})
     page = fields.Integer()
     page_size = fields.Integer()
 

@@ -175,6 +175,23 @@ def test_bad_event_payload_names_the_fields(client, exporter):
     assert fields_of(response) == {"country", "received_on", "valid_to"}
 
 
+def test_a_count_that_stopped_says_so(api, exporter, monkeypatch):
+    """Past the count's cap the total is only a lower bound, and the client is told."""
+    from app.cases import list_order
+
+    for country in ("KR", "US", "CA"):
+        complete_export(exporter, country=country)
+    from app.cases import queries
+
+    monkeypatch.setattr(list_order, "COUNT_CAP", 2)
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    first = api.get("/cases").get_json()
+    assert first["total_is_lower_bound"] is True
+    assert first["total"] >= 2 and len(first["items"]) == 2
+    last = api.get("/cases?page=2").get_json()  # the list ends here: now the count is exact
+    assert (last["total"], last["total_is_lower_bound"], len(last["items"])) == (3, False, 1)
+
+
 def test_list_and_search(api, exporter):
     from app.cases import runner
 
@@ -182,7 +199,7 @@ def test_list_and_search(api, exporter):
     runner.fire(kr.id, "submit", actor=exporter)
     complete_export(exporter, country="US")
     listed = api.get("/cases").get_json()
-    assert listed["total"] == 2
+    assert listed["total"] == 2 and listed["total_is_lower_bound"] is False
     only_kr = api.get("/cases?country=KR&state=SUBMITTED").get_json()
     assert [c["id"] for c in only_kr["items"]] == [kr.id]
     bad = api.get("/cases?country=korea")
