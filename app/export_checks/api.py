@@ -92,6 +92,8 @@ class CheckUnitOut(Schema):
 
 
 class ConfirmedLineOut(Schema):
+    """A line as the customs verdict shows it: what the consignment holds."""
+
     seq = fields.Integer()
     product_type = fields.String()
     model = fields.String()
@@ -111,12 +113,9 @@ class LineInspectionOut(Schema):
     photos = fields.List(fields.Nested(InspectionPhotoOut))
 
 
-class CheckLineOut(Schema):
-    seq = fields.Integer()
-    product_type = fields.String()
-    model = fields.String()
-    year = fields.Integer()
-    quantity = fields.Integer()
+class CheckLineOut(ConfirmedLineOut):
+    """A line as the case shows it: also MOE's decision and what the inspection found."""
+
     decision = fields.String(allow_none=True)
     decision_reason = fields.String(allow_none=True)
     units = fields.List(fields.Nested(CheckUnitOut))
