@@ -115,6 +115,7 @@ class ExportCheckWorkflow(CaseWorkflow):
         "remove_evidence": N_("Evidence removed"),
         "decide_line": N_("Line decided"),
         "record_finding": N_("Inspection finding recorded for a line"),
+        "remove_finding_photo": N_("Inspection photo removed from a line"),
         "open_basel_notification": N_("Basel export notification opened for refused lines"),
         "customs_verification": N_("Certificate verified by customs"),
     }

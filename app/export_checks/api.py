@@ -311,6 +311,19 @@ def record_finding(case_id: int, seq: int):
     return _out(case.id)
 
 
+@api.route("/<int:case_id>/lines/<int:seq>/photos/<int:attachment_id>/remove",
+           methods=["POST"])
+@allow(Role.OFFICIAL_MOE, api=True)
+@document("MOE, during the inspection: remove a photo from one line's finding (the file is "
+          "deleted; the timeline keeps its name)", body=CheckVersionIn, response=CheckOut)
+def remove_finding_photo(case_id: int, seq: int, attachment_id: int):
+    case = _check_case(case_id)
+    version = CheckVersionIn().load(json_object())["version"]
+    _editing(lambda: inspection.remove_photo(case.id, seq, attachment_id, acting_user(),
+                                             version))
+    return _out(case.id)
+
+
 @api.route("/<int:case_id>/basel-notification", methods=["POST"])
 @allow(Role.EXPORTER, api=True)
 @document("Open a Basel export notification pre-filled from the refused lines",

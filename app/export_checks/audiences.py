@@ -12,7 +12,7 @@ from app.cases.audience import CUSTOMS, DOMESTIC, INTERNAL, NOTIFIER, Audience, 
 DRAFTING = ("create", "save_request", "add_line", "remove_line", "upload_unit_records",
             "add_evidence", "remove_evidence", "submit", "reply_to_request", "start_review",
             "request_information", "order_inspection", "record_inspection", "decide_line",
-            "record_finding")
+            "record_finding", "remove_finding_photo")
 BORDER = Audience.of(INTERNAL, NOTIFIER, CUSTOMS)
 
 

@@ -158,6 +158,20 @@ def record_finding(case_id: int, seq: int):
                                                              _version()))
 
 
+@bp.route("/export-checks/<int:case_id>/lines/<int:seq>/photos/<int:attachment_id>/remove",
+          methods=["POST"])
+@allow(Role.OFFICIAL_MOE)
+def remove_finding_photo(case_id: int, seq: int, attachment_id: int):
+    case = _check_case(case_id)
+    if request.form.get("confirm") != "1":
+        flash(_("Nothing was changed: tick the box to confirm the removal."), "error")
+        return redirect(url_for("cases.view", case_id=case.id, _anchor=f"finding-{seq}"))
+    return _officials_form(case, f"finding_{seq}",
+                           _("Photo removed from line %(seq)d.", seq=seq),
+                           lambda: inspection.remove_photo(case.id, seq, attachment_id,
+                                                           current_user, _version()))
+
+
 def _officials_form(case, form_event: str, done: str, action):
     """An official's form on the case page: done and back, or the page again with what was
     typed and the errors beside the fields."""

@@ -41,6 +41,26 @@ def record_finding(case_id: int, seq: int, raw: dict, user, version: int | None)
                    party_event="record_inspection", states=INSPECTING, change=change)
 
 
+def remove_photo(case_id: int, seq: int, attachment_id: int, user, version: int | None) -> Case:
+    """Take a photo off line `seq`'s finding (a wrong picture), while the inspection lasts; the
+    file goes with it. The timeline keeps that it was removed, and its name."""
+
+    def change(case: Case) -> tuple[str | None, dict[str, Any]]:
+        found = line_of(check_of(case), seq).finding
+        photo = next((p for p in found.photos if p.attachment_id == attachment_id), None) \
+            if found is not None else None
+        if photo is None:
+            raise invalid("attachment", "No such photo on this line.")
+        attachment = photo.attachment
+        found.photos.remove(photo)
+        db.session.flush()
+        db.session.delete(attachment)
+        return None, {"line": seq, "photo": attachment.filename}
+
+    return moe_act(case_id, user, version, action="remove_finding_photo",
+                   party_event="record_inspection", states=INSPECTING, change=change)
+
+
 def _finding_of(line: ExportCheckLine) -> ExportCheckFinding:
     if line.finding is None:
         line.finding = ExportCheckFinding(units_inspected=0, units_failing=0)

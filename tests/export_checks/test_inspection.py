@@ -145,3 +145,55 @@ def test_only_moe_records_findings_and_only_during_the_inspection(people, client
     assert post_finding(exporter, case, 1, units_inspected="1",
                         units_failing="0").status_code == 403
     assert findings() == []
+
+
+def photos_of(seq: int) -> list[str]:
+    return sorted(p.attachment.filename for f in findings() if f.line.seq == seq
+                  for p in f.photos)
+
+
+def remove_photo(client, case, attachment_id, **form):
+    return client.post(f"/export-checks/{case.id}/lines/1/photos/{attachment_id}/remove",
+                       data={"version": version(case.id), **form})
+
+
+def test_a_wrong_photo_is_removed_while_the_inspection_lasts(people, client, app):
+    case = inspecting(people)
+    login(client, people["moe"])
+    post_finding(client, case, 1, photos=[("right.png", PNG), ("wrong.png", PNG)],
+                 units_inspected="3", units_failing="0")
+    wrong = db.session.query(Attachment).filter_by(filename="wrong.png").one()
+    unticked = remove_photo(client, case, wrong.id)
+    assert unticked.status_code == 302 and photos_of(1) == ["right.png", "wrong.png"]
+    exporter = app.test_client()
+    login(exporter, people["exporter"])
+    assert remove_photo(exporter, case, wrong.id, confirm="1").status_code == 403
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Remove the photo wrong.png" in page
+    assert remove_photo(client, case, wrong.id, confirm="1").status_code == 302
+    assert photos_of(1) == ["right.png"]
+    assert client.get(f"/cases/{case.id}/attachments/{wrong.id}").status_code == 404
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True).split('id="timeline"')[1]
+    assert "Inspection photo removed from a line" in timeline  # the removal is on record
+    gone_again = remove_photo(client, case, wrong.id, confirm="1")
+    assert gone_again.status_code == 422 and photos_of(1) == ["right.png"]
+
+
+def test_photos_stay_once_the_inspection_is_recorded(people, client):
+    case = inspecting(people)
+    moe = people["moe"]
+    for seq in (1, 2):
+        inspection.record_finding(case.id, seq, {"units_inspected": "1", "units_failing": "0",
+                                                 "photos": []}, moe, version(case.id))
+    api = Api(client, moe)
+    photo = {"filename": "kept.png", "content_type": "image/png",
+             "content_base64": base64.b64encode(PNG).decode()}
+    api.post(f"/export-checks/{case.id}/lines/1/finding", json={
+        "version": version(case.id), "units_inspected": 1, "units_failing": 0,
+        "photos": [photo]})
+    kept = db.session.query(Attachment).filter_by(filename="kept.png").one()
+    runner.fire(case.id, "record_inspection", actor=moe, expected_version=version(case.id),
+                payload={"inspected_on": today_in_japan().isoformat(), "inspector": "Sato"})
+    late = api.post(f"/export-checks/{case.id}/lines/1/photos/{kept.id}/remove",
+                    json={"version": version(case.id)})
+    assert late.status_code == 409 and photos_of(1) == ["kept.png"]

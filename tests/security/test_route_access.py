@@ -97,6 +97,7 @@ ACCESS: dict[str, set[str] | str] = {
     "export_checks.remove_evidence": {"exporter"},
     "export_checks.decide_line": {"official_moe"},
     "export_checks.record_finding": {"official_moe"},
+    "export_checks.remove_finding_photo": {"official_moe"},
     "export_checks.open_basel": {"exporter"},
     "export_checks.verify_certificate": {"customs", "official_moe", "admin"},
     "export_checks_api.create": {"exporter"},
@@ -109,6 +110,7 @@ ACCESS: dict[str, set[str] | str] = {
     "export_checks_api.remove_evidence": {"exporter"},
     "export_checks_api.decide_line": {"official_moe"},
     "export_checks_api.record_finding": {"official_moe"},
+    "export_checks_api.remove_finding_photo": {"official_moe"},
     "export_checks_api.open_basel": {"exporter"},
     "export_checks_api.verify_certificate": {"customs", "official_moe", "admin"},
     # --- scrap-yard permits (issue 13) ---
