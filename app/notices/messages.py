@@ -1,6 +1,11 @@
 """The text of a notice: subject and body from `templates/notices/<kind>.html`, written in the
 recipient's language, and the Notice rows that carry them.
 
+A notice is written with what happened as its kind, locale, recipient and plain values
+(`write_notices`); its text is rendered when delivery claims it (`written_text`), which keeps
+template work out of the transition's and the sweep's transaction. `rendered(notice)` is what a
+notice says, whether delivered yet or not.
+
 The templates are plain text. They are named .html so that babel.cfg's Jinja extractor finds
 their strings, and rendered with autoescaping off (an “&” in a reason stays an “&”). Each kind
 template sets `subject` and fills the blocks of its layout; templates get plain values only.
@@ -9,6 +14,7 @@ template sets `subject` and fills the blocks of its layout; templates get plain 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -26,6 +32,7 @@ from workflows.base import N_
 
 from .models import Notice
 from .settings import setting
+from .stored_values import from_stored, to_stored
 
 #: the heading of a reason no REASON_PROMPTS entry names (marked here: app/templating.py's
 #: fallback sits inside a _() call, where Babel does not extract it)
@@ -91,17 +98,41 @@ def _deadline_values(deadline: Deadline | None) -> dict[str, Any] | None:
 
 
 def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> list[Notice]:
-    """One Notice per user, in the session (the caller's transaction commits it)."""
-    notices = []
-    for user in users:
-        locale = notice_locale(user)
-        subject, body = render(kind, locale, recipient_name=user.name, **values)
-        notices.append(Notice(
-            case_id=case.id, recipient_user_id=user.id, recipient_email=user.email,
-            locale=locale, kind=kind, subject=subject, body=body,
-        ))
+    """One Notice per user, in the session (the caller's transaction commits it); its text is
+    rendered at delivery from `values` and the recipient's name."""
+    stored = to_stored(values)  # once for all recipients
+    notices = [
+        Notice(case_id=case.id, recipient_user_id=user.id, recipient_email=user.email,
+               locale=notice_locale(user), kind=kind,
+               values={**stored, "recipient_name": user.name})
+        for user in users
+    ]
     db.session.add_all(notices)
     return notices
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    subject: str
+    body: str
+
+
+def rendered(notice: Notice) -> NoticeText:
+    """What `notice` says: the text stored when it was delivered, or else its values rendered
+    now in its language (nothing is written to the row)."""
+    if notice.body is not None:
+        return NoticeText(notice.subject or "", notice.body)
+    subject, body = render(notice.kind, notice.locale, **from_stored(notice.values or {}))
+    return NoticeText(subject, body)
+
+
+def written_text(notice: Notice) -> NoticeText:
+    """`rendered(notice)`, stored on the row (the delivery's claim commits it): every later
+    attempt sends the same words, and a notice given up still shows what it said."""
+    text = rendered(notice)
+    if notice.body is None:
+        notice.subject, notice.body = text.subject, text.body
+    return text
 
 
 def render(kind: str, locale: str, **values: Any) -> tuple[str, str]:
