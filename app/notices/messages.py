@@ -27,6 +27,7 @@ from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.templating import REASON_PROMPTS
+from app.timeutil import utcnow
 from workflows import workflow_for
 from workflows.base import N_
 
@@ -77,9 +78,15 @@ def transition_values(ctx: TransitionContext) -> dict[str, Any]:
     }
 
 
-def deadline_values(deadline: Deadline) -> dict[str, Any]:
+def deadline_values(deadline: Deadline, *, memo: dict | None = None) -> dict[str, Any]:
+    """What a deadline notice says. `memo` (a group of alarms raised together, where no case
+    changes) keeps each case's values once for the group."""
     case = deadline.case
-    return {**_case_values(case), "state": case.state, "deadline": _deadline_values(deadline)}
+    if memo is None:
+        shared = _case_values(case)
+    elif (shared := memo.get(("notices.case", case.id))) is None:
+        shared = memo[("notices.case", case.id)] = _case_values(case)
+    return {**shared, "state": case.state, "deadline": _deadline_values(deadline)}
 
 
 def _case_values(case: Case) -> dict[str, Any]:
@@ -97,18 +104,46 @@ def _deadline_values(deadline: Deadline | None) -> dict[str, Any] | None:
     return {"kind": deadline.kind, "country": deadline.country_code, "due": deadline.due_at}
 
 
-def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> list[Notice]:
-    """One Notice per user, in the session (the caller's transaction commits it); its text is
-    rendered at delivery from `values` and the recipient's name."""
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a notice goes to, and in which language (looked up once per group of alarms)."""
+
+    id: int
+    email: str
+    name: str
+    locale: str
+
+
+def as_recipient(user) -> Recipient:
+    if isinstance(user, Recipient):
+        return user
+    return Recipient(user.id, user.email, user.name, notice_locale(user))
+
+
+def notice_rows(case: Case, kind: str, users, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The outbox rows of notice `kind` to each user: what to say, not yet the words (those are
+    rendered at delivery, app.notices.delivery)."""
     stored = to_stored(values)  # once for all recipients
-    notices = [
-        Notice(case_id=case.id, recipient_user_id=user.id, recipient_email=user.email,
-               locale=notice_locale(user), kind=kind,
-               values={**stored, "recipient_name": user.name})
-        for user in users
+    now = utcnow()
+    return [
+        {"case_id": case.id, "recipient_user_id": r.id, "recipient_email": r.email,
+         "locale": r.locale, "kind": kind, "values": {**stored, "recipient_name": r.name},
+         "created_at": now, "next_attempt_at": now, "attempts": 0}
+        for r in map(as_recipient, users)
     ]
-    db.session.add_all(notices)
-    return notices
+
+
+def insert_notices(rows: list[dict[str, Any]]) -> int:
+    """Add `rows` to the outbox in the caller's transaction, in one INSERT (its commit sends
+    them on their way); how many."""
+    if rows:
+        db.session.execute(Notice.__table__.insert(), rows)
+    return len(rows)
+
+
+def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> int:
+    """One notice per user in the caller's transaction; how many."""
+    return insert_notices(notice_rows(case, kind, users, values))
 
 
 @dataclass(frozen=True)
