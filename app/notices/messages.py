@@ -153,8 +153,8 @@ class NoticeText:
 
 
 def rendered(notice: Notice) -> NoticeText:
-    """What `notice` says: the text stored when it was delivered, or else its values rendered
-    now in its language (nothing is written to the row)."""
+    """What `notice` says: the text stored when delivery first took it, or else its values
+    rendered now in its language (nothing is written to the row)."""
     if notice.body is not None:
         return NoticeText(notice.subject or "", notice.body)
     subject, body = render(notice.kind, notice.locale, **from_stored(notice.values or {}))
