@@ -17,21 +17,25 @@ _DATE, _DATETIME = "$date", "$datetime"
 _RESTORE: dict[str, Callable[[str], Any]] = {
     _DATE: date.fromisoformat, _DATETIME: datetime.fromisoformat,
 }
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 def to_stored(value: Any) -> Any:
     """`value` (a dict of a notice's values, or one of them) as JSON can hold it."""
-    if isinstance(value, _PLAIN):
+    kind = type(value)
+    if kind in _PLAIN:  # most values: checked first, by exact type (the sweep stores many)
         return value
     if isinstance(value, dict):
-        return {str(key): to_stored(item) for key, item in value.items()}
+        return {key if type(key) is str else str(key): to_stored(item)
+                for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [to_stored(item) for item in value]
     if isinstance(value, datetime):  # before date: a datetime is a date too
         return {_DATETIME: value.isoformat()}
     if isinstance(value, date):
         return {_DATE: value.isoformat()}
+    if isinstance(value, (str, int, float)):  # their subclasses (enums of str, say)
+        return value
     return str(value)
 
 
