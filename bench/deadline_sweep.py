@@ -29,10 +29,12 @@ Timed, one process, one connection at a time:
                "mark these rows done" can cost on the same data.
 
 The alarm sweep runs twice: with the app's notice receivers (each alarm writes its notices, as
-in production) and without them (`no-notices`: the sweep machinery alone, listeners that write
-nothing). With `--schedulers N` it runs a third time in N processes at once on the same rows
-(PostgreSQL only: SKIP LOCKED splits the rows; SQLite serialises writers, one scheduler),
-printing each process's count and the combined rate, and checking no row fired twice.
+in production: what to say, one INSERT for a group of alarms; the words are rendered only when
+delivery takes a notice, which this bench does not time) and without them (`no-notices`: the
+sweep machinery alone, listeners that write nothing). With `--schedulers N` it runs a third
+time in N processes at once on the same rows (PostgreSQL only: SKIP LOCKED splits the rows;
+SQLite serialises writers, one scheduler), printing each process's count and the combined
+rate, and checking no row fired twice.
 `--profile` prints the cProfile top entries of the alarm sweep with notices and of the
 tacit-consent sweep.
 

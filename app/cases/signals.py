@@ -18,3 +18,14 @@ case_transitioned = _signals.signal("case-transitioned")
 #: the alarms the sweeper raises together in one transaction (for what is the same for all of
 #: them, such as a case's recipients), or None
 deadline_alarm = _signals.signal("deadline-alarm")
+
+#: the key of `memo` under which receivers leave callables for the sender to call once, after
+#: the group's last alarm and in the same transaction (`after_alarms`): a receiver gathers
+#: rows per alarm and writes them for the whole group in one statement
+AFTER_ALARMS = "after_alarms"
+
+
+def after_alarms(memo: dict) -> None:
+    """Run what the receivers left for the end of a group of alarms (the sender calls it)."""
+    for callback in memo.pop(AFTER_ALARMS, ()):
+        callback()

@@ -5,7 +5,8 @@ SMTP server is talked to:
 
 1. claim: lock the next due row (FOR UPDATE SKIP LOCKED, so a second scheduler process takes
    another row instead of waiting), count the attempt and reserve the row for
-   NOTICE_CLAIM_SECONDS by moving `next_attempt_at`; commit;
+   NOTICE_CLAIM_SECONDS by moving `next_attempt_at`; render its text from its values on the
+   first claim and keep it on the row (app.notices.messages.written_text); commit;
 2. send the message;
 3. record the outcome of that one notice (sent_at, or the error and the backoff); commit.
 
@@ -33,6 +34,7 @@ from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
+from .messages import written_text
 from .models import Notice
 from .settings import setting
 
@@ -70,7 +72,8 @@ class _Claim:
     notice_id: int
     attempt: int
     message: EmailMessage | None
-    #: why no message could be built from the row (a header the e-mail library refuses)
+    #: why no message could be built from the row (a template that fails on its values, a
+    #: header the e-mail library refuses)
     error: Exception | None = None
 
 
@@ -155,7 +158,8 @@ def _claim_next() -> _Claim | None:
     notice.next_attempt_at = now + timedelta(seconds=setting("NOTICE_CLAIM_SECONDS"))
     try:
         claim = _Claim(notice.id, notice.attempts, build_message(notice))
-    except Exception as exc:  # this row's problem: it must not stop the others' delivery
+    except Exception as exc:  # this row's problem (a template or a header that fails): it
+        # must not stop the others' delivery, and becomes this attempt's failure
         claim = _Claim(notice.id, notice.attempts, None, exc)
     db.session.commit()
     return claim
@@ -198,18 +202,20 @@ def backoff(attempt: int) -> timedelta:
 # --- the message ------------------------------------------------------------------------------
 
 def build_message(notice: Notice) -> EmailMessage:
-    """A UTF-8 plain-text message (the headers encoded as RFC 2047 where not ASCII)."""
+    """A UTF-8 plain-text message (the headers encoded as RFC 2047 where not ASCII); the text
+    is rendered now if the notice has none yet, and kept on the row."""
+    text = written_text(notice)
     sender = setting("MAIL_FROM")
     message = EmailMessage()
-    message["Subject"] = notice.subject
+    message["Subject"] = text.subject
     message["From"] = sender
     message["To"] = notice.recipient_email
     message["Date"] = format_datetime(utcnow())
     message["Message-ID"] = _message_id(notice, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies, please
     # base64 keeps Japanese text 7-bit clean for relays without 8BITMIME
-    message.set_content(notice.body, charset="utf-8",
-                        cte="7bit" if notice.body.isascii() else "base64")
+    message.set_content(text.body, charset="utf-8",
+                        cte="7bit" if text.body.isascii() else "base64")
     message["Content-Language"] = notice.locale
     return message
 

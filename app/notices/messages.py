@@ -1,6 +1,11 @@
 """The text of a notice: subject and body from `templates/notices/<kind>.html`, written in the
 recipient's language, and the Notice rows that carry them.
 
+A notice is written with what happened as its kind, locale, recipient and plain values
+(`write_notices`); its text is rendered when delivery claims it (`written_text`), which keeps
+template work out of the transition's and the sweep's transaction. `rendered(notice)` is what a
+notice says, whether delivered yet or not.
+
 The templates are plain text. They are named .html so that babel.cfg's Jinja extractor finds
 their strings, and rendered with autoescaping off (an “&” in a reason stays an “&”). Each kind
 template sets `subject` and fills the blocks of its layout; templates get plain values only.
@@ -9,6 +14,7 @@ template sets `subject` and fills the blocks of its layout; templates get plain 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -21,11 +27,13 @@ from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
 from app.extensions import db
 from app.templating import REASON_PROMPTS
+from app.timeutil import utcnow
 from workflows import workflow_for
 from workflows.base import N_
 
 from .models import Notice
 from .settings import setting
+from .stored_values import from_stored, to_stored
 
 #: the heading of a reason no REASON_PROMPTS entry names (marked here: app/templating.py's
 #: fallback sits inside a _() call, where Babel does not extract it)
@@ -70,9 +78,15 @@ def transition_values(ctx: TransitionContext) -> dict[str, Any]:
     }
 
 
-def deadline_values(deadline: Deadline) -> dict[str, Any]:
+def deadline_values(deadline: Deadline, *, memo: dict | None = None) -> dict[str, Any]:
+    """What a deadline notice says. `memo` (a group of alarms raised together, where no case
+    changes) keeps each case's values once for the group."""
     case = deadline.case
-    return {**_case_values(case), "state": case.state, "deadline": _deadline_values(deadline)}
+    if memo is None:
+        shared = _case_values(case)
+    elif (shared := memo.get(("notices.case", case.id))) is None:
+        shared = memo[("notices.case", case.id)] = _case_values(case)
+    return {**shared, "state": case.state, "deadline": _deadline_values(deadline)}
 
 
 def _case_values(case: Case) -> dict[str, Any]:
@@ -90,18 +104,70 @@ def _deadline_values(deadline: Deadline | None) -> dict[str, Any] | None:
     return {"kind": deadline.kind, "country": deadline.country_code, "due": deadline.due_at}
 
 
-def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> list[Notice]:
-    """One Notice per user, in the session (the caller's transaction commits it)."""
-    notices = []
-    for user in users:
-        locale = notice_locale(user)
-        subject, body = render(kind, locale, recipient_name=user.name, **values)
-        notices.append(Notice(
-            case_id=case.id, recipient_user_id=user.id, recipient_email=user.email,
-            locale=locale, kind=kind, subject=subject, body=body,
-        ))
-    db.session.add_all(notices)
-    return notices
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a notice goes to, and in which language (looked up once per group of alarms)."""
+
+    id: int
+    email: str
+    name: str
+    locale: str
+
+
+def as_recipient(user) -> Recipient:
+    if isinstance(user, Recipient):
+        return user
+    return Recipient(user.id, user.email, user.name, notice_locale(user))
+
+
+def notice_rows(case: Case, kind: str, users, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The outbox rows of notice `kind` to each user: what to say, not yet the words (those are
+    rendered at delivery, app.notices.delivery)."""
+    stored = to_stored(values)  # once for all recipients
+    now = utcnow()
+    return [
+        {"case_id": case.id, "recipient_user_id": r.id, "recipient_email": r.email,
+         "locale": r.locale, "kind": kind, "values": {**stored, "recipient_name": r.name},
+         "created_at": now, "next_attempt_at": now, "attempts": 0}
+        for r in map(as_recipient, users)
+    ]
+
+
+def insert_notices(rows: list[dict[str, Any]]) -> int:
+    """Add `rows` to the outbox in the caller's transaction, in one INSERT (its commit sends
+    them on their way); how many."""
+    if rows:
+        db.session.execute(Notice.__table__.insert(), rows)
+    return len(rows)
+
+
+def write_notices(case: Case, kind: str, users, values: dict[str, Any]) -> int:
+    """One notice per user in the caller's transaction; how many."""
+    return insert_notices(notice_rows(case, kind, users, values))
+
+
+@dataclass(frozen=True)
+class NoticeText:
+    subject: str
+    body: str
+
+
+def rendered(notice: Notice) -> NoticeText:
+    """What `notice` says: the text stored when delivery first took it, or else its values
+    rendered now in its language (nothing is written to the row)."""
+    if notice.body is not None:
+        return NoticeText(notice.subject or "", notice.body)
+    subject, body = render(notice.kind, notice.locale, **from_stored(notice.values or {}))
+    return NoticeText(subject, body)
+
+
+def written_text(notice: Notice) -> NoticeText:
+    """`rendered(notice)`, stored on the row (the delivery's claim commits it): every later
+    attempt sends the same words, and a notice given up still shows what it said."""
+    text = rendered(notice)
+    if notice.body is None:
+        notice.subject, notice.body = text.subject, text.body
+    return text
 
 
 def render(kind: str, locale: str, **values: Any) -> tuple[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -24,8 +24,13 @@ class Notice(db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="ja")
     #: what it is about: submitted, returned, consent, objection, deadline_approaching, ...
     kind: Mapped[str] = mapped_column(String(40))
-    subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    #: what the notice says, as plain values (app.notices.messages.stored_values): written with
+    #: what happened; the text is rendered from them only when the notice is delivered
+    values: Mapped[dict | None] = mapped_column(JSON)
+    #: the rendered text, stored when delivery first claims the notice (None until then), so
+    #: every attempt sends the same words and a given-up notice still shows what it said
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: None until the SMTP server accepted it
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

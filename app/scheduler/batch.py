@@ -3,8 +3,9 @@
 Each deadline's work runs inside a SAVEPOINT, so a deadline that fails or is refused rolls
 back only its own work; the batch goes on and commits once. Deadlines are handled in due
 order. Consecutive alarm-only deadlines are raised together: one UPDATE marks them and the
-`deadline_alarm` signal goes out for each inside one savepoint; should any listener fail, the
-group is raised again one deadline per savepoint, so only the failing one is left open.
+`deadline_alarm` signal goes out for each inside one savepoint (what the listeners gather is
+written once for the group at its end); should any listener fail, the group is raised again
+one deadline per savepoint, so only the failing one is left open.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.cases.handlers import handler_for
 from app.cases.models import Deadline
 from app.cases.runner import CaseNotFound, apply_transition
-from app.cases.signals import deadline_alarm
+from app.cases.signals import after_alarms, deadline_alarm
 from app.extensions import db
 from workflows import WorkflowError
 
@@ -129,10 +130,12 @@ class BatchFiring:
             set_committed_value(deadline, "fired_at", self.now)
             set_committed_value(deadline, "outcome", ALARM)
         # what receivers look up once for the whole group (recipients of a case): nothing
-        # changes between these alarms, and a transition starts a new group
+        # changes between these alarms, and a transition starts a new group; what they
+        # gathered (notice rows) is written for the whole group at its end, in this savepoint
         memo: dict = {}
         for deadline in group:
             deadline_alarm.send(deadline.case, deadline=deadline, memo=memo)
+        after_alarms(memo)
         db.session.flush()
 
 

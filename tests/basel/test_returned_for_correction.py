@@ -10,6 +10,7 @@ from app.cases import runner
 from app.cases.models import Case
 from app.demo.samples import complete_export
 from app.extensions import db
+from app.notices.messages import rendered
 from tests.factories import login, make_user
 from tests.notices.flows import notices
 
@@ -52,7 +53,7 @@ def test_exporter_sees_the_reason_and_what_to_do_in_a_banner(client, returned):
 def test_the_return_notice_mail_carries_the_reason(returned):
     exporter, _moe, case_id = returned
     [mail] = notices(case_id=case_id, recipient_user_id=exporter.id, kind="returned")
-    assert REASON in mail.body
+    assert REASON in rendered(mail).body
 
 
 def test_reviewer_sees_the_fields_changed_since_the_return(client, returned):
@@ -86,7 +87,8 @@ def test_moe_names_the_sections_to_change_and_the_exporter_is_sent_there(client,
         "version": _version(case.id), "reason": REASON, "sections": ["waste", "route"]})
     assert response.status_code == 302
     [mail] = notices(case_id=case.id, recipient_user_id=exporter.id, kind="returned")
-    assert "Waste and operation" in mail.body and "Route and States concerned" in mail.body
+    body = rendered(mail).body
+    assert "Waste and operation" in body and "Route and States concerned" in body
 
     filer = app.test_client()
     login(filer, exporter)

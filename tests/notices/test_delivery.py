@@ -15,11 +15,12 @@ import time_machine
 from app.cases.models import Case
 from app.extensions import db
 from app.notices.delivery import DeliveryReport, deliver_pending, failed_notices
+from app.notices.messages import rendered
 from app.notices.models import Notice
-from app.timeutil import utcnow
+from app.timeutil import today_in_japan, utcnow
 
 from .conftest import BASE_URL, smtp_server
-from .flows import fire, in_review, notices, submitted
+from .flows import consent, fire, in_review, notices, submitted, transmitted
 
 MOE, MOE_EN = "moe@env.example.go.jp", "moe-en@env.example.go.jp"
 EXPORTER, COLLEAGUE = "exporter@tokyo-escrap.example", "colleague@tokyo-escrap.example"
@@ -248,3 +249,63 @@ def test_without_mail_server_notices_stay_queued(people, mail_config):
     assert report == DeliveryReport(disabled=True, pending=2)
     assert "disabled" in str(report)
     assert all(n.attempts == 0 and n.sent_at is None for n in notices())
+
+
+def test_a_notice_is_written_without_text_and_rendered_at_delivery_in_its_language(
+        people, smtp):
+    case_id = transmitted(people)
+    consent(case_id, people, conditions="Only via the Port of Long Beach.")
+    written = notices(kind="consented")
+    # the transition stored what to say, not the words: those are chosen at delivery
+    assert {(n.locale, n.body) for n in written} == {("ja", None), ("en", None)}
+
+    deliver_pending()
+
+    valid_from = today_in_japan().isoformat()
+    valid_to = (today_in_japan() + timedelta(days=300)).isoformat()
+    [english] = smtp.to(COLLEAGUE)
+    body = english.get_content()
+    assert body.startswith("Dear Colleague,\n") and "Only via the Port of Long Beach." in body
+    # the dates and the deadline's moment come back as dates, formatted for the reader
+    assert f"Valid from: {valid_from}\nValid until: {valid_to}\n" in body
+    assert not re.search(r"[\u3040-\u30ff]", body)
+    [japanese] = smtp.to(EXPORTER)
+    assert japanese.get_content().startswith("山田 太郎 様\n")
+    assert "【" in japanese["Subject"] and "同意" in japanese.get_content()
+    # the row keeps the words it was sent with
+    kept = {n.recipient_email: rendered(n) for n in notices(kind="consented")}
+    assert kept[COLLEAGUE].body == body and kept[COLLEAGUE].subject == english["Subject"]
+    assert all(n.body is not None for n in notices(kind="consented"))
+
+
+def test_a_template_error_on_one_row_is_that_rows_failure_alone(people, smtp):
+    submitted(people)
+    broken, intact = notices()
+    # a value the template cannot format (a date that is not one)
+    broken.values = {**broken.values, "valid_from": "not a date"}
+    db.session.commit()
+
+    report = deliver_pending()
+
+    assert (report.sent, report.failed, report.stopped) == (1, 1, None)
+    assert smtp.recipients == [intact.recipient_email]
+    row = db.session.get(Notice, broken.id)
+    assert row.attempts == 1 and row.sent_at is None and row.last_error
+    assert row.body is None  # nothing half-rendered is kept; the next attempt renders again
+
+
+def test_every_attempt_of_a_notice_sends_the_same_message_id_and_words(people, smtp):
+    people.moe_en.active = False  # one notice: to MOE
+    db.session.commit()
+    submitted(people)
+    assert deliver_pending().sent == 1
+    # the acceptance window: the server took the message, the outcome was never recorded
+    [notice] = notices()
+    notice.sent_at, notice.next_attempt_at = None, utcnow() - timedelta(seconds=1)
+    db.session.commit()
+
+    assert deliver_pending().sent == 1
+
+    first, again = smtp.messages
+    assert first["Message-ID"] == again["Message-ID"]
+    assert (first["Subject"], first.get_content()) == (again["Subject"], again.get_content())

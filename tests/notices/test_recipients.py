@@ -10,6 +10,7 @@ from app.cases.models import Case, Deadline
 from app.cases.signals import case_transitioned, deadline_alarm
 from app.database import begin_write
 from app.extensions import db
+from app.notices.messages import rendered
 from app.notices.recipients import RULES, Rule, rules_for
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal
@@ -33,7 +34,7 @@ def test_return_for_correction_tells_the_filing_organisation_with_the_reason(peo
     # the inactive colleague, the other company's exporter and the officials get nothing
     assert addressed(kind="returned") == {"exporter@tokyo-escrap.example": "returned",
                                           "colleague@tokyo-escrap.example": "returned"}
-    assert all("第14欄: UN番号を記入 & 確認" in n.body for n in notices(kind="returned"))
+    assert all("第14欄: UN番号を記入 & 確認" in rendered(n).body for n in notices(kind="returned"))
 
 
 def test_every_consent_in_tells_the_exporter_and_asks_meti_for_the_approval(people):
@@ -49,7 +50,7 @@ def test_every_consent_in_tells_the_exporter_and_asks_meti_for_the_approval(peop
         ("meti@meti.example.go.jp", "approval_due"),
     }
     english = next(n for n in written if n.locale == "en")
-    assert "Only via the Port of Long Beach." in english.body
+    assert "Only via the Port of Long Beach." in rendered(english).body
 
 
 def test_consent_before_the_contract_is_confirmed_then_the_confirmation(people):
@@ -82,9 +83,9 @@ def test_a_system_event_is_noticed_with_the_system_as_actor(people):
                                                 "colleague@tokyo-escrap.example"}
     assert set(addressed(kind="approval_due")) == {"meti@meti.example.go.jp"}
     english = next(n for n in notices(kind="consented") if n.locale == "en")
-    assert "Acted by: System" in english.body
+    assert "Acted by: System" in rendered(english).body
     japanese = next(n for n in notices(kind="consented") if n.locale == "ja")
-    assert "システム" in japanese.body
+    assert "システム" in rendered(japanese).body
 
 
 def test_export_approval_and_revocation_tell_the_exporter(people):
@@ -94,7 +95,7 @@ def test_export_approval_and_revocation_tell_the_exporter(people):
          approval_date=today_in_japan().isoformat())
     assert set(addressed(kind="export_approved")) == {"exporter@tokyo-escrap.example",
                                                       "colleague@tokyo-escrap.example"}
-    assert all("METI-B-2026-0042" in n.body for n in notices(kind="export_approved"))
+    assert all("METI-B-2026-0042" in rendered(n).body for n in notices(kind="export_approved"))
 
     fire(case_id, "revoke", people.moe, reason="Facility licence suspended.")
     assert set(addressed(kind="revoked")) == {"exporter@tokyo-escrap.example",
@@ -167,7 +168,7 @@ def test_an_overdue_deadline_tells_moe_and_the_exporter(people):
         ("colleague@tokyo-escrap.example", "deadline_overdue"),
     }
     english = next(n for n in written if n.recipient_email == "moe-en@env.example.go.jp")
-    assert "Acknowledgement due (United States)" in english.body
+    assert "Acknowledgement due (United States)" in rendered(english).body
 
 
 def test_the_first_matching_rule_wins_for_a_person():

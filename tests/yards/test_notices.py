@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.cases.models import Deadline
 from app.extensions import db
+from app.notices.messages import rendered
 from app.notices.models import Notice
 from app.scheduler.sweep import sweep_due
 from app.timeutil import utcnow
@@ -42,7 +43,7 @@ def test_renewal_reminders_six_and_three_months_before_expiry(app, chiba):
     notices = db.session.scalars(select(Notice).where(
         Notice.kind == "yard_renewal_reminder")).all()
     assert [n.recipient_user_id for n in notices] == [chiba["operator"].id]
-    assert fresh(case).number in notices[0].subject
+    assert fresh(case).number in rendered(notices[0]).subject
     assert fresh(case).state == "PERMITTED"
     three = next(d for d in reminders if d.kind == "renewal_reminder_3m")
     sweep_due(three.due_at + timedelta(minutes=1))

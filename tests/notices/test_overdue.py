@@ -1,0 +1,68 @@
+"""Overdue deadlines found by the sweep: each alarm's notices are written with the group of
+alarms raised together, once, and delivered in each recipient's language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from sqlalchemy import select
+
+from app.cases.models import Case, Deadline
+from app.cases.signals import deadline_alarm
+from app.extensions import db
+from app.notices.delivery import deliver_pending
+from app.scheduler.sweep import SweepReport, sweep_due
+
+from .flows import notices, transmitted
+
+TOLD = {"moe@env.example.go.jp", "moe-en@env.example.go.jp",
+        "exporter@tokyo-escrap.example", "colleague@tokyo-escrap.example"}
+
+
+def acknowledgement_due(case_id: int) -> Deadline:
+    return db.session.scalars(select(Deadline).where(
+        Deadline.case_id == case_id, Deadline.kind == "acknowledgement")).one()
+
+
+def sweep_after(moment, **kwargs) -> SweepReport:
+    with time_machine.travel(moment, tick=False):
+        return sweep_due(**kwargs)
+
+
+def test_each_overdue_deadline_of_a_sweep_tells_its_people_once(people, smtp):
+    first, second = transmitted(people), transmitted(people)
+    moment = max(acknowledgement_due(c).due_at for c in (first, second)) + timedelta(hours=1)
+
+    assert sweep_after(moment) == SweepReport(alarms=2)  # one group, one transaction
+    assert sweep_after(moment + timedelta(days=1)) == SweepReport()
+
+    overdue = notices(kind="deadline_overdue")
+    assert sorted((n.case_id, n.recipient_email) for n in overdue) == sorted(
+        (case_id, email) for case_id in (first, second) for email in TOLD)
+    with time_machine.travel(moment + timedelta(minutes=1), tick=False):
+        assert deliver_pending().sent == len(notices())
+    number = db.session.get(Case, second).number
+    [english] = [m for m in smtp.to("moe-en@env.example.go.jp") if number in m["Subject"]
+                 and "deadline passed" in m["Subject"]]
+    assert "Acknowledgement due (United States)" in english.get_content()
+
+
+def test_a_failing_alarm_keeps_its_notices_out_and_the_others_in(people):
+    first, second = transmitted(people), transmitted(people)
+    moment = max(acknowledgement_due(c).due_at for c in (first, second)) + timedelta(hours=1)
+
+    def broken(case, deadline, **extra):
+        if case.id == second:
+            raise RuntimeError("a listener failed on this alarm")
+
+    with deadline_alarm.connected_to(broken):
+        assert sweep_after(moment) == SweepReport(alarms=1, failed=1)
+
+    assert {n.case_id for n in notices(kind="deadline_overdue")} == {first}
+    assert len(notices(kind="deadline_overdue")) == len(TOLD)
+    assert acknowledgement_due(second).is_open
+    # the next sweep raises it, and tells its people once
+    assert sweep_after(moment + timedelta(minutes=1)) == SweepReport(alarms=1)
+    assert sorted(n.case_id for n in notices(kind="deadline_overdue")) == sorted(
+        [first] * len(TOLD) + [second] * len(TOLD))
