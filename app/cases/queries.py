@@ -16,7 +16,7 @@ from .list_order import Count
 from .models import Case
 from .ownership import acting_events
 from .procedures import procedure_for, procedures
-from .visibility import visible_to
+from .visibility import candidates, visible_to
 
 PAGE_SIZE = 50
 #: far beyond any real result list; keeps the row offset inside the databases' integers
@@ -42,6 +42,8 @@ def actionable_states(role: str) -> dict[str, list[str]]:
 def conditions(user, filters: Filters) -> list[ColumnElement[bool]]:
     """The WHERE clauses of a list: what the user may see, narrowed by the filters."""
     where = [visible_to(user)]
+    if (bound := candidates(user)) is not None:  # a company's cases: start from its own
+        where.append(bound)
     if typed := normalised(filters.q):
         where.append(_typed_match(typed))
     if filters.state:
