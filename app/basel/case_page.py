@@ -124,8 +124,9 @@ def _shipment_context(case: Case, n: BaselNotification | None, user) -> dict[str
         return {}
     may_prepare = (case.state in ("ACTIVE",)
                    and may_start_child(user, case, "basel_shipment", "announce"))
-    return {"shipments": _visible_shipments(case, consent.shipments_of(n), user),
-            "usage": consent.usage(n),
+    shipments = consent.shipments_of(n)
+    return {"shipments": _visible_shipments(case, shipments, user),
+            "usage": consent.usage(n, shipments=shipments),
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
 
 
