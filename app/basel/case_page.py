@@ -132,6 +132,8 @@ def _shipment_context(case: Case, n: BaselNotification | None, user) -> dict[str
 
 def _visible_shipments(case: Case, shipments, user) -> list:
     """The shipments of the notification the user may open (partners: announced ones)."""
+    if not shipments:
+        return []  # most notifications: no need to ask which of none the user may open
     visible = set(db.session.scalars(select(Case.id).where(Case.parent_id == case.id,
                                                            visible_to(user))))
     return [(s, state) for s, state in shipments if s.case_id in visible]
