@@ -2,7 +2,7 @@
 beside the bare SQL query that returns the same rows.
 
     .venv/bin/python bench/pages.py [--cases N] [--events-per-case E] [--runs R] [--keep]
-                                    [--reuse]
+                                    [--reuse] [--schema NAME]
 
 A dedicated schema (`bench_pages`) is migrated with the Alembic migrations (so the indexes
 measured are the ones the migrations create) and filled with INSERT ... SELECT over
@@ -11,6 +11,8 @@ concerned, 1 waste code, 1 open deadline each; one in 2,000 with a raised alarm)
 companies (one in 40 of them and of the facilities named 大阪...), E audit events per case (not
 hash-chained: bench rows, not an audit trail) and 200 on the first case. The issue's size is
 `--cases 1000000` (10,000,000 events); `--reuse` measures a schema kept by `--keep`.
+`--schema` names another schema (a small one beside a kept `bench_pages`, which a run without
+`--reuse` would otherwise drop).
 
 Each measurement is run R times after one untimed warm-up; the line printed is
 `name  ours_p95  bare_p95  ratio` (milliseconds). Nothing here asserts on timings.
@@ -254,6 +256,10 @@ def measure_pages(app, runs: int) -> None:
 
         def get(url):
             def call():
+                # an empty session, as each request in production starts with: the test
+                # client shares this app context, whose session would keep the case and
+                # its 200 events loaded from the request before
+                db.session.remove()
                 response = client.get(url)
                 assert response.status_code == 200, response.status_code
                 return response.get_data()
@@ -297,13 +303,18 @@ def run(args) -> None:
 
 
 def main() -> None:
+    global SCHEMA  # one schema per run; the functions above read it
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000)
     parser.add_argument("--events-per-case", type=int, default=10)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the schema afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a kept schema")
-    run(parser.parse_args())
+    parser.add_argument("--schema", default=SCHEMA,
+                        help=f"the schema to generate or reuse (default {SCHEMA})")
+    args = parser.parse_args()
+    SCHEMA = args.schema
+    run(args)
 
 
 if __name__ == "__main__":

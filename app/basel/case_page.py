@@ -124,13 +124,16 @@ def _shipment_context(case: Case, n: BaselNotification | None, user) -> dict[str
         return {}
     may_prepare = (case.state in ("ACTIVE",)
                    and may_start_child(user, case, "basel_shipment", "announce"))
-    return {"shipments": _visible_shipments(case, consent.shipments_of(n), user),
-            "usage": consent.usage(n),
+    shipments = consent.shipments_of(n)
+    return {"shipments": _visible_shipments(case, shipments, user),
+            "usage": consent.usage(n, shipments=shipments),
             "window": consent.consent_window(case, n), "may_prepare": may_prepare}
 
 
 def _visible_shipments(case: Case, shipments, user) -> list:
     """The shipments of the notification the user may open (partners: announced ones)."""
+    if not shipments:
+        return []  # most notifications: no need to ask which of none the user may open
     visible = set(db.session.scalars(select(Case.id).where(Case.parent_id == case.id,
                                                            visible_to(user))))
     return [(s, state) for s, state in shipments if s.case_id in visible]

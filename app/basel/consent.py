@@ -73,9 +73,11 @@ class Usage:
         return self.shipments_left == 0 or self.quantity_left == 0
 
 
-def usage(n: BaselNotification, excluding: int | None = None) -> Usage:
-    """Shipments announced or beyond (take-back movements do not count), and their quantity."""
-    counted = [s for s, state in shipments_of(n)
+def usage(n: BaselNotification, excluding: int | None = None,
+          shipments: list[tuple[Shipment, str]] | None = None) -> Usage:
+    """Shipments announced or beyond (take-back movements do not count), and their quantity;
+    from `shipments` (of `shipments_of(n)`) when the caller has read them already."""
+    counted = [s for s, state in (shipments_of(n) if shipments is None else shipments)
                if state not in NOT_COUNTED and not s.due_to_take_back and s.case_id != excluding]
     return Usage(len(counted), sum((s.actual_quantity or Decimal(0) for s in counted),
                                    Decimal(0)),

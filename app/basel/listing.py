@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, func, or_, select
 
+from app.cases.id_lists import among
 from app.cases.models import Case
 from app.cases.procedures import Column
 from app.extensions import db
@@ -65,24 +66,24 @@ def summaries(case_ids: list[int]) -> dict[int, dict]:
 
 
 def _shipments(case_ids: list[int]) -> list[Shipment]:
-    return list(db.session.scalars(select(Shipment).where(Shipment.case_id.in_(case_ids))))
+    return list(db.session.scalars(select(Shipment).where(among(Shipment.case_id, case_ids))))
 
 
 def _notification_summaries(out: dict[int, dict]) -> None:
     ids = list(out)
     for case_id, role, name in db.session.execute(
         select(Party.case_id, Party.role, Party.name)
-        .where(Party.case_id.in_(ids), Party.role.in_(("exporter", "facility")))
+        .where(among(Party.case_id, ids), Party.role.in_(("exporter", "facility")))
     ):
         out[case_id][role] = name
     for case_id, country in db.session.execute(
         select(StateConcerned.case_id, StateConcerned.country_code)
-        .where(StateConcerned.case_id.in_(ids), StateConcerned.role == "import")
+        .where(among(StateConcerned.case_id, ids), StateConcerned.role == "import")
     ):
         out[case_id]["import_country"] = country
     for case_id, qty, unit in db.session.execute(
         select(BaselNotification.case_id, BaselNotification.total_quantity,
-               BaselNotification.quantity_unit).where(BaselNotification.case_id.in_(ids))
+               BaselNotification.quantity_unit).where(among(BaselNotification.case_id, ids))
     ):
         if qty is not None:
             out[case_id].update(quantity=qty, quantity_unit=unit)

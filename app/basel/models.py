@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.cases.models import Attachment, Case, trigram_index
@@ -190,6 +191,10 @@ class Party(db.Model):
             "role IN ('exporter', 'importer', 'generator', 'facility', 'carrier')", name="role"
         ),
         trigram_index("ix_notification_parties_name_trgm", "name"),
+        # the cases naming a company with an account: its users' lists start from them
+        Index("ix_notification_parties_organisation", "organisation_id", "role", "case_id",
+              postgresql_where=sql_text("organisation_id IS NOT NULL"),
+              sqlite_where=sql_text("organisation_id IS NOT NULL")),
     )
 
 

@@ -17,7 +17,7 @@ from .completeness import PARTY_LABELS
 from .events import BaselExportHandler
 from .partner_events import PartnerNotificationHandler
 from .shipment_events import ShipmentHandler
-from .visibility import visible_notifications
+from .visibility import candidate_notifications, visible_notifications
 
 NOTIFICATIONS = ("basel_export", "basel_import", "basel_transit")
 
@@ -25,6 +25,7 @@ BASEL = Procedure(
     name="basel",
     case_types=(*NOTIFICATIONS, "basel_shipment"),
     visibility=visible_notifications,
+    candidates=candidate_notifications,
     text_match=listing.text_match,
     filters=listing.FILTERS,
     columns=listing.COLUMNS,

@@ -8,9 +8,10 @@ Drafts are the filer's alone. Shipments are seen with their notification (app/ca
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 
 from app.auth.roles import Role
+from app.cases.visibility import filed_by, no_cases
 
 from .models import BaselNotification, Party, StateConcerned
 
@@ -52,3 +53,17 @@ def visible_notifications(user, case) -> ColumnElement[bool]:
     if role in (Role.PARTNER_AGENCY, Role.PARTNER_SYSTEM):
         return _shared_with_country(case, user.country_code)
     return false()  # prefectures handle scrap-yard permits, not Basel cases
+
+
+def candidate_notifications(user) -> Select | None:
+    """The cases `visible_notifications` may admit for a company's user, from indexes: those
+    it files and those naming it in the roles the rule reads; no bound for the others."""
+    role = Role(user.role)
+    named = select(Party.case_id).where(Party.organisation_id == user.organisation_id)
+    if role is Role.EXPORTER:
+        return union(filed_by(user.organisation_id), named.where(Party.role == "importer"))
+    if role is Role.FACILITY:
+        return named.where(Party.role.in_(("facility", "importer")))
+    if role in (Role.PREFECTURE, Role.YARD_OPERATOR):
+        return no_cases()
+    return None

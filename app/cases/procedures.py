@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 
 #: the places of the case page a procedure or contribution fills, top to bottom
 PAGE_SLOTS = ("head", "answers", "details", "end")
@@ -69,6 +69,12 @@ class Procedure:
     #: (user, Case entity or alias) -> who may see a top-level case of these types, as SQL
     #: over the procedure's tables (a child case is visible with its parent)
     visibility: Callable[[Any, Any], ColumnElement[bool]]
+    #: user -> the ids of the cases whose visibility rule may hold for the user, read from an
+    #: index (a company's own cases and those naming it): the lists of a company's users
+    #: start from them instead of from every case. At least every case the rule admits,
+    #: whatever its type; an empty select when the rule admits none; None: no such bound
+    #: (an official sees most cases). Left None, lists are read without the bound.
+    candidates: Callable[[Any], Select | None] | None = None
     #: LIKE pattern -> cases whose names, numbers or codes match (beyond the case number)
     text_match: Callable[[str], ColumnElement[bool]] | None = None
     #: search filter name ("country", "code") -> value -> the cases it selects

@@ -9,13 +9,14 @@ exactly when its parent is — to partner authorities only once it is addressed 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
 from sqlalchemy.orm import aliased
 
 from app.auth.roles import Role
 from app.extensions import db
 
 from .audience import PARTNERS, Audience
+from .id_lists import among
 from .models import Case, CaseEvent
 from .procedures import procedures
 
@@ -52,6 +53,51 @@ def visible_to(user) -> ColumnElement[bool]:
         and_(Case.parent_id.is_(None), _own(user, Case)),
         and_(Case.parent_id.is_not(None), _child(user, Case)),
     )
+
+
+def filed_by(organisation_id: int | None) -> Select:
+    """The ids of the cases an organisation files (a bound for `Procedure.candidates`)."""
+    return select(Case.id).where(Case.organisation_id == organisation_id)
+
+
+#: no case ids: the bound of a procedure whose rule admits no case for the user
+NO_CASES = select(Case.id).where(false())
+
+
+def no_cases() -> Select:
+    return NO_CASES
+
+
+def candidates(user) -> ColumnElement[bool] | None:
+    """A WHERE clause the cases `user` may see all satisfy, answered from indexes: the
+    procedures' bounds (their cases a company files or is named in) and the cases under
+    them. ANDed with `visible_to` it changes no answer, but a company's list starts from
+    its few thousand cases instead of testing the rule on a million. None when a procedure
+    gives no bound for the user (officials)."""
+    bounds = []
+    for procedure in procedures():
+        bound = procedure.candidates(user) if procedure.candidates else None
+        if bound is None:
+            return None
+        # one scan per distinct bound (two procedures both bound a company to what it files)
+        if bound is not NO_CASES and not any(bound.compare(b) for b in bounds):
+            bounds.append(bound)
+    if not bounds:
+        bounds.append(NO_CASES)
+    # each bound read from a subquery: a bound may be a UNION itself, which SQLite cannot nest
+    tops = union(*(select(bound.subquery().c[0]) for bound in bounds))
+    if db.session.get_bind().dialect.name != "postgresql":
+        ids = tops.subquery().c[0]
+        below = select(Case.id).where(Case.parent_id.in_(select(ids)))
+        return Case.id.in_(union(select(ids), below))
+    return among(Case.id, _with_children(list(db.session.scalars(tops))))
+
+
+def _with_children(ids: list[int]) -> list[int]:
+    """The ids and those of the cases under them. Read here and passed as one array: as a
+    subquery, PostgreSQL's estimate of it (twice the rows, every bound summed) made it scan
+    all cases and all deadlines (1.1 s at 400,000 cases) instead of probing their indexes."""
+    return ids + list(db.session.scalars(select(Case.id).where(among(Case.parent_id, ids))))
 
 
 def can_see(user, case: Case) -> bool:

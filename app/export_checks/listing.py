@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, func, select
 
 from app.auth.models import Organisation
+from app.cases.id_lists import among
 from app.cases.models import Case
 from app.extensions import db
 
@@ -37,12 +38,12 @@ def summaries(case_ids: list[int]) -> dict[int, dict]:
     for case_id, exporter, country in db.session.execute(
         select(Case.id, Organisation.name, ExportCheck.destination_country)
         .join(Organisation, Organisation.id == Case.organisation_id)
-        .join(ExportCheck, ExportCheck.case_id == Case.id).where(Case.id.in_(case_ids))
+        .join(ExportCheck, ExportCheck.case_id == Case.id).where(among(Case.id, case_ids))
     ):
         out[case_id].update(exporter=exporter, import_country=country)
     for case_id, units in db.session.execute(
         select(ExportCheckLine.case_id, func.sum(ExportCheckLine.quantity))
-        .where(ExportCheckLine.case_id.in_(case_ids)).group_by(ExportCheckLine.case_id)
+        .where(among(ExportCheckLine.case_id, case_ids)).group_by(ExportCheckLine.case_id)
     ):
         out[case_id]["quantity"] = str(units)
     return out

@@ -22,7 +22,7 @@ from workflows.export_check import ExportCheckWorkflow
 
 from . import audiences, basel_link, border, case_page, certificate, listing, rules
 from .events import CERTIFICATE_EXPIRY, ExportCheckHandler
-from .visibility import visible_checks
+from .visibility import candidate_checks, visible_checks
 
 CASE_TYPE = "export_check"
 
@@ -30,6 +30,7 @@ EXPORT_CHECKS = Procedure(
     name="export_checks",
     case_types=(CASE_TYPE,),
     visibility=visible_checks,
+    candidates=candidate_checks,
     text_match=listing.named,
     filters=listing.FILTERS,
     columns=(Column("exporter", N_("Exporter")),

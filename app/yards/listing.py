@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, or_, select
 
+from app.cases.id_lists import among
 from app.cases.models import Case
 from app.cases.procedures import Column
 from app.extensions import db
@@ -30,7 +31,7 @@ def summaries(case_ids: list[int]) -> dict[int, dict]:
     for case_id, operator, address, permit_no in db.session.execute(
             select(YardApplication.case_id, YardApplication.operator_name,
                    YardApplication.site_address, YardApplication.permit_no)
-            .where(YardApplication.case_id.in_(case_ids))):
+            .where(among(YardApplication.case_id, case_ids))):
         out[case_id] = {"yard_operator": operator or "", "yard_address": address or "",
                         "permit_no": permit_no or ""}
     return out

@@ -12,7 +12,7 @@ from workflows.scrap_yard import ScrapYardWorkflow
 
 from . import audiences, case_page, certificate, ledger, listing, notices, rules
 from .events import ScrapYardHandler
-from .visibility import visible_yards
+from .visibility import candidate_yards, visible_yards
 
 CASE_TYPE = "scrap_yard"
 
@@ -20,6 +20,7 @@ YARDS = Procedure(
     name="yards",
     case_types=(CASE_TYPE,),
     visibility=visible_yards,
+    candidates=candidate_yards,
     text_match=listing.operator_named,
     columns=listing.COLUMNS,
     summaries=listing.summaries,

@@ -6,9 +6,10 @@ filed yards of their own prefecture; administrators every filed yard. Nobody els
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, false, select
+from sqlalchemy import ColumnElement, Select, and_, false, select
 
 from app.auth.roles import Role
+from app.cases.visibility import filed_by, no_cases
 
 from .models import YardApplication
 
@@ -30,3 +31,13 @@ def visible_yards(user, case) -> ColumnElement[bool]:
     if role is Role.ADMIN:
         return submitted
     return false()
+
+
+def candidate_yards(user) -> Select | None:
+    """The yards `visible_yards` may admit for a company's user: its operator's own."""
+    role = Role(user.role)
+    if role is Role.YARD_OPERATOR:
+        return filed_by(user.organisation_id)
+    if role in (Role.EXPORTER, Role.FACILITY):
+        return no_cases()
+    return None
