@@ -2,7 +2,7 @@
 facilities) start from the cases naming it, not from every case
 
 Revision ID: r16w00000001
-Revises: f16e00000009
+Revises: n16d00000010
 Create Date: 2026-12-03 18:40:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'r16w00000001'
-down_revision = 'f16e00000009'
+down_revision = "n16d00000010"
 branch_labels = None
 depends_on = None
 
