@@ -78,6 +78,7 @@ PARTNER = ("USA01", "US")  # authority code, country (as tests/exchange/conftest
 INBOX_PATH = "/exchange/v1/messages"
 STORE_PATH = "/bench/store"
 VERIFY_PATH = "/bench/verify-store"
+SIGN_PATH = "/bench/verify-store-sign"
 SERVER_ENV = "BENCH_EXCHANGE_SERVER"  # JSON config handed to the gunicorn worker
 
 
@@ -196,23 +197,29 @@ def add_bench_route(app) -> None:
 
 
 def add_verify_route(app) -> None:
-    """The bare endpoint doing the necessary work (issue 16, goal 3): POST /bench/verify-store
+    """The bare endpoints doing the necessary work (issue 16, goal 3). POST /bench/verify-store
     parses with the hardened parser, validates against the XSD, verifies the signature with
     the partner's certificates (read from the database once, then kept), INSERTs the body and
-    COMMITs. No rate limit, no sender lookup, no dedupe, no case, no signed answer."""
+    COMMITs: no rate limit, no sender lookup, no dedupe, no case, no signed answer.
+    POST /bench/verify-store-sign does the same and answers, as the interface document
+    requires of every business message, with a confirmation of receipt signed with our key
+    (built and signed as the product does; the key loaded once)."""
     from flask import Response, request
 
     from app.access import public
+    from app.exchange import builders
+    from app.exchange.keys import our_key_pair
     from app.exchange.models import PartnerCertificate as Row
+    from app.exchange.readers import header
     from app.exchange.schemas import problems
-    from app.exchange.xmlsec import PartnerCertificate, parse_untrusted, verify
+    from app.exchange.xmlsec import PartnerCertificate, parse_untrusted, sign, verify
     from app.extensions import csrf, db
 
     insert, kept = BENCH_INBOX.insert(), []
+    key_pem, cert_pem = our_key_pair(app)
 
-    @public
-    def bench_verify_store():
-        body = request.get_data(cache=False)
+    def verified_and_stored(body: bytes):
+        """The verified tree, once the body is stored and committed; None if invalid."""
         if not kept:
             kept.extend(PartnerCertificate(r.pem, r.valid_from, r.valid_to, r.revoked_at)
                         for r in db.session.scalars(sa.select(Row)))
@@ -220,15 +227,36 @@ def add_verify_route(app) -> None:
         tree = parse_untrusted(body, max_bytes=app.config["EXCHANGE_MAX_BYTES"],
                                max_depth=app.config["EXCHANGE_MAX_DEPTH"])
         if problems(tree):
-            return Response(b"", status=400)
-        verify(tree, kept)
+            return None
+        verified = verify(tree, kept)
         with db.engine.connect() as conn:
             conn.execute(insert, {"body": body})
             conn.commit()
+        return verified
+
+    @public
+    def bench_verify_store():
+        if verified_and_stored(request.get_data(cache=False)) is None:
+            return Response(b"", status=400)
         return Response(b"", status=200, mimetype="application/xml")
 
-    csrf.exempt(bench_verify_store)
-    app.add_url_rule(VERIFY_PATH, "bench_verify_store", bench_verify_store, methods=["POST"])
+    @public
+    def bench_verify_store_sign():
+        verified = verified_and_stored(request.get_data(cache=False))
+        if verified is None:
+            return Response(b"", status=400)
+        head = header(verified)
+        envelope = builders.Envelope(receiver=head.sender,
+                                     notification_id=head.notification_id,
+                                     message_id=builders.new_message_id(),
+                                     correlation_id=head.message_id)
+        answer = builders.confirmation(envelope, head.message_id, "accepted")
+        return Response(sign(answer, key_pem, cert_pem), status=200,
+                        mimetype="application/xml")
+
+    for path, view in ((VERIFY_PATH, bench_verify_store), (SIGN_PATH, bench_verify_store_sign)):
+        csrf.exempt(view)
+        app.add_url_rule(path, view.__name__, view, methods=["POST"])
 
 
 def make_app(config: dict):
@@ -840,6 +868,13 @@ def bench_backend(backend: str, args) -> Result | None:
             answers = post_all(client, VERIFY_PATH, bodies, series, server_pid)
             if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + 2 * (w + n):
                 raise RuntimeError("the bare verify route did not verify and store every body")
+            progress(f"{backend}: warm-up {w} + timing {n} bare parse+XSD+verify+store+sign")
+            post_all(client, SIGN_PATH, [b for _, b in warm], None)
+            rows["bare verify-store-sign"] = series = Series()
+            answers = post_all(client, SIGN_PATH, bodies, series, server_pid)
+            if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + 3 * (w + n):
+                raise RuntimeError("the bare sign route did not verify and store every body")
+            check_confirmations(answers, bodies, our_cert)
             client.close()
             connections = client.connections
 
@@ -991,6 +1026,9 @@ def report(res: Result, args) -> None:
     print(row(res.backend, "bare verify-and-store", r["bare verify-and-store"]))
     print(ratio_row(res.backend, "inbound / verify+store", r["inbound notification"],
                     r["bare verify-and-store"]))
+    print(row(res.backend, "bare verify-store-sign", r["bare verify-store-sign"]))
+    print(ratio_row(res.backend, "inbound / verify+st+sign", r["inbound notification"],
+                    r["bare verify-store-sign"]))
     print(row(res.backend, "outbound delivery", r["outbound delivery"]))
     print(row(res.backend, "bare HTTP POST", r["bare HTTP POST"]))
     print(ratio_row(res.backend, "delivery / bare POST", r["outbound delivery"],
@@ -1035,7 +1073,8 @@ def print_ratios(results: list[Result]) -> None:
     print(common.result_header())
     for res in results:
         ours = res.rows["inbound notification"].rate
-        for bare in ("bare verify-and-store", "bare store-and-commit"):
+        for bare in ("bare verify-store-sign", "bare verify-and-store",
+                     "bare store-and-commit"):
             common.result(f"{res.backend} inbound notification vs {bare[5:]}", ours,
                           res.rows[bare].rate, "msg/s")
 

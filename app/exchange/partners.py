@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 from cryptography import x509
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .models import Partner, PartnerCertificate
+from .xmlsec import PartnerCertificate as Certificate
 
 PULL_TOKEN_PREFIX = "jpx_"
 
@@ -27,6 +29,32 @@ def _digest(token: str) -> str:
 def by_authority(code: str) -> Partner | None:
     return db.session.scalar(select(Partner).where(Partner.authority_code == code,
                                                    Partner.active.is_(True)))
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A registered, active partner as far as checking its signature needs: plain values,
+    read in one statement, that outlive the transaction that read them."""
+
+    id: int
+    authority_code: str
+    certificates: tuple[Certificate, ...]
+
+
+def signer(code: str) -> Signer | None:
+    """The active partner with this authority code and its certificates (revoked and expired
+    ones too: verification says why they do not count)."""
+    rows = db.session.execute(
+        select(Partner.id, PartnerCertificate.pem, PartnerCertificate.valid_from,
+               PartnerCertificate.valid_to, PartnerCertificate.revoked_at)
+        .outerjoin(PartnerCertificate, PartnerCertificate.partner_id == Partner.id)
+        .where(Partner.authority_code == code, Partner.active.is_(True))
+        .order_by(PartnerCertificate.valid_from)).all()
+    if not rows:
+        return None
+    return Signer(rows[0].id, code, tuple(Certificate(r.pem, r.valid_from, r.valid_to,
+                                                      r.revoked_at)
+                                          for r in rows if r.pem is not None))
 
 
 def by_pull_token(token: str) -> Partner | None:
