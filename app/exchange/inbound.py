@@ -1,14 +1,15 @@
 """Receiving one message: keep it as received, check it, apply it, answer it (signed).
 
 Order matters and is fixed: requests per client address → the sender the header claims is a
-registered partner (a streaming look at the first bytes) → requests per sender → store the raw
-bytes (committed on their own) → hardened parse → namespace and XSD → sender registered →
-signature (read everything from what it covers from then on) → duplicate? → apply in one
-transaction with the answer → signed confirmation; the transaction that ends the message
-(applied, duplicate or refused) also records its sender. Nothing is stored for a body that does
-not claim a registered partner, or over a limit: anyone can send us bytes. Any refusal rolls
-the application back and is answered with a signed error; nothing a sender can send produces
-a 5xx.
+registered partner (a streaming look at the first bytes; its certificates are read in the same
+statement) → requests per sender → store the raw bytes (committed on their own, with the
+counts) → hardened parse → namespace and XSD → signature (no database needed; read everything
+from what it covers from then on) → one transaction: duplicate? → apply → signed confirmation;
+the transaction that ends the message (applied, duplicate or refused) also records its
+sender. Two commits per message: the stored bytes, and the outcome with its answer. Nothing
+is stored for a body that does not claim a registered partner, or over a limit: anyone can
+send us bytes. Any refusal rolls the application back and is answered with a signed error;
+nothing a sender can send produces a 5xx.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -135,9 +136,9 @@ def _store(body: bytes) -> Stored:
     limit = current_app.config["EXCHANGE_MAX_BYTES"]
     kept = body if len(body) <= limit else b""  # an oversized body is refused, not kept
     sha256 = hashlib.sha256(body).hexdigest()
-    row_id = db.session.scalar(insert(ExchangeMessage).values(
-        direction="in", status="received", raw=kept, sha256=sha256, size=len(body))
-        .returning(ExchangeMessage.id))
+    row_id = db.session.connection().execute(_INSERT_RECEIVED, {
+        "direction": "in", "status": "received", "raw": kept, "sha256": sha256,
+        "size": len(body)}).scalar_one()
     db.session.commit()
     return Stored(row_id, sha256)
 
@@ -183,11 +184,8 @@ def _check_schema(tree) -> None:
 def _earlier(partner: partners.Signer, head, stored: Stored, sender: dict) -> Answer | None:
     """A message id seen before: the same bytes get the same answer; other bytes a refusal
     (inside the transaction that ends the message)."""
-    earlier = db.session.execute(select(
-        ExchangeMessage.sha256, ExchangeMessage.case_id, ExchangeMessage.notification_number)
-        .where(ExchangeMessage.direction == "in", ExchangeMessage.partner_id == partner.id,
-               ExchangeMessage.message_id == head.message_id,
-               ExchangeMessage.id != stored.id)).first()
+    earlier = db.session.connection().execute(_EARLIER, {
+        "partner_id": partner.id, "message_id": head.message_id, "row_id": stored.id}).first()
     if earlier is None:
         return None
     if earlier.sha256 != stored.sha256:
@@ -255,8 +253,7 @@ def _apply(stored: Stored, signer: partners.Signer, head, verified, body: bytes,
 def _acting(signer: partners.Signer) -> Partner:
     """The partner with the machine account its messages act as, and that account's
     organisation, in one statement (the handlers read all three)."""
-    return db.session.scalars(select(Partner).where(Partner.id == signer.id).options(
-        joinedload(Partner.user).joinedload(User.organisation))).one()
+    return db.session.scalars(_ACTING, {"partner_id": signer.id}).one()
 
 
 def _answer(partner: Partner, head, inbound: apply.Inbound) -> Answer:
@@ -318,9 +315,21 @@ def _signed(build, receiver: str, head, status: str, notification_id: str) -> An
 
 def _update(row_id: int, **values) -> None:
     """Write the stored row's columns with one UPDATE (no need to load the row and its
-    bytes first)."""
-    db.session.execute(update(ExchangeMessage).where(ExchangeMessage.id == row_id)
-                       .values(**values).execution_options(synchronize_session=False))
+    bytes first); the SET clause is made of the keys given."""
+    db.session.connection().execute(_UPDATE_ROW, {"row_id": row_id, **values})
+
+
+# The statements every message runs, built once: building and caching a statement per
+# message costs more than running it.
+_INSERT_RECEIVED = insert(ExchangeMessage).returning(ExchangeMessage.id)
+_EARLIER = select(ExchangeMessage.sha256, ExchangeMessage.case_id,
+                  ExchangeMessage.notification_number).where(
+    ExchangeMessage.direction == "in", ExchangeMessage.partner_id == bindparam("partner_id"),
+    ExchangeMessage.message_id == bindparam("message_id"),
+    ExchangeMessage.id != bindparam("row_id"))
+_UPDATE_ROW = update(ExchangeMessage).where(ExchangeMessage.id == bindparam("row_id"))
+_ACTING = select(Partner).where(Partner.id == bindparam("partner_id")).options(
+    joinedload(Partner.user).joinedload(User.organisation))
 
 
 def _new_id() -> str:
