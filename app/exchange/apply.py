@@ -358,7 +358,7 @@ def notification_submission(inbound: Inbound) -> Case:
             inbound.actor))
     db.session.add(inbound.document().to_attachment(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
-    set_acknowledgement_deadline(case, n, n.received_on)
+    set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
     append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
                  from_state=None, to_state=case.state,
                  payload={"number": case.number, "message_id": head.message_id})
@@ -388,8 +388,8 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
              for scheme, values in data["codes"].items()
              for seq, code in enumerate(dict.fromkeys(values), start=1)]
     for model, rows in ((Party, parties), (NotificationCode, codes)):
-        if rows:
-            db.session.execute(insert(model), rows)
+        if rows:  # render_nulls: rows with and without a value go in the same statement
+            db.session.execute(insert(model).execution_options(render_nulls=True), rows)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
