@@ -17,6 +17,9 @@ HTTP server in a second subprocess plays the partner. Then, timed one message at
                         open an import case, signed confirmation;
 * bare store-and-commit the same bodies, same server, same client, to a route that only runs
                         one INSERT of the body into a one-table `bench_inbox` and COMMIT;
+* bare verify-and-store the same, after hardened parse, XSD and signature verification;
+* bare verify-store-sign the same, answered with a confirmation of receipt signed with our key
+                        (every business message is answered so: INTERFACE.md section 5);
 * outbound delivery     M queued messages (the notifications of M transmitted export cases)
                         pushed by `deliver_pending()` to the partner, which parses, validates,
                         verifies our signature and answers with its signed confirmation;
