@@ -4,9 +4,10 @@ gunicorn workers and hosts (a counter in one process's memory would not)."""
 from __future__ import annotations
 
 import math
+import time
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy import Index, String, bindparam, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.database import begin_write
@@ -40,16 +41,40 @@ def hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
 
 
 def count_hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
-    """As `hit`, inside the caller's write transaction (the caller commits)."""
+    """As `hit`, inside the caller's write transaction (the caller commits). Two statements:
+    one index range read of at most `limit` hits, one INSERT."""
     now = utcnow()
     start = now - timedelta(seconds=window)
-    db.session.execute(delete(RateHit).where(RateHit.scope == scope, RateHit.at < start))
-    mine = select(RateHit.at).where(RateHit.scope == scope, RateHit.subject == subject[:64])
-    # counted, not read: a busy window holds many rows and only the limit's edge matters
-    if db.session.scalar(select(func.count()).select_from(mine.subquery())) >= limit:
-        # the oldest hit that must leave the window before one more fits
-        edge = db.session.scalar(mine.order_by(RateHit.at.desc()).offset(limit - 1).limit(1))
+    _forget_expired(scope, start, window)
+    connection = db.session.connection()
+    edge = connection.execute(_WINDOW_EDGE, {"scope": scope, "subject": subject[:64],
+                                             "start": start, "skip": limit - 1}).scalar()
+    if edge is not None:
         frees_at = edge + timedelta(seconds=window)
         return max(1, math.ceil((frees_at - now).total_seconds()))
-    db.session.add(RateHit(scope=scope, subject=subject[:64], at=now))
+    connection.execute(_INSERT_HIT, {"scope": scope, "subject": subject[:64], "at": now})
     return None
+
+
+#: the limit-th most recent hit in the window: it exists exactly when the window is full,
+#: and it is the hit that must leave the window before one more fits. Built once: these run
+#: on every request counted, where building and caching a statement costs more than running it
+_WINDOW_EDGE = (select(RateHit.at)
+                .where(RateHit.scope == bindparam("scope"), RateHit.subject == bindparam("subject"),
+                       RateHit.at >= bindparam("start"))
+                .order_by(RateHit.at.desc()).offset(bindparam("skip")).limit(1))
+_INSERT_HIT = insert(RateHit)
+
+
+#: when this process last deleted a scope's expired hits (time.monotonic())
+_last_forgotten: dict[str, float] = {}
+
+
+def _forget_expired(scope: str, start: datetime, window: int) -> None:
+    """Delete the hits that left the window, at most once per window and process: counting
+    reads only the window, so older rows are dead weight, not a wrong count."""
+    now = time.monotonic()
+    if now - _last_forgotten.get(scope, -math.inf) < window:
+        return
+    _last_forgotten[scope] = now
+    db.session.execute(delete(RateHit).where(RateHit.scope == scope, RateHit.at < start))

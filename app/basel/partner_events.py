@@ -158,17 +158,20 @@ class PartnerNotificationHandler:
         return None  # Japan's own acknowledgement overdue: an alarm for MOE
 
 
-def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date) -> None:
+def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date, *,
+                                 new_case: bool = False) -> None:
     """Japan's acknowledgement due date (OECD: 3 working days of receipt), set on
     registration and recomputed while MOE completes the data, since the regime follows the
-    countries and the operation."""
+    countries and the operation (`new_case`: registered in this transaction, so there is
+    no earlier deadline to replace)."""
     regime = regime_of(n, received_on)
     try:
         rule = lookups.rule(regime, "acknowledgement_period", received_on)
     except lookups.MissingRule:
-        deadlines.clear_deadlines(case, kinds=["acknowledgement"])
+        if not new_case:
+            deadlines.clear_deadlines(case, kinds=["acknowledgement"])
         return
     due = add_period(received_on, rule.amount, rule.unit, "JP")
     deadlines.set_deadline(case, "acknowledgement", end_of_day(due, "JP"), country="JP",
-                           regime=regime, rule_key=rule.key)
+                           regime=regime, rule_key=rule.key, replacing=not new_case)
 

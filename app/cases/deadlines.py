@@ -31,9 +31,12 @@ def set_deadline(
     country: str | None = None,
     regime: str | None = None,
     rule_key: str | None = None,
+    replacing: bool = True,
 ) -> Deadline:
-    """Open a deadline, replacing an open one of the same kind for the same authority."""
-    clear_deadlines(case, kinds=[kind], country=country)
+    """Open a deadline, replacing an open one of the same kind for the same authority
+    (`replacing=False`: the case was created in this transaction and has none to replace)."""
+    if replacing:
+        clear_deadlines(case, kinds=[kind], country=country)
     row = Deadline(
         case_id=case.id, kind=kind, due_at=due_at, country_code=country,
         regime=regime, rule_key=rule_key,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
@@ -346,9 +346,11 @@ def notification_submission(inbound: Inbound) -> Case:
                           customs_office_exit=data["customs_office_exit"],
                           customs_office_entry=data["customs_office_entry"],
                           declaration_name=data["declaration_name"])
-    _fill(n, data)
+    for state in data["states"]:  # objects: the regime is read from them below
+        n.states.append(StateConcerned(**state))
     db.session.add_all([case, n])
     db.session.flush()
+    _insert_parties_and_codes(case.id, data)
     for attachment in data["attachments"]:
         db.session.add(Upload(attachment.filename, attachment.content_type,
                               attachment.content).to_attachment(
@@ -356,7 +358,7 @@ def notification_submission(inbound: Inbound) -> Case:
             inbound.actor))
     db.session.add(inbound.document().to_attachment(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
-    set_acknowledgement_deadline(case, n, n.received_on)
+    set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
     append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
                  from_state=None, to_state=case.state,
                  payload={"number": case.number, "message_id": head.message_id})
@@ -371,19 +373,23 @@ def _check_prefix(number: str, partner: Partner) -> None:
                                           f"must begin with {partner.country_code}.")
 
 
-def _fill(n: BaselNotification, data: dict) -> None:
+def _insert_parties_and_codes(case_id: int, data: dict) -> None:
+    """One INSERT for all the parties and one for all the codes: nothing in this transaction
+    reads them back as objects (an INSERT per object costs a statement each on SQLite)."""
     seqs: dict[str, int] = {}
+    parties = []
     for role, values in data["parties"]:
         seqs[role] = seqs.get(role, 0) + 1
-        party = Party(role=role, seq=seqs[role], **values)
+        party = Party(role=role, seq=seqs[role], **values)  # transient: never added
         # the Japanese facility and importer see the case and certify its shipments themselves
-        party.organisation_id = matching_organisation(party)
-        n.parties.append(party)
-    for scheme, codes in data["codes"].items():
-        for seq, code in enumerate(dict.fromkeys(codes), start=1):
-            n.codes.append(NotificationCode(scheme=scheme, code=code, seq=seq))
-    for state in data["states"]:
-        n.states.append(StateConcerned(**state))
+        parties.append({"case_id": case_id, "role": role, "seq": seqs[role], **values,
+                        "organisation_id": matching_organisation(party)})
+    codes = [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
+             for scheme, values in data["codes"].items()
+             for seq, code in enumerate(dict.fromkeys(values), start=1)]
+    for model, rows in ((Party, parties), (NotificationCode, codes)):
+        if rows:  # render_nulls: rows with and without a value go in the same statement
+            db.session.execute(insert(model).execution_options(render_nulls=True), rows)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {

@@ -1,27 +1,30 @@
 """Receiving one message: keep it as received, check it, apply it, answer it (signed).
 
 Order matters and is fixed: requests per client address → the sender the header claims is a
-registered partner (a streaming look at the first bytes) → requests per sender → store the raw
-bytes (committed on their own) → hardened parse → namespace and XSD → sender registered →
-signature (read everything from what it covers from then on) → duplicate? → apply in one
-transaction with the answer → signed confirmation; the transaction that ends the message
-(applied, duplicate or refused) also records its sender. Nothing is stored for a body that does
-not claim a registered partner, or over a limit: anyone can send us bytes. Any refusal rolls
-the application back and is answered with a signed error; nothing a sender can send produces
-a 5xx.
+registered partner (a streaming look at the first bytes; its certificates are read in the same
+statement) → requests per sender → store the raw bytes (committed on their own, with the
+counts) → hardened parse → namespace and XSD → signature (no database needed; read everything
+from what it covers from then on) → one transaction: duplicate? → apply → signed confirmation;
+the transaction that ends the message (applied, duplicate or refused) also records its
+sender. Two commits per message: the stored bytes, and the outcome with its answer. Nothing
+is stored for a body that does not claim a registered partner, or over a limit: anyone can
+send us bytes. Any refusal rolls the application back and is answered with a signed error;
+nothing a sender can send produces a 5xx.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
+from app.auth.models import User
 from app.cases.runner import CaseNotFound, StaleCase
 from app.database import begin_write
 from app.extensions import db
@@ -75,13 +78,13 @@ def receive(body: bytes, client_addr: str) -> Answer:
                          limit=config["EXCHANGE_RATE_PER_SENDER"], **limits):
         db.session.commit()
         return _refuse_unstored(_rate_limited(wait), partner, client_addr, retry_after=wait)
-    return _receive_stored(body)
+    return _receive_stored(_store(body), body, partner)
 
 
-def _claimed_partner(body: bytes) -> Partner:
+def _claimed_partner(body: bytes) -> partners.Signer:
     """The registered, active partner the header names; anything else is refused unread."""
     code = claimed_sender(body, max_depth=current_app.config["EXCHANGE_MAX_DEPTH"])
-    partner = partners.by_authority(code) if code else None
+    partner = partners.signer(code) if code else None
     if partner is None:
         raise XmlRejected("UNKNOWN_SENDER", f"{code} is not a registered partner." if code
                           else "The header names no sender authority.")
@@ -92,47 +95,83 @@ def _rate_limited(wait: int) -> XmlRejected:
     return XmlRejected("RATE_LIMITED", f"Too many messages; send again in {wait} seconds.")
 
 
-def _receive_stored(body: bytes) -> Answer:
-    row, received, sender = _store(body), Received(), {}
+@dataclass(frozen=True)
+class Stored:
+    """The kept message's row, as plain values (its transaction is over)."""
+
+    id: int
+    sha256: str
+
+
+@dataclass
+class Reading:
+    """What is known of a message so far, for whatever ends it: what it says about itself
+    (for an error to name it) and, once known, the sender it claims (written to the stored
+    row by the transaction that ends the message, and answered to)."""
+
+    received: Received = field(default_factory=Received)
+    sender: partners.Signer | None = None
+    message_type: str | None = None
+    notification_number: str | None = None
+
+    def columns(self) -> dict:
+        if self.sender is None:
+            return {}
+        return {"partner_id": self.sender.id, "message_type": self.message_type,
+                "notification_number": self.notification_number}
+
+
+def _receive_stored(stored: Stored, body: bytes, claimed: partners.Signer) -> Answer:
+    reading = Reading()
     try:
-        return _process(row, body, received, sender)
+        return _process(stored, body, claimed, reading)
     except XmlRejected as exc:
         db.session.rollback()
-        return _refuse(row.id, exc, received, sender)
+        return _refuse(stored, exc, reading)
 
 
-def _store(body: bytes) -> ExchangeMessage:
+def _store(body: bytes) -> Stored:
     """Keep the message exactly as received, before anything else looks at it (committed
     with the rate counts of the caller's transaction)."""
     limit = current_app.config["EXCHANGE_MAX_BYTES"]
     kept = body if len(body) <= limit else b""  # an oversized body is refused, not kept
-    row = ExchangeMessage(direction="in", status="received", raw=kept,
-                          sha256=hashlib.sha256(body).hexdigest(), size=len(body))
-    db.session.add(row)
+    sha256 = hashlib.sha256(body).hexdigest()
+    row_id = db.session.connection().execute(_INSERT_RECEIVED, {
+        "direction": "in", "status": "received", "raw": kept, "sha256": sha256,
+        "size": len(body)}).scalar_one()
     db.session.commit()
-    return row
+    return Stored(row_id, sha256)
 
 
-def _process(row: ExchangeMessage, body: bytes, received: Received, sender: dict) -> Answer:
-    """`received` is filled as soon as the message can be read, for the error to name it;
-    `sender` once the sender is known, for whatever ends the message to record it."""
+def _process(stored: Stored, body: bytes, claimed_partner: partners.Signer,
+             reading: Reading) -> Answer:
+    """Parse, schema and signature need no database: the partner's certificates were read
+    with the rate counts. `reading` is filled in as the message is read."""
     config = current_app.config
     tree = parse_untrusted(body, max_bytes=config["EXCHANGE_MAX_BYTES"],
                            max_depth=config["EXCHANGE_MAX_DEPTH"])
-    received.read(tree)
+    reading.received.read(tree)
     _check_schema(tree)
     claimed = header(tree)
-    partner = partners.by_authority(claimed.sender)
-    if partner is None:
-        raise XmlRejected("UNKNOWN_SENDER", f"{claimed.sender} is not a registered partner.")
-    sender.update(_claimed_sender(partner, claimed))
+    partner = claimed_partner if claimed.sender == claimed_partner.authority_code \
+        else _other_partner(claimed.sender)
+    reading.sender, reading.message_type = partner, claimed.message_type
+    reading.notification_number = claimed.notification_id
     verified = verify(tree, partner.certificates)
     head = header(verified)
     if head.sender != partner.authority_code or head.receiver != builders.OUR_AUTHORITY:
         raise XmlRejected("WRONG_RECEIVER", "The message is not from its signer to JP-MOE.")
-    if (repeat := _earlier(partner, head, row, sender)) is not None:
-        return repeat
-    return _apply(row.id, partner, head, verified, body, sender)
+    return _apply(stored, partner, head, verified, body, reading.columns())
+
+
+def _other_partner(code: str) -> partners.Signer:
+    """The header read in full names another sender than the first bytes did (a document
+    only a hostile sender makes): that sender is the one to check."""
+    partner = partners.signer(code)
+    db.session.rollback()
+    if partner is None:
+        raise XmlRejected("UNKNOWN_SENDER", f"{code} is not a registered partner.")
+    return partner
 
 
 def _check_schema(tree) -> None:
@@ -142,54 +181,52 @@ def _check_schema(tree) -> None:
         raise XmlRejected(code, "; ".join(str(p) for p in found[:5]), field=found[0].field)
 
 
-def _claimed_sender(partner: Partner, claimed) -> dict:
-    """Who the message claims to be from, so a refusal can be answered and listed: written
-    to the stored row by the transaction that ends the message (applied, duplicate or
-    refused), not by one of its own."""
-    return {"partner_id": partner.id, "message_type": claimed.message_type,
-            "notification_number": claimed.notification_id}
-
-
-def _earlier(partner: Partner, head, row: ExchangeMessage, sender: dict) -> Answer | None:
-    """A message id seen before: the same bytes get the same answer; other bytes a refusal."""
-    earlier = db.session.scalar(select(ExchangeMessage).where(
-        ExchangeMessage.direction == "in", ExchangeMessage.partner_id == partner.id,
-        ExchangeMessage.message_id == head.message_id, ExchangeMessage.id != row.id))
+def _earlier(partner: partners.Signer, head, stored: Stored, sender: dict) -> Answer | None:
+    """A message id seen before: the same bytes get the same answer; other bytes a refusal
+    (inside the transaction that ends the message)."""
+    earlier = db.session.connection().execute(_EARLIER, {
+        "partner_id": partner.id, "message_id": head.message_id, "row_id": stored.id}).first()
     if earlier is None:
         return None
-    if earlier.sha256 != row.sha256:
+    if earlier.sha256 != stored.sha256:
         raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
                                              "with different content.")
-    answer = _duplicate(partner, head, earlier)
-    _mark(row.id, **sender, status="duplicate", response=answer.body,
-          response_status=answer.status, case_id=earlier.case_id)
+    answer = _duplicate(partner, head, earlier.notification_number)
+    _update(stored.id, **sender, status="duplicate", response=answer.body,
+            response_status=answer.status, case_id=earlier.case_id)
+    db.session.commit()
     return answer
 
 
-def _duplicate(partner: Partner, head, earlier: ExchangeMessage) -> Answer:
+def _duplicate(partner: partners.Signer, head, earlier_number: str | None) -> Answer:
     """The same bytes again change nothing: confirmed with status `duplicate` (a technical
     message again gets no answer, as the first time)."""
     if head.message_type in TECHNICAL:
         return Answer(204, b"")
-    return _signed(builders.confirmation, partner, head, "duplicate",
-                   head.notification_id or earlier.notification_number)
+    return _signed(builders.confirmation, partner.authority_code, head, "duplicate",
+                   head.notification_id or earlier_number)
 
 
-def _apply(row_id: int, partner: Partner, head, verified, body: bytes, sender: dict) -> Answer:
+def _apply(stored: Stored, signer: partners.Signer, head, verified, body: bytes,
+           sender: dict) -> Answer:
+    """Everything from here on is one transaction: the repeat check, the message's effect,
+    its signed answer and the stored row's outcome commit together or not at all."""
     begin_write(db.session)
-    row = db.session.get(ExchangeMessage, row_id)
-    partner = db.session.get(Partner, partner.id)
+    if (repeat := _earlier(signer, head, stored, sender)) is not None:
+        return repeat
     try:
-        _set(row, sender)
-        row.message_id, row.correlation_id = head.message_id, head.correlation_id
-        db.session.flush()  # the unique (partner, message id) catches a concurrent repeat
+        # the message id is claimed first: a concurrent repeat waits here on the unique
+        # (partner, message id) and is refused IN_PROGRESS, before doing any of the work
+        _update(stored.id, **sender, message_id=head.message_id,
+                correlation_id=head.correlation_id)
+        partner = _acting(signer)
         inbound = apply.Inbound(partner, head, verified, body)
         arrival.check(inbound)
         case = apply.HANDLERS[head.message_type](inbound)
         arrival.check_correlation(inbound)
         answer = _answer(partner, head, inbound)
-        row.case_id = case.id if case is not None else None
-        row.status, row.response, row.response_status = "accepted", answer.body, answer.status
+        _update(stored.id, case_id=case.id if case is not None else None, status="accepted",
+                response=answer.body, response_status=answer.status)
         db.session.commit()
         return answer
     except IntegrityError as exc:
@@ -213,6 +250,12 @@ def _apply(row_id: int, partner: Partner, head, verified, body: bytes, sender: d
                                               "been alerted.") from exc
 
 
+def _acting(signer: partners.Signer) -> Partner:
+    """The partner with the machine account its messages act as, and that account's
+    organisation, in one statement (the handlers read all three)."""
+    return db.session.scalars(_ACTING, {"partner_id": signer.id}).one()
+
+
 def _answer(partner: Partner, head, inbound: apply.Inbound) -> Answer:
     """What an applied message is answered with: a confirmation of receipt; a query its
     answer; a technical message nothing."""
@@ -221,7 +264,7 @@ def _answer(partner: Partner, head, inbound: apply.Inbound) -> Answer:
     if inbound.reply is not None:
         key_pem, cert_pem = signing_identity()
         return Answer(200, sign(inbound.reply, key_pem, cert_pem))
-    return _signed(builders.confirmation, partner, head, "accepted",
+    return _signed(builders.confirmation, partner.authority_code, head, "accepted",
                    head.notification_id or inbound.notification_id)
 
 
@@ -240,43 +283,53 @@ def _flatten(messages) -> str:
     return str(messages)
 
 
-def _refuse(row_id: int, exc: XmlRejected, received: Received, sender: dict) -> Answer:
-    begin_write(db.session)
-    row = db.session.get(ExchangeMessage, row_id)
-    _set(row, sender)
-    partner = db.session.get(Partner, row.partner_id) if row.partner_id else None
+def _refuse(stored: Stored, exc: XmlRejected, reading: Reading) -> Answer:
+    """The stored row records the refusal and its signed answer, in a transaction of its own
+    (the one that tried to apply the message was rolled back)."""
     status = STATUS.get(exc.code, 400)
-    body = error_body(exc, partner, received)
-    row.status, row.error_code, row.error_detail = "rejected", exc.code, exc.reason[:4000]
-    row.response, row.response_status = body, status
+    body = error_body(exc, reading.sender.authority_code if reading.sender else None,
+                      reading.received)
+    begin_write(db.session)
+    _update(stored.id, **reading.columns(), status="rejected", error_code=exc.code,
+            error_detail=exc.reason[:4000], response=body, response_status=status)
     db.session.commit()
     return Answer(status, body)
 
 
-def _refuse_unstored(exc: XmlRejected, partner: Partner | None, client_addr: str,
+def _refuse_unstored(exc: XmlRejected, partner: partners.Signer | None, client_addr: str,
                      retry_after: int | None = None) -> Answer:
     """Refused before storing: only the log keeps a trace (no row for anonymous bytes)."""
     log.warning("inbound message from %s refused unstored: %s %s", client_addr, exc.code,
                 exc.reason)
-    return Answer(STATUS.get(exc.code, 400), error_body(exc, partner, None), retry_after)
+    return Answer(STATUS.get(exc.code, 400),
+                  error_body(exc, partner.authority_code if partner else None, None),
+                  retry_after)
 
 
-def _signed(build, partner: Partner, head, status: str, notification_id: str) -> Answer:
-    envelope = Envelope(receiver=partner.authority_code, notification_id=notification_id,
+def _signed(build, receiver: str, head, status: str, notification_id: str) -> Answer:
+    envelope = Envelope(receiver=receiver, notification_id=notification_id,
                         message_id=_new_id(), correlation_id=head.message_id)
     key_pem, cert_pem = signing_identity()
     return Answer(200, sign(build(envelope, head.message_id, status), key_pem, cert_pem))
 
 
-def _mark(row_id: int, **values) -> None:
-    begin_write(db.session)
-    _set(db.session.get(ExchangeMessage, row_id), values)
-    db.session.commit()
+def _update(row_id: int, **values) -> None:
+    """Write the stored row's columns with one UPDATE (no need to load the row and its
+    bytes first); the SET clause is made of the keys given."""
+    db.session.connection().execute(_UPDATE_ROW, {"row_id": row_id, **values})
 
 
-def _set(row: ExchangeMessage, values: dict) -> None:
-    for key, value in values.items():
-        setattr(row, key, value)
+# The statements every message runs, built once: building and caching a statement per
+# message costs more than running it.
+_INSERT_RECEIVED = insert(ExchangeMessage).returning(ExchangeMessage.id)
+_EARLIER = select(ExchangeMessage.sha256, ExchangeMessage.case_id,
+                  ExchangeMessage.notification_number).where(
+    ExchangeMessage.direction == "in", ExchangeMessage.partner_id == bindparam("partner_id"),
+    ExchangeMessage.message_id == bindparam("message_id"),
+    ExchangeMessage.id != bindparam("row_id"))
+_UPDATE_ROW = update(ExchangeMessage).where(ExchangeMessage.id == bindparam("row_id"))
+_ACTING = select(Partner).where(Partner.id == bindparam("partner_id")).options(
+    joinedload(Partner.user).joinedload(User.organisation))
 
 
 def _new_id() -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC
 
 from cryptography import x509
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import Organisation, User
 from app.auth.passwords import hash_password
@@ -16,6 +17,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .models import Partner, PartnerCertificate
+from .xmlsec import PartnerCertificate as Certificate
 
 PULL_TOKEN_PREFIX = "jpx_"
 
@@ -27,6 +29,35 @@ def _digest(token: str) -> str:
 def by_authority(code: str) -> Partner | None:
     return db.session.scalar(select(Partner).where(Partner.authority_code == code,
                                                    Partner.active.is_(True)))
+
+
+@dataclass(frozen=True)
+class Signer:
+    """A registered, active partner as far as checking its signature needs: plain values,
+    read in one statement, that outlive the transaction that read them."""
+
+    id: int
+    authority_code: str
+    certificates: tuple[Certificate, ...]
+
+
+def signer(code: str) -> Signer | None:
+    """The active partner with this authority code and its certificates (revoked and expired
+    ones too: verification says why they do not count)."""
+    rows = db.session.connection().execute(_SIGNER, {"code": code}).all()
+    if not rows:
+        return None
+    return Signer(rows[0].id, code, tuple(Certificate(r.pem, r.valid_from, r.valid_to,
+                                                      r.revoked_at)
+                                          for r in rows if r.pem is not None))
+
+
+#: built once: it runs for every message received
+_SIGNER = (select(Partner.id, PartnerCertificate.pem, PartnerCertificate.valid_from,
+                  PartnerCertificate.valid_to, PartnerCertificate.revoked_at)
+           .outerjoin(PartnerCertificate, PartnerCertificate.partner_id == Partner.id)
+           .where(Partner.authority_code == bindparam("code"), Partner.active.is_(True))
+           .order_by(PartnerCertificate.valid_from))
 
 
 def by_pull_token(token: str) -> Partner | None:

@@ -15,7 +15,6 @@ from lxml import etree
 
 from . import builders
 from .builders import Envelope
-from .models import Partner
 from .outbox import signing_identity
 from .schemas import NAMESPACE
 from .vocabulary import ERRORS
@@ -59,8 +58,9 @@ def field_of(exc: XmlRejected, received: Received | None) -> str:
     return f"{root}/{relative}" if relative else root
 
 
-def error_body(exc: XmlRejected, partner: Partner | None, received: Received | None) -> bytes:
-    """The signed TMWErrorMessage answering a refused message."""
+def error_body(exc: XmlRejected, receiver: str | None, received: Received | None) -> bytes:
+    """The signed TMWErrorMessage answering a refused message (to `receiver`, the sender's
+    authority code, when the sender is known)."""
     received = received or Received()
     if exc.code not in ERRORS:  # a partner may rely on the published list: never go beyond it
         log.error("unpublished error code %s sent as PROCESSING_ERROR", exc.code)
@@ -68,7 +68,7 @@ def error_body(exc: XmlRejected, partner: Partner | None, received: Received | N
     where = f" (line {exc.line})" if getattr(exc, "line", None) else ""
     errors = [(exc.code, field_of(exc, received), f"{exc.reason}{where}")]
     own_id = builders.new_message_id()
-    envelope = Envelope(receiver=partner.authority_code if partner else "UNKNOWN",
+    envelope = Envelope(receiver=receiver or "UNKNOWN",
                         notification_id=received.notification_id, message_id=own_id,
                         correlation_id=received.message_id or own_id)
     key_pem, cert_pem = signing_identity()

@@ -111,7 +111,7 @@ class RegisteredCertificate(Protocol):
 class PartnerCertificate:
     """A plain `RegisteredCertificate` (tests, the partner simulator, callers without a row)."""
 
-    pem: bytes
+    pem: bytes | str
     valid_from: datetime
     valid_to: datetime
     revoked_at: datetime | None = None
