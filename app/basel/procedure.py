@@ -26,6 +26,7 @@ BASEL = Procedure(
     case_types=(*NOTIFICATIONS, "basel_shipment"),
     visibility=visible_notifications,
     text_match=listing.text_match,
+    searched_texts=listing.SEARCHED_TEXTS,
     filters=listing.FILTERS,
     columns=listing.COLUMNS,
     unlabelled_types=frozenset({"basel_export"}),

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, Select
 
 #: the places of the case page a procedure or contribution fills, top to bottom
 PAGE_SLOTS = ("head", "answers", "details", "end")
@@ -69,8 +69,13 @@ class Procedure:
     #: (user, Case entity or alias) -> who may see a top-level case of these types, as SQL
     #: over the procedure's tables (a child case is visible with its parent)
     visibility: Callable[[Any, Any], ColumnElement[bool]]
-    #: LIKE pattern -> cases whose names, numbers or codes match (beyond the case number)
-    text_match: Callable[[str], ColumnElement[bool]] | None = None
+    #: LIKE pattern -> the ids of the cases whose names or codes match, as a SELECT of one
+    #: column (the search unions them with the case number's and the filer's matches)
+    text_match: Callable[[str], Select] | None = None
+    #: the columns `text_match` reads, each of a table with a `case_id`: their grams answer
+    #: a query of one or two Japanese characters (search_grams.py); a procedure without them
+    #: is searched by `text_match` alone
+    searched_texts: tuple[Any, ...] = ()
     #: search filter name ("country", "code") -> value -> the cases it selects
     filters: Mapping[str, Callable[[str], ColumnElement[bool]]] = field(default_factory=dict)
     columns: tuple[Column, ...] = ()
@@ -109,6 +114,7 @@ def register_procedure(procedure: Procedure) -> None:
 
     from .audience import register_policy
     from .handlers import register
+    from .search_grams import keep_current
 
     REGISTRY.update(procedure.workflows)
     for case_type, handler in procedure.handlers.items():
@@ -116,6 +122,7 @@ def register_procedure(procedure: Procedure) -> None:
     for case_type, policy in procedure.audiences.items():
         register_policy(case_type, policy)
     PROCEDURES[procedure.name] = procedure
+    keep_current()
 
 
 def unregister_procedure(name: str) -> None:

@@ -31,6 +31,7 @@ EXPORT_CHECKS = Procedure(
     case_types=(CASE_TYPE,),
     visibility=visible_checks,
     text_match=listing.named,
+    searched_texts=listing.SEARCHED_TEXTS,
     filters=listing.FILTERS,
     columns=(Column("exporter", N_("Exporter")),
              Column("import_country", N_("State of import"), kind="country"),

@@ -21,6 +21,7 @@ YARDS = Procedure(
     case_types=(CASE_TYPE,),
     visibility=visible_yards,
     text_match=listing.operator_named,
+    searched_texts=listing.SEARCHED_TEXTS,
     columns=listing.COLUMNS,
     summaries=listing.summaries,
     page_context=case_page.page_context,

@@ -1,0 +1,137 @@
+"""Short searches in Japanese: the two-character grams of every text the search box reads.
+
+A trigram index answers '%リサイクル株式%' but not '%大阪%': a pattern of one or two characters
+holds no trigram, so the database read every party of every case (26 s at a million cases).
+Each case therefore keeps the distinct two-character grams of its searched texts (its number,
+and what its procedure declares in `Procedure.searched_texts`: party names, codes ...),
+lower-cased, with a space after the last character so that every character begins a gram:
+
+    "大阪Eco" -> 大阪, 阪e   ("ec", "co", "o " are left out: ASCII only, see below)
+
+A two-character query is then one index lookup (gram = '大阪') and a one-character query a
+range of it (grams that begin with 大). Only grams with a character beyond ASCII are kept: an
+ASCII query of one or two letters matches most numbers and codes, so it keeps the LIKE (and
+stops at the count's cap), while the table stays small (English names add nothing). Typed
+text is stripped, so no query ends in a space and the trailing space never matches a query
+of two characters; queries with LIKE's wildcards (% and _) keep the LIKE as well.
+
+The grams are written in the same flush as the texts (after_flush: every ORM write of a
+searched text, a new case number, a deleted row), and backfilled by migration p16s00000010.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import chain
+
+from sqlalchemy import ForeignKey, Select, String, delete, event, insert, select
+from sqlalchemy.orm import Mapped, Session, attributes, mapped_column
+
+from app.extensions import db
+
+from .models import Case
+
+#: follows the last character, so that the last one also begins a gram (one-character queries)
+END = " "
+#: the last character there is: a range over grams starting with `c` ends at c + LAST
+LAST = "\U0010ffff"
+#: a gram compares by code point (PostgreSQL's "C" collation; SQLite's default is binary),
+#: so that the grams beginning with one character are one range of the index
+GRAM = String(2).with_variant(String(2, collation="C"), "postgresql")
+
+
+class SearchGram(db.Model):
+    """One two-character gram (lower case, with a character beyond ASCII) of a case's texts."""
+
+    __tablename__ = "case_search_grams"
+
+    gram: Mapped[str] = mapped_column(GRAM, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"),
+                                         primary_key=True, index=True)
+
+
+def grams(text: str | None) -> set[str]:
+    """The grams kept for one text."""
+    if not text:
+        return set()
+    folded = text.lower() + END
+    pairs = (folded[i:i + 2] for i in range(len(folded) - 1))
+    return {pair for pair in pairs if not pair.isascii()}
+
+
+def serves(typed: str) -> bool:
+    """Whether the grams answer this (normalised, stripped) query exactly as LIKE would."""
+    return (1 <= len(typed) <= 2 and not typed.isascii() and len(typed.lower()) == len(typed)
+            and not any(c in typed for c in "%_\\"))
+
+
+def case_ids(typed: str) -> Select:
+    """The ids of the cases whose searched texts contain `typed` (see `serves`)."""
+    folded = typed.lower()
+    if len(folded) == 2:
+        found = SearchGram.gram == folded
+    else:
+        found = SearchGram.gram.between(folded, folded + LAST)
+    return select(SearchGram.case_id).where(found)
+
+
+# --- keeping the grams current ---------------------------------------------------------------
+
+def searched_texts() -> list:
+    """Every column the grams are made of: the case number, and the procedures' texts."""
+    from .procedures import procedures
+
+    return [Case.number, *chain.from_iterable(p.searched_texts for p in procedures())]
+
+
+def _case_id_of(column):
+    """The column that names the case of a searched text's row (Case.id for the number)."""
+    return Case.id if column.class_ is Case else column.class_.case_id
+
+
+def _changed_cases(session: Session) -> set[int]:
+    """The cases whose searched texts this flush wrote, added or deleted."""
+    columns: dict[type, list[str]] = {}
+    for column in searched_texts():
+        columns.setdefault(column.class_, []).append(column.key)
+    changed: set[int] = set()
+    for obj in chain(session.new, session.deleted):
+        if type(obj) in columns:
+            changed.add(_owner(obj))
+    for obj in session.dirty:
+        names = columns.get(type(obj))
+        if names and any(attributes.get_history(obj, name).has_changes() for name in names):
+            changed.add(_owner(obj))
+    changed.discard(None)
+    return changed
+
+
+def _owner(obj) -> int | None:
+    return obj.id if isinstance(obj, Case) else obj.case_id
+
+
+def refresh(connection, case_ids: Iterable[int]) -> None:
+    """Write again the grams of these cases from their texts as the database holds them."""
+    ids = sorted(case_ids)
+    if not ids:
+        return
+    table = SearchGram.__table__
+    connection.execute(delete(table).where(table.c.case_id.in_(ids)))
+    rows: set[tuple[str, int]] = set()
+    for column in searched_texts():
+        case_id = _case_id_of(column)
+        for owner, text in connection.execute(select(case_id, column)
+                                              .where(case_id.in_(ids))):
+            rows.update((gram, owner) for gram in grams(text))
+    if rows:
+        connection.execute(insert(table), [{"gram": g, "case_id": c} for g, c in sorted(rows)])
+
+
+def _after_flush(session: Session, _flush_context) -> None:
+    refresh(session.connection(), _changed_cases(session))
+
+
+def keep_current() -> None:
+    """Write every case's grams in the flush that changes its texts (once per process)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
