@@ -5,13 +5,17 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, false, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, false, or_, select, union
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.auth.models import Organisation
 from app.extensions import db
 from workflows import REGISTRY, workflow_for
 
-from . import list_order, search_grams
+from . import list_order, queue_parties, search_grams
+from .handlers import handler_for
 from .list_order import Count
 from .models import Case
 from .ownership import acting_events
@@ -39,18 +43,21 @@ def actionable_states(role: str) -> dict[str, list[str]]:
     return {case_type: wf.waiting_for(role) for case_type, wf in REGISTRY.items()}
 
 
-def conditions(user, filters: Filters) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a list: what the user may see, narrowed by the filters."""
+def conditions(user, filters: Filters, *, streamed: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a list: what the user may see, narrowed by the filters.
+    `streamed`: for a long list read along the deadlines (list_order.rows), which tests each
+    case it walks against the search's matches held in memory (see `_typed_match`)."""
     where = [visible_to(user)]
     if typed := normalised(filters.q):
-        where.append(_typed_match(typed))
+        where.append(_typed_match(typed, streamed))
     if filters.state:
         where.append(Case.state == filters.state)
     if filters.case_type:
         where.append(Case.case_type == filters.case_type)
     for name in ("country", "code"):
         if value := getattr(filters, name):
-            where.append(_procedure_filter(name, value))
+            clause = _procedure_filter(name, value)
+            where.append(_as_probe(clause) if streamed else clause)
     if filters.needs_action:
         clauses = [(Case.case_type == t) & Case.state.in_(states)
                    for t, states in actionable_states(user.role).items() if states]
@@ -73,31 +80,54 @@ def normalised(typed: str) -> str:
     return unicodedata.normalize("NFKC", typed or "").strip()
 
 
-def _typed_match(typed: str) -> ColumnElement[bool]:
+def _typed_match(typed: str, streamed: bool) -> ColumnElement[bool]:
     """A whole case number finds that case by its unique index (the number is what people
-    type most, and a partial match would scan every name); anything else matches in part."""
+    type most, and a partial match would scan every name); anything else matches in part.
+
+    Counting and a short list start from the matches: one `IN (… UNION …)`, which the
+    database reads branch by branch on their indexes and joins to the cases. A long list is
+    read along the deadlines instead, testing each case it walks: there the matches are an
+    OR of the procedures' branches and the filer's, which the database cannot turn into a
+    join and so holds as hashed sets (joined, it compared every walked case with every match)."""
     number = typed.upper()
     if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
         return Case.number == number
-    return Case.id.in_(union(*_text_matches(typed)))
+    branches = _text_matches(typed)
+    if streamed:
+        return or_(Case.organisation_id.in_(_filers(typed)),
+                   *(_probe(branch) for branch in branches))
+    by_filer = select(Case.id).where(Case.organisation_id.in_(_filers(typed)))
+    return Case.id.in_(union(*branches, by_filer))
+
+
+def _probe(branch: Select) -> ColumnElement[bool]:
+    """A branch as a test of one case: its own row (the number), or its rows in the
+    branch's table looked up by case id."""
+    column = branch.selected_columns[0]
+    if column.table is Case.__table__:
+        return branch.whereclause
+    return exists(branch.where(column == Case.id))
+
+
+def _filers(typed: str) -> Select:
+    """The organisations whose name (English or Japanese) contains `typed`: a few thousand
+    rows at most, read whole."""
+    like = f"%{typed}%"
+    return select(Organisation.id).where(or_(Organisation.name.ilike(like),
+                                             Organisation.name_ja.ilike(like)))
 
 
 def _text_matches(typed: str) -> list[Select]:
-    """The ids of the cases whose number, filing organisation (English or Japanese name) or
-    procedure texts (party names, codes ...) contain `typed`, case-insensitive: one SELECT
-    per source, for one `IN (… UNION …)` that the database reads branch by branch on their
-    indexes (an OR of subqueries made it test every visible case against each). One or two
-    Japanese characters, which no trigram index serves, are read from the grams of the case
-    number and the texts the procedures declare (search_grams.py)."""
+    """The ids of the cases whose number or procedure texts (party names, codes ...) contain
+    `typed`, case-insensitive, one SELECT per source. One or two Japanese characters, which
+    no trigram index serves, are read from the grams of the case number and the texts the
+    procedures declare (search_grams.py)."""
     like = f"%{typed}%"
-    filer = select(Organisation.id).where(or_(Organisation.name.ilike(like),
-                                              Organisation.name_ja.ilike(like)))
-    by_filer = select(Case.id).where(Case.organisation_id.in_(filer))
     if search_grams.serves(typed):
-        return [search_grams.case_ids(typed), by_filer,
+        return [search_grams.case_ids(typed),
                 *_flat(p.text_match(like) for p in procedures()
                        if p.text_match is not None and not p.searched_texts)]
-    return [select(Case.id).where(Case.number.ilike(like)), by_filer,
+    return [select(Case.id).where(Case.number.ilike(like)),
             *_flat(p.text_match(like) for p in procedures() if p.text_match is not None)]
 
 
@@ -105,6 +135,19 @@ def _flat(branches) -> list[Select]:
     """The procedures' SELECTs, a UNION taken apart (SQLite refuses one nested in another)."""
     return [part for branch in branches
             for part in (branch.selects if isinstance(branch, CompoundSelect) else (branch,))]
+
+
+def _as_probe(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`Case.id IN (SELECT x.case_id …)`, and an OR of such, as a test of one case (EXISTS
+    … AND x.case_id = cases.id): a long list walks the deadlines and tests each case; a set
+    of thousands of ids held instead made the planner compare every walked case with each."""
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.or_:
+        return or_(*(_as_probe(part) for part in clause.clauses))
+    if (isinstance(clause, BinaryExpression) and clause.operator is operators.in_op
+            and isinstance(clause.right, ScalarSelect)
+            and clause.left.compare(Case.__table__.c.id)):
+        return _probe(clause.right.element)
+    return clause
 
 
 def _procedure_filter(name: str, value: str) -> ColumnElement[bool]:
@@ -124,7 +167,7 @@ def page(user, filters: Filters) -> tuple[list, Count]:
     if not total.capped:
         query = list_order.sorted_whole(where).offset(start).limit(PAGE_SIZE)
         return db.session.execute(query).all(), total
-    rows = list_order.rows(where, start, PAGE_SIZE)
+    rows = list_order.rows(conditions(user, filters, streamed=True), start, PAGE_SIZE)
     return rows, list_order.at_least(total, start, len(rows), PAGE_SIZE)
 
 
@@ -140,12 +183,15 @@ def todo_for(user, case: Case) -> list[str]:
 
 def queue_page(user, filters: Filters):
     """The work queue: cases waiting for the user's state AND party, or raising an alarm,
-    each with the actions it waits for. The party check is per case (ownership.py), so the
-    candidates are read a page at a time, in order, until the page and one more row are
-    found: the count says "N or more" when the queue goes on."""
+    each with the actions it waits for. The database narrows the cases to the user's parties
+    where the handlers say how (queue_parties.py); each case is still decided in Python
+    (ownership.py: the parties of a shipment, an amendment's decision only while one waits),
+    so the candidates are read a page at a time, in order, until the page and one more row
+    are found: the count says "N or more" when the queue goes on."""
     filters.needs_action = True
     list_order.without_jit()
-    where = conditions(user, filters)
+    where = [*conditions(user, filters, streamed=True),
+             or_(queue_parties.waiting_for(user), list_order.alarmed())]
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
     mine, actions, exhausted = [], {}, False
     offset = 0
@@ -153,12 +199,23 @@ def queue_page(user, filters: Filters):
         wanted = start + PAGE_SIZE + 1 - len(mine)  # the page, and one row to say "more"
         batch = list_order.rows(where, offset, wanted)
         offset, exhausted = offset + len(batch), len(batch) < wanted
+        _hold_parties([row[0] for row in batch])
         for row in batch:
             actions[row[0].id] = todo_for(user, row[0])
             if actions[row[0].id] or row[2]:
                 mine.append(row)
     total = Count(len(mine), capped=not exhausted)
     return mine[start:start + PAGE_SIZE], total, actions
+
+
+def _hold_parties(cases: list[Case]) -> None:
+    """Let each case type's handler read its cases' party holders at once (handlers.py)."""
+    by_type: dict[str, list[int]] = {}
+    for case in cases:
+        by_type.setdefault(case.case_type, []).append(case.id)
+    for case_type, ids in by_type.items():
+        if (hold := getattr(handler_for(case_type), "hold_parties", None)) is not None:
+            hold(ids)
 
 
 def summaries(cases: list[Case]) -> dict[int, dict]:
