@@ -89,21 +89,35 @@ def _case_id_of(column):
     return Case.id if column.class_ is Case else column.class_.case_id
 
 
-def _changed_cases(session: Session) -> set[int]:
-    """The cases whose searched texts this flush wrote, added or deleted."""
+def _by_model() -> dict[type, list[str]]:
+    """The searched columns' names, by model."""
     columns: dict[type, list[str]] = {}
     for column in searched_texts():
         columns.setdefault(column.class_, []).append(column.key)
+    return columns
+
+
+def _changed_cases(session: Session) -> set[int]:
+    """The cases whose grams this flush may change: a searched text beyond ASCII written,
+    added or deleted (an ASCII text has no grams: a new case number changes none)."""
+    columns = _by_model()
     changed: set[int] = set()
-    for obj in chain(session.new, session.deleted):
-        if type(obj) in columns:
-            changed.add(_owner(obj))
-    for obj in session.dirty:
-        names = columns.get(type(obj))
-        if names and any(attributes.get_history(obj, name).has_changes() for name in names):
-            changed.add(_owner(obj))
+    for objects, deleted in ((session.new, False), (session.dirty, False),
+                             (session.deleted, True)):
+        for obj in objects:
+            names = columns.get(type(obj))
+            if names and any(_may_change_grams(obj, name, deleted) for name in names):
+                changed.add(_owner(obj))
     changed.discard(None)
     return changed
+
+
+def _may_change_grams(obj, name: str, deleted: bool) -> bool:
+    history = attributes.get_history(obj, name, passive=attributes.PASSIVE_NO_INITIALIZE)
+    values = [*history.added, *history.deleted, *(history.unchanged if deleted else ())]
+    if deleted and not values:
+        return True  # a deleted row whose text was never loaded: ask the database
+    return any(isinstance(v, str) and not v.isascii() for v in values)
 
 
 def _owner(obj) -> int | None:
@@ -118,11 +132,12 @@ def refresh(connection, case_ids: Iterable[int]) -> None:
     table = SearchGram.__table__
     connection.execute(delete(table).where(table.c.case_id.in_(ids)))
     rows: set[tuple[str, int]] = set()
-    for column in searched_texts():
-        case_id = _case_id_of(column)
-        for owner, text in connection.execute(select(case_id, column)
-                                              .where(case_id.in_(ids))):
-            rows.update((gram, owner) for gram in grams(text))
+    for model, names in _by_model().items():
+        case_id = Case.id if model is Case else model.case_id
+        texts = [getattr(model, name) for name in names]
+        for owner, *values in connection.execute(select(case_id, *texts)
+                                                 .where(case_id.in_(ids))):
+            rows.update((gram, owner) for value in values for gram in grams(value))
     if rows:
         connection.execute(insert(table), [{"gram": g, "case_id": c} for g, c in sorted(rows)])
 

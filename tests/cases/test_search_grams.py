@@ -86,6 +86,14 @@ def test_the_grams_follow_a_renamed_party_in_the_same_commit(client, named):
     assert found(client, "港") == numbers(named, "oita")
 
 
+def test_a_removed_party_is_no_longer_found(client, named):
+    db.session.delete(facility_of(named["cases"]["hanshin"]))
+    db.session.commit()
+    login(client, named["moe"])
+    assert found(client, "阪神") == set() == like_finds("阪神")
+    assert found(client, "阪") == numbers(named, "osaka", "east")
+
+
 def test_ascii_and_wildcards_keep_the_like(app):
     assert not search_grams.serves("ab")
     assert not search_grams.serves("大%")
