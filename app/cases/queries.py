@@ -104,9 +104,12 @@ def _probe(branch: Select) -> ColumnElement[bool]:
     """A branch as a test of one case: its own row (the number), or its rows in the
     branch's table looked up by case id."""
     column = branch.selected_columns[0]
-    if column.table is Case.__table__:
+    if column.table is not Case.__table__:
+        return exists(branch.where(column == Case.id))
+    if branch.get_final_froms() == [Case.__table__]:
         return branch.whereclause
-    return exists(branch.where(column == Case.id))
+    found = branch.subquery()  # a join from the cases: kept apart from the outer case
+    return exists(select(found.c[0]).where(found.c[0] == Case.id))
 
 
 def _filers(typed: str) -> Select:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import select
 
 from app.basel.models import Party
-from app.cases import runner, search_grams
+from app.cases import list_order, runner, search_grams
 from app.cases.search_grams import SearchGram
 from app.demo.samples import complete_export
 from app.extensions import db
@@ -75,6 +75,14 @@ def test_a_short_query_finds_what_like_finds(client, named, typed):
     assert search_grams.serves(typed)
     login(client, named["moe"])
     assert found(client, typed) == like_finds(typed)
+
+
+def test_a_long_list_read_along_the_deadlines_finds_the_same(client, named, monkeypatch):
+    monkeypatch.setattr(list_order, "COUNT_CAP", 1)  # every search here counts "or more"
+    login(client, named["moe"])
+    assert found(client, "大阪") == numbers(named, "osaka", "east")
+    assert found(client, "阪神メ") == numbers(named, "hanshin")  # trigrams: the LIKE branches
+    assert found(client, named["cases"]["oita"].number[:-1]) >= numbers(named, "oita")
 
 
 def test_the_grams_follow_a_renamed_party_in_the_same_commit(client, named):
