@@ -84,11 +84,12 @@ def _typed_match(typed: str, streamed: bool) -> ColumnElement[bool]:
     """A whole case number finds that case by its unique index (the number is what people
     type most, and a partial match would scan every name); anything else matches in part.
 
-    Counting and a short list start from the matches: one `IN (… UNION …)`, which the
-    database reads branch by branch on their indexes and joins to the cases. A long list is
-    read along the deadlines instead, testing each case it walks: there the matches are an
-    OR of the procedures' branches and the filer's, which the database cannot turn into a
-    join and so holds as hashed sets (joined, it compared every walked case with every match)."""
+    A short list starts from the matches: one `IN (… UNION …)`, which the database reads
+    branch by branch on their indexes and joins to the cases. A long list (`streamed`) is
+    read along the deadlines instead, testing each case it walks: there each branch looks
+    that case up in its table (EXISTS … = cases.id, under an OR that keeps it a test per
+    case); as one IN, the planner joined the whole set of matches and compared every walked
+    case with each of them (0.3 s for 大阪 at 20,000 cases)."""
     number = typed.upper()
     if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
         return Case.number == number
