@@ -3,6 +3,9 @@ States concerned, as the shared engine's ownership check reads them (handlers' `
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, exists, false, select, true
+from sqlalchemy.orm import selectinload
+
 from app.cases.models import Case
 from app.extensions import db
 from workflows.base import (
@@ -15,7 +18,7 @@ from workflows.base import (
     NOTIFIER,
 )
 
-from .models import BaselNotification
+from .models import BaselNotification, Party, StateConcerned
 
 STATE_PARTIES = {"export": CA_EXPORT, "import": CA_IMPORT, "transit": CA_TRANSIT}
 ORGANISATION_PARTIES = {"importer": IMPORTER, "facility": FACILITY}
@@ -42,19 +45,60 @@ def notification_parties(case: Case, *, filed_here: bool) -> dict[str, set]:
 _HELD = "basel_held_notifications"
 
 
+def notification_held_by(party: str, holder, *, filed_here: bool) -> ColumnElement[bool]:
+    """The cases in which `holder` (organisation id or country code) holds `party`: the
+    rule of `notification_parties` as a clause over Case (the work queue's party check)."""
+    if party == NOTIFIER:
+        return Case.organisation_id == holder if filed_here else false()
+    if party == CA_JAPAN:
+        return true() if holder == "JP" else false()
+    for role, held in ORGANISATION_PARTIES.items():
+        if held == party:
+            return exists().where(Party.case_id == Case.id, Party.role == role,
+                                  Party.organisation_id == holder)
+    for role, held in STATE_PARTIES.items():
+        if held == party:
+            return exists().where(StateConcerned.case_id == Case.id,
+                                  StateConcerned.role == role,
+                                  StateConcerned.country_code == holder)
+    return false()
+
+
+def hold_notifications(case_ids: list[int]) -> None:
+    """Read the notifications of many cases with their parties and States in three queries,
+    and hold them like `held_notification` (a work queue page checks each case's parties)."""
+    held = _held()
+    if held is None:
+        return
+    wanted = [i for i in case_ids if i not in held]
+    loaded = {n.case_id: n for n in db.session.scalars(
+        select(BaselNotification).where(BaselNotification.case_id.in_(wanted))
+        .options(selectinload(BaselNotification.parties),
+                 selectinload(BaselNotification.states)))} if wanted else {}
+    held.update({i: loaded.get(i) for i in wanted})
+
+
+def _held() -> dict | None:
+    """The notifications held in the current transaction (None: no transaction yet)."""
+    transaction = db.session().get_transaction()
+    if transaction is None:
+        return None
+    held_in, held = db.session.info.get(_HELD, (None, {}))
+    if held_in is not transaction:
+        held = {}
+        db.session.info[_HELD] = (transaction, held)
+    return held
+
+
 def held_notification(case_id: int) -> BaselNotification | None:
     """The case's notification, kept for the rest of the current transaction.
 
     The session holds loaded objects weakly: a notification read for the ownership check
     would be gone, and read again with its States concerned, by the time the transition's
     handler needs it. One transition reads it once; the next transaction starts afresh."""
-    transaction = db.session().get_transaction()
-    if transaction is None:  # none begun yet: reading begins one, holding waits for it
+    held = _held()
+    if held is None:  # no transaction begun yet: reading begins one, holding waits for it
         return db.session.get(BaselNotification, case_id)
-    held_in, held = db.session.info.get(_HELD, (None, {}))
-    if held_in is not transaction:
-        held = {}
-        db.session.info[_HELD] = (transaction, held)
     if case_id not in held:
         held[case_id] = db.session.get(BaselNotification, case_id)
     return held[case_id]

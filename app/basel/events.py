@@ -19,7 +19,12 @@ from app.timeutil import TOKYO, today_in_japan, utcnow
 from workflows import PartyNotAllowed
 
 from . import answers, consent, returns
-from .case_parties import held_notification, notification_parties
+from .case_parties import (
+    held_notification,
+    hold_notifications,
+    notification_held_by,
+    notification_parties,
+)
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification, StateConcerned
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -254,6 +259,12 @@ class BaselExportHandler:
 
     def parties(self, case):
         return notification_parties(case, filed_here=True)
+
+    def hold_parties(self, case_ids: list[int]) -> None:
+        hold_notifications(case_ids)
+
+    def held_by(self, party: str, holder):
+        return notification_held_by(party, holder, filed_here=True)
 
     # --- deadlines falling due ---------------------------------------------------------------
     def deadline_event(self, deadline):

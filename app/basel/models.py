@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -216,6 +217,12 @@ class NotificationCode(db.Model):
 
     __table_args__ = (UniqueConstraint("case_id", "scheme", "code"),
                       trigram_index("ix_notification_codes_code_trgm", "code"))
+
+
+# the code filter (any case): its lookup, and on PostgreSQL the statistics of upper(code) that
+# tell the planner how common a code is (without them it guessed 0.5% for a code on 10%)
+Index("ix_notification_codes_upper_code", func.upper(NotificationCode.code),
+      NotificationCode.case_id)
 
 
 class StateConcerned(db.Model):

@@ -17,7 +17,12 @@ from app.reference import lookups
 from app.timeutil import today_in_japan
 
 from . import amendments, answers, consent
-from .case_parties import held_notification, notification_parties
+from .case_parties import (
+    held_notification,
+    hold_notifications,
+    notification_held_by,
+    notification_parties,
+)
 from .completeness import missing_items
 from .models import AuthorityResponse, BaselNotification
 from .regime import regime_of, tacit_consent_applies, tacit_rule_key
@@ -147,6 +152,12 @@ class PartnerNotificationHandler:
 
     def parties(self, case):
         return notification_parties(case, filed_here=False)
+
+    def hold_parties(self, case_ids: list[int]) -> None:
+        hold_notifications(case_ids)
+
+    def held_by(self, party: str, holder):
+        return notification_held_by(party, holder, filed_here=False)
 
     def deadline_event(self, deadline):
         if deadline.kind == "tacit_consent":

@@ -27,6 +27,7 @@ BASEL = Procedure(
     visibility=visible_notifications,
     candidates=candidate_notifications,
     text_match=listing.text_match,
+    searched_texts=listing.SEARCHED_TEXTS,
     filters=listing.FILTERS,
     columns=listing.COLUMNS,
     unlabelled_types=frozenset({"basel_export"}),

@@ -49,7 +49,13 @@ class CaseTypeHandler(Protocol):
 
     def parties(self, case: Case) -> dict[str, set]:
         """Who holds each party of the case (workflows.base NOTIFIER, CA_IMPORT, ...):
-        organisation ids for organisations' parties, country codes for authorities'."""
+        organisation ids for organisations' parties, country codes for authorities'.
+
+    A handler may also define `hold_parties(case_ids)`: read the party holders of many cases
+    at once and keep them for this transaction, so that `parties` of each reads nothing
+    (the work queue checks a page of cases); and `held_by(party, holder)`: the cases in
+    which `holder` holds `party`, as a clause over Case, so that the database narrows the
+    queue to the user's cases (queue_parties.py)."""
 
 
 HANDLERS: dict[str, CaseTypeHandler] = {}

@@ -75,8 +75,13 @@ class Procedure:
     #: whatever its type; an empty select when the rule admits none; None: no such bound
     #: (an official sees most cases). Left None, lists are read without the bound.
     candidates: Callable[[Any], Select | None] | None = None
-    #: LIKE pattern -> cases whose names, numbers or codes match (beyond the case number)
-    text_match: Callable[[str], ColumnElement[bool]] | None = None
+    #: LIKE pattern -> the ids of the cases whose names or codes match, as a SELECT of one
+    #: column (the search unions them with the case number's and the filer's matches)
+    text_match: Callable[[str], Select] | None = None
+    #: the columns `text_match` reads, each of a table with a `case_id`: their grams answer
+    #: a query of one or two Japanese characters (search_grams.py); a procedure without them
+    #: is searched by `text_match` alone
+    searched_texts: tuple[Any, ...] = ()
     #: search filter name ("country", "code") -> value -> the cases it selects
     filters: Mapping[str, Callable[[str], ColumnElement[bool]]] = field(default_factory=dict)
     columns: tuple[Column, ...] = ()
@@ -115,6 +120,7 @@ def register_procedure(procedure: Procedure) -> None:
 
     from .audience import register_policy
     from .handlers import register
+    from .search_grams import keep_current
 
     REGISTRY.update(procedure.workflows)
     for case_type, handler in procedure.handlers.items():
@@ -122,6 +128,7 @@ def register_procedure(procedure: Procedure) -> None:
     for case_type, policy in procedure.audiences.items():
         register_policy(case_type, policy)
     PROCEDURES[procedure.name] = procedure
+    keep_current()
 
 
 def unregister_procedure(name: str) -> None:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, exists, false, or_, select, union
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from app.auth.models import Organisation
 from app.extensions import db
 from workflows import REGISTRY, workflow_for
 
-from . import list_order
+from . import list_order, queue_parties, search_grams
+from .handlers import handler_for
 from .list_order import Count
 from .models import Case
 from .ownership import acting_events
@@ -39,24 +43,28 @@ def actionable_states(role: str) -> dict[str, list[str]]:
     return {case_type: wf.waiting_for(role) for case_type, wf in REGISTRY.items()}
 
 
-def conditions(user, filters: Filters) -> list[ColumnElement[bool]]:
-    """The WHERE clauses of a list: what the user may see, narrowed by the filters."""
-    return _conditions(user, filters, candidates(user))
+def conditions(user, filters: Filters, *, streamed: bool = False) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of a list: what the user may see, narrowed by the filters.
+    `streamed`: for a long list read along the deadlines (list_order.rows), which tests each
+    case it walks against the search's matches held in memory (see `_typed_match`)."""
+    return _conditions(user, filters, candidates(user), streamed)
 
 
-def _conditions(user, filters: Filters, bound) -> list[ColumnElement[bool]]:
+def _conditions(user, filters: Filters, bound, streamed: bool = False
+                ) -> list[ColumnElement[bool]]:
     where = [visible_to(user)]
     if bound is not None:  # a company's cases: start from its own (visibility.candidates)
         where.append(bound)
     if typed := normalised(filters.q):
-        where.append(_typed_match(typed))
+        where.append(_typed_match(typed, streamed))
     if filters.state:
         where.append(Case.state == filters.state)
     if filters.case_type:
         where.append(Case.case_type == filters.case_type)
     for name in ("country", "code"):
         if value := getattr(filters, name):
-            where.append(_procedure_filter(name, value))
+            clause = _procedure_filter(name, value)
+            where.append(_as_probe(clause) if streamed else clause)
     if filters.needs_action:
         clauses = [(Case.case_type == t) & Case.state.in_(states)
                    for t, states in actionable_states(user.role).items() if states]
@@ -79,22 +87,78 @@ def normalised(typed: str) -> str:
     return unicodedata.normalize("NFKC", typed or "").strip()
 
 
-def _typed_match(typed: str) -> ColumnElement[bool]:
+def _typed_match(typed: str, streamed: bool) -> ColumnElement[bool]:
     """A whole case number finds that case by its unique index (the number is what people
-    type most, and a partial match would scan every name); anything else matches in part."""
+    type most, and a partial match would scan every name); anything else matches in part.
+
+    A short list starts from the matches: one `IN (… UNION …)`, which the database reads
+    branch by branch on their indexes and joins to the cases. A long list (`streamed`) is
+    read along the deadlines instead, testing each case it walks: there each branch looks
+    that case up in its table (EXISTS … = cases.id, under an OR that keeps it a test per
+    case); as one IN, the planner joined the whole set of matches and compared every walked
+    case with each of them (0.3 s for 大阪 at 20,000 cases)."""
     number = typed.upper()
     if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
         return Case.number == number
-    return _text_match(f"%{typed}%")
+    branches = _text_matches(typed)
+    if streamed:
+        return or_(Case.organisation_id.in_(_filers(typed)),
+                   *(_probe(branch) for branch in branches))
+    by_filer = select(Case.id).where(Case.organisation_id.in_(_filers(typed)))
+    return Case.id.in_(union(*branches, by_filer))
 
 
-def _text_match(like: str) -> ColumnElement[bool]:
-    """The case number, the filing organisation's name (English or Japanese), or what each
-    procedure matches (party names, codes ...); case-insensitive."""
-    filer = select(Organisation.id).where(or_(Organisation.name.ilike(like),
-                                              Organisation.name_ja.ilike(like)))
-    return or_(Case.number.ilike(like), Case.organisation_id.in_(filer),
-               *(p.text_match(like) for p in procedures() if p.text_match is not None))
+def _probe(branch: Select) -> ColumnElement[bool]:
+    """A branch as a test of one case: its own row (the number), or its rows in the
+    branch's table looked up by case id."""
+    column = branch.selected_columns[0]
+    if column.table is not Case.__table__:
+        return exists(branch.where(column == Case.id))
+    if branch.get_final_froms() == [Case.__table__]:
+        return branch.whereclause
+    found = branch.subquery()  # a join from the cases: kept apart from the outer case
+    return exists(select(found.c[0]).where(found.c[0] == Case.id))
+
+
+def _filers(typed: str) -> Select:
+    """The organisations whose name (English or Japanese) contains `typed`: a few thousand
+    rows at most, read whole."""
+    like = f"%{typed}%"
+    return select(Organisation.id).where(or_(Organisation.name.ilike(like),
+                                             Organisation.name_ja.ilike(like)))
+
+
+def _text_matches(typed: str) -> list[Select]:
+    """The ids of the cases whose number or procedure texts (party names, codes ...) contain
+    `typed`, case-insensitive, one SELECT per source. One or two Japanese characters, which
+    no trigram index serves, are read from the grams of the case number and the texts the
+    procedures declare (search_grams.py)."""
+    like = f"%{typed}%"
+    if search_grams.serves(typed):
+        return [search_grams.case_ids(typed),
+                *_flat(p.text_match(like) for p in procedures()
+                       if p.text_match is not None and not p.searched_texts)]
+    return [select(Case.id).where(Case.number.ilike(like)),
+            *_flat(p.text_match(like) for p in procedures() if p.text_match is not None)]
+
+
+def _flat(branches) -> list[Select]:
+    """The procedures' SELECTs, a UNION taken apart (SQLite refuses one nested in another)."""
+    return [part for branch in branches
+            for part in (branch.selects if isinstance(branch, CompoundSelect) else (branch,))]
+
+
+def _as_probe(clause: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`Case.id IN (SELECT x.case_id …)`, and an OR of such, as a test of one case (EXISTS
+    … AND x.case_id = cases.id): a long list walks the deadlines and tests each case; a set
+    of thousands of ids held instead made the planner compare every walked case with each."""
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.or_:
+        return or_(*(_as_probe(part) for part in clause.clauses))
+    if (isinstance(clause, BinaryExpression) and clause.operator is operators.in_op
+            and isinstance(clause.right, ScalarSelect)
+            and clause.left.compare(Case.__table__.c.id)):
+        return _probe(clause.right.element)
+    return clause
 
 
 def _procedure_filter(name: str, value: str) -> ColumnElement[bool]:
@@ -113,12 +177,27 @@ def page(user, filters: Filters) -> tuple[list, Count]:
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
     if bound is not None:  # a company's few thousand cases: one sorted scan, counted exactly
         return list_order.whole_page(where, start, PAGE_SIZE)
-    total = list_order.count(where)
+    total = _count(user, filters, where)
     if not total.capped:
         query = list_order.sorted_whole(where).offset(start).limit(PAGE_SIZE)
         return db.session.execute(query).all(), total
-    rows = list_order.rows(where, start, PAGE_SIZE)
+    rows = list_order.rows(conditions(user, filters, streamed=True), start, PAGE_SIZE)
     return rows, list_order.at_least(total, start, len(rows), PAGE_SIZE)
+
+
+def _count(user, filters: Filters, where: list) -> Count:
+    """`list_order.count`, first asking each branch of a partial match alone: one that
+    reaches the cap makes the list "or more" after reading a thousand ids from its index,
+    where counting the union gathered every match of every branch (tens of thousands for
+    大阪) before the first was counted."""
+    typed = normalised(filters.q)
+    if typed and db.session.scalar(select(Case.id).where(Case.number == typed.upper())) is None:
+        rest = conditions(user, replace(filters, q=""))
+        by_filer = select(Case.id).where(Case.organisation_id.in_(_filers(typed)))
+        for branch in (*_text_matches(typed), by_filer):
+            if list_order.count([*rest, Case.id.in_(branch)]).capped:
+                return Count(list_order.COUNT_CAP, capped=True)
+    return list_order.count(where)
 
 
 def todo_for(user, case: Case) -> list[str]:
@@ -133,12 +212,15 @@ def todo_for(user, case: Case) -> list[str]:
 
 def queue_page(user, filters: Filters):
     """The work queue: cases waiting for the user's state AND party, or raising an alarm,
-    each with the actions it waits for. The party check is per case (ownership.py), so the
-    candidates are read a page at a time, in order, until the page and one more row are
-    found: the count says "N or more" when the queue goes on."""
+    each with the actions it waits for. The database narrows the cases to the user's parties
+    where the handlers say how (queue_parties.py); each case is still decided in Python
+    (ownership.py: the parties of a shipment, an amendment's decision only while one waits),
+    so the candidates are read a page at a time, in order, until the page and one more row
+    are found: the count says "N or more" when the queue goes on."""
     filters.needs_action = True
     list_order.without_jit()
-    where = conditions(user, filters)
+    where = [*conditions(user, filters, streamed=True),
+             or_(queue_parties.waiting_for(user), list_order.alarmed())]
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
     mine, actions, exhausted = [], {}, False
     offset = 0
@@ -146,12 +228,23 @@ def queue_page(user, filters: Filters):
         wanted = start + PAGE_SIZE + 1 - len(mine)  # the page, and one row to say "more"
         batch = list_order.rows(where, offset, wanted)
         offset, exhausted = offset + len(batch), len(batch) < wanted
+        _hold_parties([row[0] for row in batch])
         for row in batch:
             actions[row[0].id] = todo_for(user, row[0])
             if actions[row[0].id] or row[2]:
                 mine.append(row)
     total = Count(len(mine), capped=not exhausted)
     return mine[start:start + PAGE_SIZE], total, actions
+
+
+def _hold_parties(cases: list[Case]) -> None:
+    """Let each case type's handler read its cases' party holders at once (handlers.py)."""
+    by_type: dict[str, list[int]] = {}
+    for case in cases:
+        by_type.setdefault(case.case_type, []).append(case.id)
+    for case_type, ids in by_type.items():
+        if (hold := getattr(handler_for(case_type), "hold_parties", None)) is not None:
+            hold(ids)
 
 
 def summaries(cases: list[Case]) -> dict[int, dict]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import gettext
 from marshmallow import Schema, fields
+from sqlalchemy import false, true
 
 from app.calendars.working_days import add_period, end_of_day
 from app.cases import deadlines
@@ -141,3 +142,9 @@ class ExportCheckHandler:
 
     def parties(self, case: Case) -> dict[str, set]:
         return {NOTIFIER: {case.organisation_id}, CA_JAPAN: {"JP"}}
+
+    def held_by(self, party: str, holder):
+        """`parties` as a clause over Case (the work queue's party check)."""
+        if party == NOTIFIER:
+            return Case.organisation_id == holder
+        return true() if party == CA_JAPAN and holder == "JP" else false()

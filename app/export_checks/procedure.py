@@ -32,6 +32,7 @@ EXPORT_CHECKS = Procedure(
     visibility=visible_checks,
     candidates=candidate_checks,
     text_match=listing.named,
+    searched_texts=listing.SEARCHED_TEXTS,
     filters=listing.FILTERS,
     columns=(Column("exporter", N_("Exporter")),
              Column("import_country", N_("State of import"), kind="country"),

@@ -11,10 +11,12 @@ from datetime import date, timedelta
 from typing import Any
 
 from marshmallow import Schema
+from sqlalchemy import exists, false
 
 from app.calendars.working_days import add_months, end_of_day, start_of_day
 from app.cases import deadlines
 from app.cases.handlers import TransitionContext, invalid
+from app.cases.models import Case
 from app.cases.numbering import next_number
 from app.cases.plausibility import errors, run
 from app.extensions import db
@@ -183,3 +185,12 @@ class ScrapYardHandler:
         prefecture = db.session.scalar(
             db.select(YardApplication.prefecture_code).where(YardApplication.case_id == case.id))
         return {NOTIFIER: {case.organisation_id}, CA_PREFECTURE: {prefecture} - {None}}
+
+    def held_by(self, party: str, holder):
+        """`parties` as a clause over Case (the work queue's party check)."""
+        if party == NOTIFIER:
+            return Case.organisation_id == holder
+        if party == CA_PREFECTURE:
+            return exists().where(YardApplication.case_id == Case.id,
+                                  YardApplication.prefecture_code == holder)
+        return false()

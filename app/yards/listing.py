@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import Select, or_, select
 
 from app.cases.id_lists import among
-from app.cases.models import Case
 from app.cases.procedures import Column
 from app.extensions import db
 from workflows.base import N_
@@ -17,11 +16,16 @@ COLUMNS = (Column("yard_operator", N_("Yard operator")),
            Column("permit_no", N_("Permit number")))
 
 
-def operator_named(like: str) -> ColumnElement[bool]:
-    """Yards whose operator, address or permit number matches."""
-    return Case.id.in_(select(YardApplication.case_id).where(or_(
+def operator_named(like: str) -> Select:
+    """The yards whose operator, address or permit number matches."""
+    return select(YardApplication.case_id).where(or_(
         YardApplication.operator_name.ilike(like), YardApplication.site_address.ilike(like),
-        YardApplication.permit_no.ilike(like))))
+        YardApplication.permit_no.ilike(like)))
+
+
+#: what `operator_named` reads (the grams of short Japanese queries, app/cases/search_grams.py)
+SEARCHED_TEXTS = (YardApplication.operator_name, YardApplication.site_address,
+                  YardApplication.permit_no)
 
 
 def summaries(case_ids: list[int]) -> dict[int, dict]:

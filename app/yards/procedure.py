@@ -22,6 +22,7 @@ YARDS = Procedure(
     visibility=visible_yards,
     candidates=candidate_yards,
     text_match=listing.operator_named,
+    searched_texts=listing.SEARCHED_TEXTS,
     columns=listing.COLUMNS,
     summaries=listing.summaries,
     page_context=case_page.page_context,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from marshmallow import Schema, fields
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from statemachine import State
 
 from app.auth.models import Organisation
@@ -70,8 +70,9 @@ def _visible(user, case) -> ColumnElement[bool]:
                (case.submitted_at.is_not(None)) & (user.role == "official_moe"))
 
 
-def _holder_named(like: str) -> ColumnElement[bool]:
-    return Case.organisation_id.in_(select(Organisation.id).where(Organisation.name.ilike(like)))
+def _holder_named(like: str) -> Select:
+    return select(Case.id).join(Organisation, Organisation.id == Case.organisation_id) \
+        .where(Organisation.name.ilike(like))
 
 
 def _summaries(case_ids: list[int]) -> dict[int, dict]:
