@@ -40,7 +40,7 @@ BENCHES = (
     Bench("exchange.py", ("--messages", "50", "--deliveries", "50"), ()),
     Bench("deadline_sweep.py", ("--schedulers", "2"),
           ("--rows", "1000000", "--due", "10000", "--schedulers", "2")),
-    Bench("pages.py"),
+    Bench("pages.py", (), ("--cases", "1000000", "--keep")),
     Bench("yards.py", ("--backend", "both")),
     Bench("measures.py"),
     Bench("pdf_render.py", ("--renders", "5", "--downloads", "50")),
