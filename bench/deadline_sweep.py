@@ -456,13 +456,12 @@ def db_facts(engine, sqlite_path: Path | None) -> str:
 
 def open_database(backend: str, args):
     """(url, engine options, sqlite path, temporary directory), or None if PostgreSQL is away."""
-    t = _transitions()
     if backend == "sqlite":
         tmpdir = Path(tempfile.mkdtemp(prefix="bench-deadlines-", dir=args.sqlite_dir))
         path = tmpdir / "bench.sqlite3"
         return f"sqlite:///{path}", {}, path, tmpdir
-    url = t.postgres_url()
-    problem = t.postgres_problem(url)
+    url = common.postgres_url()
+    problem = common.postgres_problem(url)
     if problem is not None:
         shown = sa.engine.make_url(url).render_as_string(hide_password=True)
         print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
@@ -492,13 +491,13 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
     from app.timeutil import utcnow
 
     t = _transitions()
-    say = lambda msg: t.progress(f"{backend}: {msg}")  # noqa: E731
+    say = lambda msg: common.progress(f"{backend}: {msg}")  # noqa: E731
     say("migrating and loading reference data")
-    app = t.make_app(url, options)
+    app = common.make_app(common.Database(backend, url, options, sqlite_path=sqlite_path))
     with app.app_context():
         engine = db.engine
-        people = t.make_people()
-        facts = t.machine_facts() + [db_facts(engine, sqlite_path), t.code_state()]
+        people = common.make_people()
+        facts = t.machine_facts() + [db_facts(engine, sqlite_path), common.code_state()]
         prep = []
 
         say(f"preparing {args.cases} cases (not timed)")
@@ -524,7 +523,7 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
             prep.append(f"sizes     {pg_sizes(engine)}")
         say("EXPLAIN of the selection query")
         plan = explain(engine, now, args.batch)
-        load_before = t.load_average()
+        load_before = common.load_average()
 
         alarm_rows = Deadline.__table__.c.kind.in_(ALARM_KINDS)
         due_alarms = Deadline.__table__.c.due_at <= now
@@ -589,8 +588,8 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
         if args.real:
             real_sweep, real_baseline = real_run(engine, people, now, args, say, prep)
         result = Result(backend, facts, prep, plan, sweeps, baselines, real_sweep,
-                        real_baseline, idle_ms, (load_before, t.load_average()),
-                        t.cpu_pressure(), quiet, several, profile_top(profiler))
+                        real_baseline, idle_ms, (load_before, common.load_average()),
+                        common.cpu_pressure(), quiet, several, profile_top(profiler))
         db.session.remove()
         engine.dispose()
     return result

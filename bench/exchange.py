@@ -797,7 +797,7 @@ def bench_backend(backend: str, args) -> Result | None:
             print(f"postgresql: {url!r} is not a PostgreSQL URL; skipped", flush=True)
             shutil.rmtree(tmpdir, ignore_errors=True)
             return None
-        problem = T.postgres_problem(url)
+        problem = common.postgres_problem(url)
         if problem is not None:
             shown = sa.engine.make_url(url).render_as_string(hide_password=True)
             print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
@@ -819,7 +819,7 @@ def bench_backend(backend: str, args) -> Result | None:
         with app.app_context():
             engine = db.engine
             BENCH_META.create_all(engine)
-            people = T.make_people()
+            people = common.make_people()
             t0 = time.perf_counter()
             partner_key, partner_cert = partner_identity(args.key_bits)
             partner = PartnerProcess(partner_key, partner_cert, our_cert)
