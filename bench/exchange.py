@@ -82,6 +82,10 @@ INBOX_PATH = "/exchange/v1/messages"
 STORE_PATH = "/bench/store"
 VERIFY_PATH = "/bench/verify-store"
 SIGN_PATH = "/bench/verify-store-sign"
+#: the bare routes, timed in this order (each stores every body): result line, path, work
+BARE_ROUTES = (("bare store-and-commit", STORE_PATH, "store-and-commit"),
+               ("bare verify-and-store", VERIFY_PATH, "parse+XSD+verify+store"),
+               ("bare verify-store-sign", SIGN_PATH, "parse+XSD+verify+store+sign"))
 SERVER_ENV = "BENCH_EXCHANGE_SERVER"  # JSON config handed to the gunicorn worker
 
 
@@ -858,25 +862,15 @@ def bench_backend(backend: str, args) -> Result | None:
             check_confirmations(answers, bodies, our_cert)
             check_imports([number for number, _ in warm + timed])
 
-            progress(f"{backend}: warm-up {w} + timing {n} bare store-and-commit")
             before = count_inbox(engine)
-            post_all(client, STORE_PATH, [b for _, b in warm], None)
-            rows["bare store-and-commit"] = series = Series()
-            answers = post_all(client, STORE_PATH, bodies, series, server_pid)
-            if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + w + n:
-                raise RuntimeError("the bare route did not store every body")
-            progress(f"{backend}: warm-up {w} + timing {n} bare parse+XSD+verify+store")
-            post_all(client, VERIFY_PATH, [b for _, b in warm], None)
-            rows["bare verify-and-store"] = series = Series()
-            answers = post_all(client, VERIFY_PATH, bodies, series, server_pid)
-            if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + 2 * (w + n):
-                raise RuntimeError("the bare verify route did not verify and store every body")
-            progress(f"{backend}: warm-up {w} + timing {n} bare parse+XSD+verify+store+sign")
-            post_all(client, SIGN_PATH, [b for _, b in warm], None)
-            rows["bare verify-store-sign"] = series = Series()
-            answers = post_all(client, SIGN_PATH, bodies, series, server_pid)
-            if any(s != 200 for s, _ in answers) or count_inbox(engine) != before + 3 * (w + n):
-                raise RuntimeError("the bare sign route did not verify and store every body")
+            for k, (line, path, work) in enumerate(BARE_ROUTES, start=1):
+                progress(f"{backend}: warm-up {w} + timing {n} bare {work}")
+                post_all(client, path, [b for _, b in warm], None)
+                rows[line] = series = Series()
+                answers = post_all(client, path, bodies, series, server_pid)
+                if (any(s != 200 for s, _ in answers)
+                        or count_inbox(engine) != before + k * (w + n)):
+                    raise RuntimeError(f"the bare route {path} did not store every body")
             check_confirmations(answers, bodies, our_cert)
             client.close()
             connections = client.connections
