@@ -19,7 +19,7 @@ from .messages import (
     transition_values,
     write_notices,
 )
-from .recipients import audience_for, recipients, rules_for
+from .recipients import audience_for, grouped_recipients, recipients, rules_for
 
 _PENDING = "notices.pending"
 
@@ -27,11 +27,17 @@ _PENDING = "notices.pending"
 def notify_transition(ctx: TransitionContext) -> int:
     """The notices RULES prescribe for this transition, one per person at most; how many."""
     case = ctx.case
+    rules = rules_for(case.case_type, ctx.event, ctx.from_state, ctx.to_state)
+    if not rules:
+        return 0
+    everyone = grouped_recipients(case, tuple(g for rule in rules for g in rule.groups),
+                                  actor=ctx.actor)
     rows: list[dict] = []
     told: set[int] = set()
     values = None
-    for rule in rules_for(case.case_type, ctx.event, ctx.from_state, ctx.to_state):
-        users = [u for u in recipients(case, rule.groups, actor=ctx.actor) if u.id not in told]
+    for rule in rules:
+        users = [u for u, groups in everyone
+                 if u.id not in told and not groups.isdisjoint(rule.groups)]
         if not users:
             continue
         values = values or transition_values(ctx)

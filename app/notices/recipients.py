@@ -3,7 +3,7 @@
 A new workflow (import, transit, shipments) adds rows to RULES and DEADLINE_AUDIENCES, a new
 kind of person a group to GROUPS, and a template `templates/notices/<kind>.html` for each new
 notice kind. Whoever a row names, a person only gets a notice when their account is active and
-they may see the case (app.cases.visibility.can_see), and never for their own action.
+they may see the case (app.cases.visibility.who_sees), and never for their own action.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, or_, select
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.models import Case
-from app.cases.visibility import can_see
+from app.cases.visibility import who_sees
 from app.extensions import db
 
 #: recipient group -> the users in it for a case, as a WHERE clause on User
@@ -116,11 +116,25 @@ def audience_for(deadline_kind: str) -> DeadlineAudience:
 
 def recipients(case: Case, groups: tuple[str, ...], *, actor=None) -> list[User]:
     """The active users of `groups` who may see `case`, without the one who acted."""
-    if not groups:
+    return [user for user, _groups in grouped_recipients(case, groups, actor=actor)]
+
+
+def grouped_recipients(
+    case: Case, groups: tuple[str, ...], *, actor=None
+) -> list[tuple[User, frozenset[str]]]:
+    """`recipients` with the groups each is in: several rules of one transition are served
+    by one query for the people and one for whether they may see the case."""
+    names = tuple(dict.fromkeys(groups))
+    if not names:
         return []
-    in_groups = or_(*(GROUPS[name](case) for name in groups))
-    users = db.session.scalars(
-        select(User).where(User.active.is_(True), in_groups).order_by(User.id)
+    flags = [GROUPS[name](case).label(f"in_{i}") for i, name in enumerate(names)]
+    rows = db.session.execute(
+        select(User, *flags)
+        .where(User.active.is_(True), or_(*(GROUPS[name](case) for name in names)))
+        .order_by(User.id)
     ).all()
     actor_id = getattr(actor, "id", None)
-    return [u for u in users if u.id != actor_id and can_see(u, case)]
+    found = [(row[0], frozenset(n for n, flag in zip(names, row[1:], strict=True) if flag))
+             for row in rows if row[0].id != actor_id]
+    seeing = who_sees([user for user, _ in found], case)
+    return [(user, in_groups) for user, in_groups in found if user.id in seeing]

@@ -15,6 +15,7 @@ from app.notices.recipients import RULES, Rule, rules_for
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal
 
+from .conftest import person
 from .flows import addressed, consent, fire, in_review, notices, submitted, transmitted
 
 
@@ -123,6 +124,19 @@ def test_a_withdrawn_draft_tells_nobody_a_withdrawn_submission_tells_moe(people)
     fire(case_id, "withdraw", people.exporter)
     assert set(addressed(kind="withdrawn")) == {"moe@env.example.go.jp",
                                                 "moe-en@env.example.go.jp"}
+
+
+def test_a_large_ministry_gets_one_notice_each(people):
+    # recipients are judged a hundred at a time: the 101st official is told like the first
+    ministry = people.moe.organisation
+    many = [person("official_moe", ministry, f"moe{i:03}@env.example.go.jp") for i in range(150)]
+    db.session.commit()
+
+    case_id = submitted(people)
+
+    told = [n.recipient_email for n in notices(case_id=case_id, kind="submitted")]
+    assert sorted(told) == sorted([u.email for u in many]
+                                  + ["moe@env.example.go.jp", "moe-en@env.example.go.jp"])
 
 
 def test_a_refused_transition_writes_no_notice(people):
