@@ -44,12 +44,15 @@ def sync_rule_links(case) -> None:
     """Link the case to what the rules say now (in the caller's transaction). A link an
     official removed is not made again; a rule link the case no longer matches goes."""
     wanted = measures_for(facts_of(case))
-    known = set(db.session.scalars(select(Measure.code).where(Measure.code.in_(wanted))))
     rows = {row.measure_code: row for row in links_of(case.id, with_removed=True)}
-    for code, basis in wanted.items():
-        if code in known and code not in rows:
+    missing = [code for code in wanted if code not in rows]
+    # most transitions change no link: the measures are looked up only for a link to make
+    known = set(db.session.scalars(select(Measure.code).where(Measure.code.in_(missing)))
+                ) if missing else set()
+    for code in missing:
+        if code in known:
             db.session.add(CaseMeasure(case_id=case.id, measure_code=code, source="rule",
-                                       basis=basis))
+                                       basis=wanted[code]))
     for code, row in rows.items():
         if row.source == "rule" and row.removed_at is None and code not in wanted:
             db.session.delete(row)
