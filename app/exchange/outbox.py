@@ -56,13 +56,8 @@ def _notification(case: Case) -> tuple[Case, BaselNotification]:
 
 
 def _registered(states) -> list[Partner]:
-    found = []
-    for state in states:
-        partner = (partners.by_authority(state.authority_code) if state.authority_code
-                   else None) or partners.for_country(state.country_code)
-        if partner is not None and partner not in found:
-            found.append(partner)
-    return found
+    """The partner of each state's authority, else of its country, in the states' order."""
+    return partners.for_states([(s.authority_code, s.country_code) for s in states])
 
 
 def foreign_authorities(ctx: TransitionContext) -> list[Partner]:

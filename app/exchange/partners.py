@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from cryptography import x509
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 
 from app.auth.models import Organisation, User
 from app.auth.passwords import hash_password
@@ -63,6 +63,29 @@ _SIGNER = (select(Partner.id, PartnerCertificate.pem, PartnerCertificate.valid_f
 def by_pull_token(token: str) -> Partner | None:
     return db.session.scalar(select(Partner).where(Partner.pull_token_hash == _digest(token),
                                                    Partner.active.is_(True)))
+
+
+def for_states(states: list[tuple[str | None, str]]) -> list[Partner]:
+    """For each (authority code, country) the active partner of that authority, else one of
+    that country; each partner once, in the states' order. One query for them all."""
+    codes = {code for code, _country in states if code}
+    countries = {country for _code, country in states}
+    if not states:
+        return []
+    active = db.session.scalars(select(Partner).where(
+        Partner.active.is_(True),
+        or_(Partner.authority_code.in_(codes), Partner.country_code.in_(countries)),
+    ).order_by(Partner.id)).all()
+    by_code = {p.authority_code: p for p in active}
+    by_country: dict[str, Partner] = {}
+    for partner in active:
+        by_country.setdefault(partner.country_code, partner)
+    found: list[Partner] = []
+    for code, country in states:
+        partner = (by_code.get(code) if code else None) or by_country.get(country)
+        if partner is not None and partner not in found:
+            found.append(partner)
+    return found
 
 
 def for_country(country: str) -> Partner | None:
