@@ -181,11 +181,14 @@ def app_config(database: Database, **extra) -> dict:
 
 
 def make_app(database: Database, *, migrate: bool = True, **extra):
-    """The app on `database`; with `migrate`, the Alembic migrations and the reference data
-    are applied first, as tests/conftest.py builds a database."""
+    """The app on `database`; with `migrate`, the Alembic migrations, the reference data and
+    the plan's measures are loaded first, as `make run` builds a database (without the
+    measures every transition would look for the links it cannot make, which no real
+    installation does)."""
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.measures.catalogue import load as load_measures
     from app.reference.loader import load_all
 
     app = create_app(app_config(database, **extra))
@@ -193,6 +196,7 @@ def make_app(database: Database, *, migrate: bool = True, **extra):
         with app.app_context():
             upgrade()
             load_all()
+            load_measures()
     return app
 
 
