@@ -9,7 +9,20 @@ exactly when its parent is — to partner authorities only once it is addressed 
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, union
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    bindparam,
+    exists,
+    false,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
 
@@ -22,10 +35,28 @@ from .models import Case, CaseEvent
 from .procedures import procedures
 
 
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """What the procedures' visibility rules read of a user, and all they may read: the SQL
+    of one case's check is built once per viewer and kept (`_one_case_query`), so a rule
+    that read anything else would be judged on someone else's answer. It cannot: it gets
+    this, not the user."""
+
+    role: str
+    organisation_id: int | None
+    country_code: str | None
+    prefecture_code: str | None
+
+
+def viewer_of(user) -> Viewer:
+    return Viewer(user.role, user.organisation_id, user.country_code, user.prefecture_code)
+
+
 def _own(user, case, case_type: str | None = None) -> ColumnElement[bool]:
     """The rule for top-level cases, on the given Case entity or alias: each procedure's
     rule for its own case types (only the procedures of `case_type` when it is known: the
     others' rules cannot hold for it)."""
+    user = viewer_of(user)
     rules = [and_(case.case_type.in_(p.case_types), p.visibility(user, case))
              for p in procedures() if case_type is None or case_type in p.case_types]
     return or_(*rules) if rules else false()
@@ -102,17 +133,40 @@ def _with_children(ids: list[int]) -> list[int]:
 
 
 def _rule_for(user, case: Case) -> ColumnElement[bool]:
-    # one case: a top-level one is judged by its own procedure's rule alone, which is the
-    # same answer as the whole clause at a fraction of the cost of building it
-    return (and_(Case.parent_id.is_(None), _own(user, Case, case.case_type))
-            if case.parent_id is None else visible_to(user))
+    return _one_case_rule(viewer_of(user), _type_key(case), _registered())
+
+
+def _type_key(case: Case) -> str | None:
+    """A top-level case is judged by its own procedure's rule alone (the same answer as the
+    whole clause at a fraction of the cost); a case under another (None) by its parent's."""
+    return case.case_type if case.parent_id is None else None
+
+
+def _registered() -> tuple:
+    """The procedures plugged in now: a rule kept from before a registration is not reused."""
+    return tuple((p.name, id(p)) for p in procedures())
+
+
+@lru_cache(maxsize=4096)
+def _one_case_rule(who: Viewer, case_type: str | None, _procedures: tuple) -> ColumnElement[bool]:
+    if case_type is None:
+        return visible_to(who)
+    return and_(Case.parent_id.is_(None), _own(who, Case, case_type))
+
+
+@lru_cache(maxsize=4096)
+def _one_case_query(who: Viewer, case_type: str | None, procedures_now: tuple) -> Select:
+    # built once per viewer and kind of case: building the rule and its cache key cost more
+    # than running it on one row (every page of a case and every transition asks)
+    rule = _one_case_rule(who, case_type, procedures_now)
+    return select(Case.id).where(Case.id == bindparam("case_id"), rule)
 
 
 def can_see(user, case: Case) -> bool:
     if user is None:
         return False
-    found = db.session.scalar(select(Case.id).where(Case.id == case.id, _rule_for(user, case)))
-    return found is not None
+    query = _one_case_query(viewer_of(user), _type_key(case), _registered())
+    return db.session.scalar(query, {"case_id": case.id}) is not None
 
 
 #: users judged per statement by `who_sees` (one column each)

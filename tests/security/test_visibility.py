@@ -71,6 +71,18 @@ def test_facility_sees_cases_naming_its_organisation(app, cases):
     assert client.get(f"/cases/{cases['kr'].id}").status_code == 404
 
 
+def test_a_user_moved_to_another_company_no_longer_sees_the_old_ones_cases(app, cases):
+    client = app.test_client()
+    mover = make_user("exporter", cases["exporter"].organisation)
+    login(client, mover)
+    assert client.get(f"/cases/{cases['draft'].id}").status_code == 200
+
+    mover.organisation = make_org("Osaka Metals K.K.")
+    db.session.commit()
+    assert client.get(f"/cases/{cases['draft'].id}").status_code == 404
+    assert client.get(f"/cases/{cases['us'].id}").status_code == 404
+
+
 def test_customs_and_prefecture(app, cases):
     customs, prefecture = app.test_client(), app.test_client()
     login(customs, make_user("customs"))
