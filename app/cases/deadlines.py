@@ -1,26 +1,53 @@
-"""Deadline rows: set and cleared by transitions, swept by the scheduler."""
+"""Deadline rows: set and cleared by transitions, swept by the scheduler.
+
+A transaction reads a case's uncleared deadlines once (`_uncleared`): one transition clears
+some, sets others and says in its notices which is next, and each of those used to read them
+again. Every change to a deadline row goes through this module or the sweep's alarm marking
+(which updates the same objects), so the rows held stay true; they are let go when any
+transaction or savepoint ends, so a rolled-back savepoint leaves nothing behind.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.timeutil import utcnow
 
 from .models import Case, Deadline
 
+_UNCLEARED = "deadlines.uncleared"
+
+
+def _uncleared(case: Case) -> list[Deadline]:
+    """The case's deadlines not cleared (open, alarmed or fired), held for the transaction."""
+    held = db.session.info.setdefault(_UNCLEARED, {})
+    rows = held.get(case.id)
+    if rows is None:
+        rows = held[case.id] = list(db.session.scalars(select(Deadline).where(
+            Deadline.case_id == case.id, Deadline.cleared_at.is_(None))))
+    return rows
+
+
+def _let_go(session, transaction) -> None:
+    # the end of the transaction or of a savepoint, not of the marker a flush opens inside
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_UNCLEARED, None)
+
+
+if not event.contains(Session, "after_transaction_end", _let_go):
+    event.listen(Session, "after_transaction_end", _let_go)
+
 
 def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):
-    query = select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.fired_at.is_(None), Deadline.cleared_at.is_(None)
-    )
-    if kind is not None:
-        query = query.where(Deadline.kind == kind)
-    if country is not None:
-        query = query.where(Deadline.country_code == country)
-    return db.session.scalars(query.order_by(Deadline.due_at)).all()
+    rows = [d for d in _uncleared(case)
+            if d.fired_at is None and d.cleared_at is None
+            and (kind is None or d.kind == kind)
+            and (country is None or d.country_code == country)]
+    return sorted(rows, key=lambda d: d.due_at)
 
 
 def set_deadline(
@@ -42,6 +69,9 @@ def set_deadline(
         regime=regime, rule_key=rule_key,
     )
     db.session.add(row)
+    held = db.session.info.get(_UNCLEARED, {}).get(case.id)
+    if held is not None:  # else the next read finds it (a new case's first deadline: no read)
+        held.append(row)
     return row
 
 
@@ -57,14 +87,11 @@ def clear_deadlines(
 ) -> int:
     """Close open deadlines (all, or those of `kinds` / `country`) and resolve the alarms
     they raised: what they waited for has happened. Returns how many."""
-    query = select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.cleared_at.is_(None),
-        or_(Deadline.fired_at.is_(None), Deadline.outcome == "alarm"))  # open, or alarmed
-    if kinds is not None:
-        query = query.where(Deadline.kind.in_(kinds))
-    if country is not None:
-        query = query.where(Deadline.country_code == country)
-    rows = db.session.scalars(query).all()
+    rows = [d for d in _uncleared(case)
+            if d.cleared_at is None
+            and (d.fired_at is None or d.outcome == "alarm")  # open, or alarmed
+            and (kinds is None or d.kind in kinds)
+            and (country is None or d.country_code == country)]
     now = utcnow()
     for row in rows:
         row.cleared_at = now
