@@ -77,9 +77,8 @@ def set_deadline(
 
 def raised_alarms(case: Case):
     """Deadlines that fell due and raised an alarm nobody has resolved yet."""
-    return db.session.scalars(select(Deadline).where(
-        Deadline.case_id == case.id, Deadline.outcome == "alarm",
-        Deadline.cleared_at.is_(None)).order_by(Deadline.due_at)).all()
+    return sorted((d for d in _uncleared(case) if d.outcome == "alarm" and d.cleared_at is None),
+                  key=lambda d: d.due_at)
 
 
 def clear_deadlines(

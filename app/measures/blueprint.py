@@ -88,7 +88,8 @@ def case_links(case_id: int):
         except ValidationError as exc:
             errors = exc.messages
     choices = [m for m in all_measures() if m.level in ("measure", "sheet")]
-    return render_template("measures/links.html", case=case, links=links.links_of(case.id),
+    return render_template("measures/links.html", case=case,
+                           links=links.links_of(case.id, with_measures=True),
                            choices=choices, title=title, form=form, errors=errors,
                            ), 422 if errors else 200
 

@@ -17,7 +17,8 @@ READERS = LINK_EDITORS
 def case_measures(case, user) -> dict:
     if user.role not in READERS:
         return {"case_measures": None}
-    return {"case_measures": links_of(case.id), "may_link_measures": user.role in LINK_EDITORS}
+    return {"case_measures": links_of(case.id, with_measures=True),
+            "may_link_measures": user.role in LINK_EDITORS}
 
 
 CASE_MEASURES = PageContribution(name="measures", blocks={"end": ("measures/_case_measures.html",)},

@@ -4,7 +4,7 @@ hand with a reason that goes on the case's timeline (the engine's audit chain)."
 from __future__ import annotations
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.roles import Role
@@ -33,10 +33,14 @@ register_engine_event(LINK_EVENT, INTERNAL_ONLY)
 register_engine_event(UNLINK_EVENT, INTERNAL_ONLY)
 
 
-def links_of(case_id: int, *, with_removed: bool = False) -> list[CaseMeasure]:
+def links_of(case_id: int, *, with_removed: bool = False,
+             with_measures: bool = False) -> list[CaseMeasure]:
+    """`with_measures`: each link's measure read in the same statement (to show them)."""
     query = select(CaseMeasure).where(CaseMeasure.case_id == case_id)
     if not with_removed:
         query = query.where(CaseMeasure.removed_at.is_(None))
+    if with_measures:
+        query = query.options(joinedload(CaseMeasure.measure))
     return list(db.session.scalars(query.order_by(CaseMeasure.measure_code)))
 
 
