@@ -1,45 +1,34 @@
 """Deadline rows: set and cleared by transitions, swept by the scheduler.
 
-A transaction reads a case's uncleared deadlines once (`_uncleared`): one transition clears
-some, sets others and says in its notices which is next, and each of those used to read them
-again. Every change to a deadline row goes through this module or the sweep's alarm marking
-(which updates the same objects), so the rows held stay true; they are let go when any
-transaction or savepoint ends, so a rolled-back savepoint leaves nothing behind.
+A transaction reads a case's uncleared deadlines once and holds them (held.py): one
+transition clears some, sets others and says in its notices which is next. Every change to a
+deadline row goes through this module or the sweep's alarm marking (which updates the same
+objects), so the rows held stay true until the transaction or savepoint ends.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from app.extensions import db
 from app.timeutil import utcnow
 
+from .held import held, held_if_any
 from .models import Case, Deadline
 
-_UNCLEARED = "deadlines.uncleared"
+_UNCLEARED = "uncleared_deadlines"
 
 
 def _uncleared(case: Case) -> list[Deadline]:
     """The case's deadlines not cleared (open, alarmed or fired), held for the transaction."""
-    held = db.session.info.setdefault(_UNCLEARED, {})
-    rows = held.get(case.id)
+    rows = held(_UNCLEARED).get(case.id)
     if rows is None:
-        rows = held[case.id] = list(db.session.scalars(select(Deadline).where(
+        rows = list(db.session.scalars(select(Deadline).where(
             Deadline.case_id == case.id, Deadline.cleared_at.is_(None))))
+        held(_UNCLEARED)[case.id] = rows
     return rows
-
-
-def _let_go(session, transaction) -> None:
-    # the end of the transaction or of a savepoint, not of the marker a flush opens inside
-    if transaction.parent is None or transaction.nested:
-        session.info.pop(_UNCLEARED, None)
-
-
-if not event.contains(Session, "after_transaction_end", _let_go):
-    event.listen(Session, "after_transaction_end", _let_go)
 
 
 def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):
@@ -69,9 +58,9 @@ def set_deadline(
         regime=regime, rule_key=rule_key,
     )
     db.session.add(row)
-    held = db.session.info.get(_UNCLEARED, {}).get(case.id)
-    if held is not None:  # else the next read finds it (a new case's first deadline: no read)
-        held.append(row)
+    rows = (held_if_any(_UNCLEARED) or {}).get(case.id)
+    if rows is not None:  # else the next read finds it (a new case's first deadline: no read)
+        rows.append(row)
     return row
 
 

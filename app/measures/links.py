@@ -11,6 +11,7 @@ from app.auth.roles import Role
 from app.cases.audience import INTERNAL_ONLY, INTERNAL_REMARK, register_engine_event
 from app.cases.audit import append_event
 from app.cases.handlers import invalid
+from app.cases.held import held, is_new_case
 from app.cases.models import Case, CaseEvent
 from app.cases.runner import CaseNotFound, StaleCase, lock_case
 from app.cases.visibility import can_see
@@ -48,7 +49,10 @@ def sync_rule_links(case) -> None:
     """Link the case to what the rules say now (in the caller's transaction). A link an
     official removed is not made again; a rule link the case no longer matches goes."""
     wanted = measures_for(facts_of(case))
-    rows = {row.measure_code: row for row in links_of(case.id, with_removed=True)}
+    # a case made in this transaction has no links yet, but for those its first sync made
+    rows = ({} if is_new_case(case.id) and not held(_SYNCED).get(case.id)
+            else {row.measure_code: row for row in links_of(case.id, with_removed=True)})
+    held(_SYNCED)[case.id] = True
     missing = [code for code in wanted if code not in rows]
     # most transitions change no link: the measures are looked up only for a link to make
     known = set(db.session.scalars(select(Measure.code).where(Measure.code.in_(missing)))
@@ -80,6 +84,7 @@ def _sync_noted_cases(session, _flush_context) -> None:
 
 
 _PENDING = "measures_cases_to_link"
+_SYNCED = "measure_links_synced"
 
 
 def listen_to_case_events() -> None:
