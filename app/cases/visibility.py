@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from sqlalchemy import (
     ColumnElement,
+    CompoundSelect,
     Select,
     and_,
     bindparam,
@@ -106,13 +107,18 @@ def candidates(user) -> ColumnElement[bool] | None:
     them. ANDed with `visible_to` it changes no answer, but a company's list starts from
     its few thousand cases instead of testing the rule on a million. None when a procedure
     gives no bound for the user (officials)."""
-    bounds = []
+    found = []
     for procedure in procedures():
         bound = procedure.candidates(user) if procedure.candidates else None
         if bound is None:
             return None
-        # one scan per distinct bound (two procedures both bound a company to what it files)
-        if bound is not NO_CASES and not any(bound.compare(b) for b in bounds):
+        if bound is not NO_CASES:
+            found.append(bound)
+    # one scan per distinct bound: two procedures both bound a company to what it files, one
+    # of them as a part of a UNION (unions first, so that their parts are known)
+    bounds: list = []
+    for bound in sorted(found, key=lambda b: not isinstance(b, CompoundSelect)):
+        if not any(bound.compare(part) for b in bounds for part in _parts(b)):
             bounds.append(bound)
     if not bounds:
         bounds.append(NO_CASES)
@@ -123,6 +129,11 @@ def candidates(user) -> ColumnElement[bool] | None:
         below = select(Case.id).where(Case.parent_id.in_(select(ids)))
         return Case.id.in_(union(select(ids), below))
     return among(Case.id, _with_children(list(db.session.scalars(tops))))
+
+
+def _parts(bound) -> tuple:
+    """A bound and, when it is a UNION, each of its SELECTs."""
+    return (bound, *bound.selects) if isinstance(bound, CompoundSelect) else (bound,)
 
 
 def _with_children(ids: list[int]) -> list[int]:
