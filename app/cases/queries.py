@@ -194,10 +194,18 @@ def _count(user, filters: Filters, where: list) -> Count:
     if typed and db.session.scalar(select(Case.id).where(Case.number == typed.upper())) is None:
         rest = conditions(user, replace(filters, q=""))
         by_filer = select(Case.id).where(Case.organisation_id.in_(_filers(typed)))
-        for branch in (*_text_matches(typed), by_filer):
-            if list_order.count([*rest, Case.id.in_(branch)]).capped:
+        # a code typed whole is first counted on the codes' own index, which stops at the
+        # cap: its part-match branch builds the bitmap of every match first (A1181: 100,000)
+        exact = [_procedure_filter("code", typed)] if _may_be_code(typed) else []
+        for match in (*exact, *(Case.id.in_(b) for b in (*_text_matches(typed), by_filer))):
+            if list_order.count([*rest, match]).capped:
                 return Count(list_order.COUNT_CAP, capped=True)
     return list_order.count(where)
+
+
+def _may_be_code(typed: str) -> bool:
+    """Could be a code of a code list (A1181, B1110, Y49, GC010): one short word."""
+    return len(typed) <= 20 and not any(ch.isspace() for ch in typed)
 
 
 def todo_for(user, case: Case) -> list[str]:

@@ -91,6 +91,22 @@ def test_part_of_a_japanese_company_name_finds_the_case(client, people):
     assert listed(client, q="リサイクル株式")[0] == [case.number]
 
 
+def test_a_code_typed_whole_counts_or_more_and_a_rarer_one_exactly(client, people,
+                                                                     monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    monkeypatch.setattr(list_order, "COUNT_CAP", 2)
+    boards = submitted(people, 3)  # printed circuit boards: A1181
+    battery = complete_export(people["exporter"], waste="battery")  # A1160
+    runner.fire(battery.id, "submit", actor=people["exporter"], payload={})
+    login(client, people["moe"])
+
+    found, count = listed(client, q="a1181")
+    assert "2 or more cases" in count
+    rest, count = listed(client, q="A1181", page=2)
+    assert set(found) | set(rest) == {c.number for c in boards} and "3 case(s)" in count
+    assert listed(client, q="A1160") == ([battery.number], "1 case(s)")
+
+
 def test_a_whole_number_finds_its_case_only(client, people):
     case, _other = submitted(people, 2)
     login(client, people["moe"])
