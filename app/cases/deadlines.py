@@ -23,12 +23,11 @@ _UNCLEARED = "uncleared_deadlines"
 
 def _uncleared(case: Case) -> list[Deadline]:
     """The case's deadlines not cleared (open, alarmed or fired), held for the transaction."""
-    rows = held(_UNCLEARED).get(case.id)
-    if rows is None:
-        rows = list(db.session.scalars(select(Deadline).where(
+    by_case = held(_UNCLEARED)
+    if case.id not in by_case:
+        by_case[case.id] = list(db.session.scalars(select(Deadline).where(
             Deadline.case_id == case.id, Deadline.cleared_at.is_(None))))
-        held(_UNCLEARED)[case.id] = rows
-    return rows
+    return by_case[case.id]
 
 
 def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):

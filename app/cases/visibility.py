@@ -159,7 +159,8 @@ def _registered() -> tuple:
 
 
 @lru_cache(maxsize=4096)
-def _one_case_rule(who: Viewer, case_type: str | None, _procedures: tuple) -> ColumnElement[bool]:
+def _one_case_rule(who: Viewer, case_type: str | None, _procedures_now: tuple
+                   ) -> ColumnElement[bool]:
     if case_type is None:
         return visible_to(who)
     return and_(Case.parent_id.is_(None), _own(who, Case, case_type))

@@ -68,10 +68,10 @@ def by_pull_token(token: str) -> Partner | None:
 def for_states(states: list[tuple[str | None, str]]) -> list[Partner]:
     """For each (authority code, country) the active partner of that authority, else one of
     that country; each partner once, in the states' order. One query for them all."""
-    codes = {code for code, _country in states if code}
-    countries = {country for _code, country in states}
     if not states:
         return []
+    codes = {code for code, _country in states if code}
+    countries = {country for _code, country in states}
     active = db.session.scalars(select(Partner).where(
         Partner.active.is_(True),
         or_(Partner.authority_code.in_(codes), Partner.country_code.in_(countries)),
@@ -86,11 +86,6 @@ def for_states(states: list[tuple[str | None, str]]) -> list[Partner]:
         if partner is not None and partner not in found:
             found.append(partner)
     return found
-
-
-def for_country(country: str) -> Partner | None:
-    return db.session.scalar(select(Partner).where(Partner.country_code == country,
-                                                   Partner.active.is_(True)))
 
 
 def register(*, country: str, authority_code: str, name: str,
