@@ -143,10 +143,6 @@ def _with_children(ids: list[int]) -> list[int]:
     return ids + list(db.session.scalars(select(Case.id).where(among(Case.parent_id, ids))))
 
 
-def _rule_for(user, case: Case) -> ColumnElement[bool]:
-    return _one_case_rule(viewer_of(user), _type_key(case), _registered())
-
-
 def _type_key(case: Case) -> str | None:
     """A top-level case is judged by its own procedure's rule alone (the same answer as the
     whole clause at a fraction of the cost); a case under another (None) by its parent's."""
@@ -181,20 +177,27 @@ def can_see(user, case: Case) -> bool:
     return db.session.scalar(query, {"case_id": case.id}) is not None
 
 
-#: users judged per statement by `who_sees` (one column each)
-_USERS_PER_QUERY = 100
+#: viewers judged per statement by `who_sees` (one column each)
+_VIEWERS_PER_QUERY = 100
 
 
 def who_sees(users, case: Case) -> set[int]:
-    """The ids of those of `users` who may see `case`: `can_see` for many people at once, one
-    statement per hundred (a notice's recipients are judged together, not one query each)."""
-    users = [u for u in users if u is not None]
+    """The ids of those of `users` who may see `case`: `can_see` for many people at once.
+    People the rules cannot tell apart (a ministry's officials) share one column; one
+    statement per hundred distinct viewers (a notice's recipients are judged together)."""
+    by_viewer: dict[Viewer, list[int]] = {}
+    for user in users:
+        if user is not None:
+            by_viewer.setdefault(viewer_of(user), []).append(user.id)
+    viewers, key, procedures_now = list(by_viewer), _type_key(case), _registered()
     seen: set[int] = set()
-    for start in range(0, len(users), _USERS_PER_QUERY):
-        chunk = users[start:start + _USERS_PER_QUERY]
-        columns = [sql_case((_rule_for(u, case), 1), else_=0).label(f"u{i}")
-                   for i, u in enumerate(chunk)]
+    for start in range(0, len(viewers), _VIEWERS_PER_QUERY):
+        chunk = viewers[start:start + _VIEWERS_PER_QUERY]
+        columns = [sql_case((_one_case_rule(v, key, procedures_now), 1), else_=0).label(f"v{i}")
+                   for i, v in enumerate(chunk)]
         row = db.session.execute(select(*columns).where(Case.id == case.id)).one_or_none()
         if row is not None:
-            seen.update(u.id for u, flag in zip(chunk, row, strict=True) if flag)
+            for viewer, flag in zip(chunk, row, strict=True):
+                if flag:
+                    seen.update(by_viewer[viewer])
     return seen

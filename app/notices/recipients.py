@@ -127,10 +127,10 @@ def grouped_recipients(
     names = tuple(dict.fromkeys(groups))
     if not names:
         return []
-    flags = [GROUPS[name](case).label(f"in_{i}") for i, name in enumerate(names)]
+    clauses = [GROUPS[name](case) for name in names]
     rows = db.session.execute(
-        select(User, *flags)
-        .where(User.active.is_(True), or_(*(GROUPS[name](case) for name in names)))
+        select(User, *(clause.label(f"in_{i}") for i, clause in enumerate(clauses)))
+        .where(User.active.is_(True), or_(*clauses))
         .order_by(User.id)
     ).all()
     actor_id = getattr(actor, "id", None)
