@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.auth.models import Organisation
 from app.cases.audit import append_event
@@ -276,9 +276,14 @@ def matching_organisation(party: Party) -> int | None:
     """Link a facility/importer to an organisation with accounts here, by registration no."""
     if party.role not in ("facility", "importer") or not party.registration_no:
         return party.organisation_id if party.role == "exporter" else None
-    return db.session.scalar(select(Organisation.id).where(
-        Organisation.registration_no == party.registration_no,
-        Organisation.country_code == party.country_code))
+    return db.session.scalar(_ORGANISATION_BY_REGISTRATION, {
+        "registration_no": party.registration_no, "country_code": party.country_code})
+
+
+#: built once: every facility and importer named, on the web and from partners, is matched
+_ORGANISATION_BY_REGISTRATION = select(Organisation.id).where(
+    Organisation.registration_no == bindparam("registration_no"),
+    Organisation.country_code == bindparam("country_code"))
 
 
 # --- attachments ------------------------------------------------------------------------------

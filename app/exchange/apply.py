@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 
 from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
@@ -334,7 +334,7 @@ def notification_submission(inbound: Inbound) -> Case:
     if not export or export[0]["country_code"] != inbound.partner.country_code:
         raise XmlRejected("NOT_PARTY", "Only the State of export's authority may notify.")
     _check_prefix(head.notification_id, inbound.partner)
-    if db.session.scalar(select(Case.id).where(Case.number == head.notification_id)):
+    if db.session.scalar(_CASE_BY_NUMBER, {"number": head.notification_id}):
         raise XmlRejected("DUPLICATE_NOTIFICATION",
                           f"Notification {head.notification_id} was received already.")
     case_type = "basel_import" if jp[0]["role"] == "import" else "basel_transit"
@@ -363,6 +363,10 @@ def notification_submission(inbound: Inbound) -> Case:
                  from_state=None, to_state=case.state,
                  payload={"number": case.number, "message_id": head.message_id})
     return case
+
+
+#: built once: every partner notification runs it
+_CASE_BY_NUMBER = select(Case.id).where(Case.number == bindparam("number"))
 
 
 def _check_prefix(number: str, partner: Partner) -> None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 
 from app.extensions import db
 
@@ -30,20 +31,27 @@ class CaseFacts:
 
 
 def _basel_facts(case) -> CaseFacts:
-    from app.basel.models import BaselNotification, NotificationCode, StateConcerned
-
-    # one statement for the three tables: this runs after every event of every case
-    codes = select(literal("code"), NotificationCode.code).where(
-        NotificationCode.case_id == case.id, NotificationCode.scheme.in_(WASTE_SCHEMES))
-    countries = select(literal("country"), StateConcerned.country_code).where(
-        StateConcerned.case_id == case.id, StateConcerned.country_code != HOME)
-    operation = select(literal("operation"), BaselNotification.operation_code).where(
-        BaselNotification.case_id == case.id)
     found: dict[str, set] = {"code": set(), "country": set(), "operation": set()}
-    for what, value in db.session.execute(union_all(codes, countries, operation)):
+    for what, value in db.session.execute(_basel_facts_query(), {"case_id": case.id}):
         found[what].add(value)
     return CaseFacts(case.case_type, DIRECTIONS.get(case.case_type), frozenset(found["code"]),
                      next(iter(found["operation"]), None), frozenset(found["country"]))
+
+
+@cache
+def _basel_facts_query():
+    """One statement for the three tables, built once: it runs after every event of every
+    case, and building it costs more than running it."""
+    from app.basel.models import BaselNotification, NotificationCode, StateConcerned
+
+    case_id = bindparam("case_id")
+    codes = select(literal("code"), NotificationCode.code).where(
+        NotificationCode.case_id == case_id, NotificationCode.scheme.in_(WASTE_SCHEMES))
+    countries = select(literal("country"), StateConcerned.country_code).where(
+        StateConcerned.case_id == case_id, StateConcerned.country_code != HOME)
+    operation = select(literal("operation"), BaselNotification.operation_code).where(
+        BaselNotification.case_id == case_id)
+    return union_all(codes, countries, operation)
 
 
 READERS: dict[str, Callable] = {"basel_export": _basel_facts, "basel_import": _basel_facts,

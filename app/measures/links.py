@@ -3,7 +3,7 @@ hand with a reason that goes on the case's timeline (the engine's audit chain)."
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -55,8 +55,7 @@ def sync_rule_links(case) -> None:
     held(_SYNCED)[case.id] = True
     missing = [code for code in wanted if code not in rows]
     # most transitions change no link: the measures are looked up only for a link to make
-    known = set(db.session.scalars(select(Measure.code).where(Measure.code.in_(missing)))
-                ) if missing else set()
+    known = set(db.session.scalars(_KNOWN_MEASURES, {"codes": missing})) if missing else set()
     for code in missing:
         if code in known:
             db.session.add(CaseMeasure(case_id=case.id, measure_code=code, source="rule",
@@ -64,6 +63,10 @@ def sync_rule_links(case) -> None:
     for code, row in rows.items():
         if row.source == "rule" and row.removed_at is None and code not in wanted:
             db.session.delete(row)
+
+
+#: the measures of the catalogue among some codes (built once: it may run on every event)
+_KNOWN_MEASURES = select(Measure.code).where(Measure.code.in_(bindparam("codes", expanding=True)))
 
 
 def _collect_new_events(session, _flush_context) -> None:

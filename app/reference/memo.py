@@ -56,12 +56,16 @@ def _current_answers() -> _Answers:
     session = db.session()
     transaction = session.get_transaction()
     if transaction is None or session.info.get(_CHECKED) is not transaction:
-        version = tuple(session.execute(select(
-            func.count(ReferenceDataset.id), func.max(ReferenceDataset.loaded_at))).one())
+        version = tuple(session.execute(_VERSION).one())
         if version != answers.version:
             answers.version, answers.values = version, {}
         session.info[_CHECKED] = session.get_transaction()
     return answers
+
+
+#: what identifies the loaded reference data (built once: it runs in every transaction that
+#: looks a code up)
+_VERSION = select(func.count(ReferenceDataset.id), func.max(ReferenceDataset.loaded_at))
 
 
 def _detached(value: Any) -> Any:
