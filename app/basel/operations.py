@@ -272,8 +272,10 @@ def _new_party(n: BaselNotification, role: str) -> Party:
     return party
 
 
-def matching_organisation(party: Party) -> int | None:
-    """Link a facility/importer to an organisation with accounts here, by registration no."""
+def matching_organisation(party) -> int | None:
+    """Link a facility/importer to an organisation with accounts here, by registration no.
+    `party`: a Party, or any record with its role, registration_no, country_code and
+    organisation_id."""
     if party.role not in ("facility", "importer") or not party.registration_no:
         return party.organisation_id if party.role == "exporter" else None
     return db.session.scalar(_ORGANISATION_BY_REGISTRATION, {

@@ -16,7 +16,8 @@ text is stripped, so no query ends in a space and the trailing space never match
 of two characters; queries with LIKE's wildcards (% and _) keep the LIKE as well.
 
 The grams are written in the same flush as the texts (after_flush: every ORM write of a
-searched text, a new case number, a deleted row), and backfilled by migration p16s00000010.
+searched text, a new case number, a deleted row), by whoever INSERTs texts around the ORM
+(`refresh_inserted`), and backfilled by migration p16s00000010.
 """
 
 from __future__ import annotations
@@ -157,6 +158,15 @@ def postgresql_rebuild() -> str:
                             FROM generate_series(1, char_length(t.text)) AS i) AS g
         WHERE octet_length(t.text) > char_length(t.text)
           AND octet_length(g.gram) > char_length(g.gram)"""
+
+
+def refresh_inserted(connection, model, rows: list[dict]) -> None:
+    """Rows INSERTed around the ORM (one statement for many) are not seen by the flush that
+    keeps the grams current: the grams of their cases are written again when one of the
+    rows has any."""
+    names = _by_model().get(model, [])
+    refresh(connection, {row["case_id"] for row in rows
+                         if any(grams(row.get(name)) for name in names)})
 
 
 def _after_flush(session: Session, _flush_context) -> None:

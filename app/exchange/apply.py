@@ -7,6 +7,7 @@ caller rolls the whole message back.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import SimpleNamespace
 
 from sqlalchemy import bindparam, insert, select
 
@@ -16,6 +17,7 @@ from app.basel.operations import matching_organisation
 from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
+from app.cases import search_grams
 from app.cases.audit import append_event
 from app.cases.models import Case
 from app.cases.runner import apply_transition, lock_case
@@ -384,16 +386,24 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
     parties = []
     for role, values in data["parties"]:
         seqs[role] = seqs.get(role, 0) + 1
-        party = Party(role=role, seq=seqs[role], **values)  # transient: never added
-        # the Japanese facility and importer see the case and certify its shipments themselves
+        # the Japanese facility and importer see the case and certify its shipments
+        # themselves (the values as a plain record: a transient Party costs more to make)
+        named = SimpleNamespace(role=role, organisation_id=None, **values)
         parties.append({"case_id": case_id, "role": role, "seq": seqs[role], **values,
-                        "organisation_id": matching_organisation(party)})
+                        "organisation_id": matching_organisation(named)})
     codes = [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
              for scheme, values in data["codes"].items()
              for seq, code in enumerate(dict.fromkeys(values), start=1)]
-    for model, rows in ((Party, parties), (NotificationCode, codes)):
-        if rows:  # render_nulls: rows with and without a value go in the same statement
-            db.session.execute(insert(model).execution_options(render_nulls=True), rows)
+    for model, statement, rows in ((Party, _INSERT_PARTIES, parties),
+                                   (NotificationCode, _INSERT_CODES, codes)):
+        if rows:
+            db.session.execute(statement, rows)
+            search_grams.refresh_inserted(db.session.connection(), model, rows)
+
+
+# render_nulls: rows with and without a value go in the same statement
+_INSERT_PARTIES = insert(Party).execution_options(render_nulls=True)
+_INSERT_CODES = insert(NotificationCode).execution_options(render_nulls=True)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
