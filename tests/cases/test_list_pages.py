@@ -107,6 +107,24 @@ def test_a_code_typed_whole_counts_or_more_and_a_rarer_one_exactly(client, peopl
     assert listed(client, q="A1160") == ([battery.number], "1 case(s)")
 
 
+def test_a_chosen_code_counts_or_more_and_exactly_behind_drafts_no_official_sees(
+        client, people, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    monkeypatch.setattr(list_order, "COUNT_CAP", 2)
+    drafts = [complete_export(people["exporter"]) for _ in range(7)]  # A1181, not submitted
+    boards = submitted(people, 1)
+    login(client, people["moe"])
+    # the first ids the codes give are drafts the official does not see: counted exactly
+    assert listed(client, code="A1181") == ([boards[0].number], "1 case(s)")
+
+    boards += submitted(people, 2)
+    found, count = listed(client, code="A1181")
+    assert "2 or more cases" in count
+    rest, count = listed(client, code="A1181", page=2)
+    assert set(found) | set(rest) == {c.number for c in boards} and "3 case(s)" in count
+    assert not {d.number for d in drafts} & set(found + rest)
+
+
 def test_a_whole_number_finds_its_case_only(client, people):
     case, _other = submitted(people, 2)
     login(client, people["moe"])
