@@ -3,8 +3,8 @@ States concerned, as the shared engine's ownership check reads them (handlers' `
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, exists, false, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, bindparam, exists, false, select, true
+from sqlalchemy.orm import load_only, selectinload
 
 from app.cases.models import Case
 from app.extensions import db
@@ -71,11 +71,20 @@ def hold_notifications(case_ids: list[int]) -> None:
     if held is None:
         return
     wanted = [i for i in case_ids if i not in held]
-    loaded = {n.case_id: n for n in db.session.scalars(
-        select(BaselNotification).where(BaselNotification.case_id.in_(wanted))
-        .options(selectinload(BaselNotification.parties),
-                 selectinload(BaselNotification.states)))} if wanted else {}
+    loaded = {n.case_id: n for n in db.session.scalars(_HOLDERS, {"ids": wanted})
+              } if wanted else {}
     held.update({i: loaded.get(i) for i in wanted})
+
+
+#: only the columns `notification_parties` reads (a page of 50 cases would otherwise build
+#: every column of 50 notifications and their 250 parties; any other is loaded if asked for)
+_HOLDERS = (select(BaselNotification)
+            .where(BaselNotification.case_id.in_(bindparam("ids", expanding=True)))
+            .options(load_only(BaselNotification.case_id),
+                     selectinload(BaselNotification.parties).load_only(
+                         Party.role, Party.seq, Party.organisation_id),
+                     selectinload(BaselNotification.states).load_only(
+                         StateConcerned.role, StateConcerned.seq, StateConcerned.country_code)))
 
 
 def _held() -> dict | None:
