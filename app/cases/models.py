@@ -47,7 +47,7 @@ class Case(db.Model):
     #: the case this one belongs to: a shipment's notification
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     #: the organisation that files the case (notifier / applicant)
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -70,6 +70,8 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         Index("ix_cases_updated_at", "updated_at", "id"),  # lists without a deadline to order by
+        # a company's case ids from the index alone (its list starts from them)
+        Index("ix_cases_organisation_case", "organisation_id", "id"),
         trigram_index("ix_cases_number_trgm", "number"),
     )
 
