@@ -23,6 +23,7 @@ from sqlalchemy import (
     or_,
     select,
     union,
+    union_all,
 )
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import aliased
@@ -128,7 +129,7 @@ def candidates(user) -> ColumnElement[bool] | None:
         ids = tops.subquery().c[0]
         below = select(Case.id).where(Case.parent_id.in_(select(ids)))
         return Case.id.in_(union(select(ids), below))
-    return among(Case.id, _with_children(list(db.session.scalars(tops))))
+    return among(Case.id, _with_children(tops))
 
 
 def _parts(bound) -> tuple:
@@ -136,11 +137,17 @@ def _parts(bound) -> tuple:
     return (bound, *bound.selects) if isinstance(bound, CompoundSelect) else (bound,)
 
 
-def _with_children(ids: list[int]) -> list[int]:
-    """The ids and those of the cases under them. Read here and passed as one array: as a
-    subquery, PostgreSQL's estimate of it (twice the rows, every bound summed) made it scan
-    all cases and all deadlines (1.1 s at 400,000 cases) instead of probing their indexes."""
-    return ids + list(db.session.scalars(select(Case.id).where(among(Case.parent_id, ids))))
+def _with_children(tops: CompoundSelect) -> set[int]:
+    """The ids of the bounds and of the cases under them, in one statement (the bounds read
+    once, as a CTE), then passed on as one array: as a subquery of the list's query,
+    PostgreSQL's estimate of them (twice the rows, every bound summed) made it scan all
+    cases and all deadlines (1.1 s at 400,000 cases) instead of probing their indexes.
+    Sending the ids back to find their children cost more than finding them (5 ms for a
+    company's 5,000 cases)."""
+    found = tops.cte("bounds")
+    ids = select(found.c[0])
+    return set(db.session.scalars(union_all(
+        ids, select(Case.id).where(Case.parent_id.in_(ids)))))
 
 
 def _type_key(case: Case) -> str | None:
