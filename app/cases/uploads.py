@@ -53,12 +53,21 @@ class Upload:
     content: bytes
 
     def to_attachment(self, case: Case, kind: str, user, description: str | None = None):
-        return Attachment(
-            case=case, kind=kind, filename=self.filename, content_type=self.content_type,
-            size=len(self.content), sha256=hashlib.sha256(self.content).hexdigest(),
-            content=self.content, description=description, uploaded_by=user,
-            audience=attachment_audience(case.case_type, kind),
-        )
+        return Attachment(case=case, uploaded_by=user,
+                          **self._values(case.case_type, kind, description))
+
+    def attachment_row(self, case: Case, kind: str, user,
+                       description: str | None = None) -> dict:
+        """The attachment as the values of an INSERT (of a case made in this transaction,
+        whose attachments nothing reads back before the commit)."""
+        return {"case_id": case.id, "uploaded_by_id": user.id,
+                **self._values(case.case_type, kind, description)}
+
+    def _values(self, case_type: str, kind: str, description: str | None) -> dict:
+        return {"kind": kind, "filename": self.filename, "content_type": self.content_type,
+                "size": len(self.content), "sha256": hashlib.sha256(self.content).hexdigest(),
+                "content": self.content, "description": description,
+                "audience": attachment_audience(case_type, kind)}
 
 
 def _check(filename: str, content_type: str, content: bytes) -> Upload:

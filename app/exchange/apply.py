@@ -19,7 +19,7 @@ from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases import search_grams
 from app.cases.audit import append_event
-from app.cases.models import Case
+from app.cases.models import Attachment, Case
 from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
 from app.extensions import db
@@ -353,13 +353,12 @@ def notification_submission(inbound: Inbound) -> Case:
     db.session.add_all([case, n])
     db.session.flush()
     _insert_parties_and_codes(case.id, data)
-    for attachment in data["attachments"]:
-        db.session.add(Upload(attachment.filename, attachment.content_type,
-                              attachment.content).to_attachment(
-            case, attachment.kind if attachment.kind != "partner_document" else "other",
-            inbound.actor))
-    db.session.add(inbound.document().to_attachment(
+    documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
+        case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
+        for a in data["attachments"]]
+    documents.append(inbound.document().attachment_row(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
+    db.session.execute(_INSERT_DOCUMENTS, documents)  # one statement, as the parties
     set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
     append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
                  from_state=None, to_state=case.state,
@@ -384,13 +383,18 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
     reads them back as objects (an INSERT per object costs a statement each on SQLite)."""
     seqs: dict[str, int] = {}
     parties = []
+    matched: dict[tuple, int | None] = {}  # the importer is often the facility itself
     for role, values in data["parties"]:
         seqs[role] = seqs.get(role, 0) + 1
         # the Japanese facility and importer see the case and certify its shipments
         # themselves (the values as a plain record: a transient Party costs more to make)
-        named = SimpleNamespace(role=role, organisation_id=None, **values)
+        key = (role in ("facility", "importer"), values["registration_no"],
+               values["country_code"])
+        if key not in matched:
+            matched[key] = matching_organisation(
+                SimpleNamespace(role=role, organisation_id=None, **values))
         parties.append({"case_id": case_id, "role": role, "seq": seqs[role], **values,
-                        "organisation_id": matching_organisation(named)})
+                        "organisation_id": matched[key]})
     codes = [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
              for scheme, values in data["codes"].items()
              for seq, code in enumerate(dict.fromkeys(values), start=1)]
@@ -404,6 +408,7 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
 # render_nulls: rows with and without a value go in the same statement
 _INSERT_PARTIES = insert(Party).execution_options(render_nulls=True)
 _INSERT_CODES = insert(NotificationCode).execution_options(render_nulls=True)
+_INSERT_DOCUMENTS = insert(Attachment).execution_options(render_nulls=True)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {

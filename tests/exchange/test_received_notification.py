@@ -1,0 +1,54 @@
+"""A notification that arrives by XML is kept and found like one filed here: the case holds
+the signed message as its partner document, and an official who types two characters of the
+Japanese facility's name finds the import case."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from sqlalchemy import select
+
+from app.cases.audience import attachment_audience
+from app.cases.models import Attachment, Case
+from app.exchange.models import ExchangeMessage
+from app.exchange.readers import NS
+from app.extensions import db
+from tests.factories import login, make_org, make_user
+
+
+def test_an_imported_case_is_found_by_two_characters_of_its_facilitys_japanese_name(
+        client, usa):
+    _, sim = usa
+    make_org("Kanto Smelting & Refining Co.", registration_no="0300-01-777777")
+    tree = sim.notification("US2026000321")
+    for name in tree.iterfind("t:Notification/t:Facility/t:Name", NS):
+        name.text = "小名浜製錬株式会社"
+    sent = sim.send(tree)
+    assert sent.status == 200, sim.error_codes(sent)
+    db.session.rollback()
+
+    login(client, make_user("official_moe"))
+    for typed in ("小名", "製", "製錬株式会社"):
+        html = client.get("/cases", query_string={"q": typed}).get_data(as_text=True)
+        assert re.findall(r'href="/cases/\d+">([^<]+)</a>', html) == ["US2026000321"], typed
+
+
+def test_an_imported_case_keeps_the_signed_message_as_its_partner_document(client, usa):
+    _, sim = usa
+    sent = sim.send(sim.notification("US2026000322"))
+    assert sent.status == 200, sim.error_codes(sent)
+    db.session.rollback()
+    case = db.session.scalar(select(Case).where(Case.number == "US2026000322"))
+    received = db.session.scalar(select(ExchangeMessage).where(
+        ExchangeMessage.direction == "in", ExchangeMessage.case_id == case.id))
+    document = db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)).one()
+    assert (document.kind, document.content, document.sha256, document.size) == (
+        "partner_document", received.raw, hashlib.sha256(received.raw).hexdigest(),
+        len(received.raw))
+    assert document.audience == attachment_audience("basel_import", "partner_document")
+    assert document.filename.startswith("TMWNotificationSubmissionMessage-")
+
+    login(client, make_user("official_moe"))
+    download = client.get(f"/cases/{case.id}/attachments/{document.id}")
+    assert download.status_code == 200 and download.data == received.raw
