@@ -15,7 +15,9 @@ hash-chained: bench rows, not an audit trail) and 200 on the first case. The iss
 `--reuse` would otherwise drop).
 
 Each measurement is run R times after one untimed warm-up; the line printed is
-`name  ours_p95  bare_p95  ratio` (milliseconds). Nothing here asserts on timings. The loaded
+`name  ours_p95  bare_p95  ratio  ours_p50  bare_p50` (milliseconds; the ratio is of the p95s,
+the medians follow because on a shared machine one slow run in twenty sets a p95). Nothing
+here asserts on timings. The loaded
 app is set aside from the garbage collector first (gc.freeze), as gunicorn.conf.py does in
 each worker: without it one request in ten paid a full collection of it (100-180 ms).
 """
@@ -28,6 +30,7 @@ import platform
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -182,18 +185,28 @@ def generate(app, cases: int, per_case: int) -> float:
     return time.perf_counter() - started
 
 
-def p95_ms(call, runs: int) -> float:
+@dataclass(frozen=True)
+class Timing:
+    p95: float
+    p50: float
+
+
+def p95_ms(call, runs: int) -> Timing:
     call()  # warm-up: imports, statement cache, the database's buffers
     times = []
     for _ in range(runs):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.quantiles(times, n=20)[-1] if runs >= 2 else times[0]
+    p95 = statistics.quantiles(times, n=20)[-1] if runs >= 2 else times[0]
+    return Timing(p95, statistics.median(times))
 
 
-def line(name: str, ours: float, bare: float) -> None:
-    print(f"{name:<28} {ours:9.1f} {bare:9.1f} {ours / bare:8.1f}", flush=True)
+def line(name: str, ours: Timing, bare: Timing) -> None:
+    """The p95 line, then the medians: on a shared machine one slow run in twenty sets the
+    p95, so the medians say whether a change moved the page or the neighbours did."""
+    print(f"{name:<28} {ours.p95:9.1f} {bare.p95:9.1f} {ours.p95 / bare.p95:8.1f}"
+          f"   {ours.p50:9.1f} {bare.p50:9.1f}", flush=True)
 
 
 def bare(sql: str, **params):
@@ -233,7 +246,8 @@ def measure(app, runs: int) -> None:
         def listing(user, **filters):
             return lambda: queries.page(user, queries.Filters(**filters))
 
-        print(f"{'name':<28} {'ours_p95':>9} {'bare_p95':>9} {'ratio':>8}   (ms)")
+        print(f"{'name':<28} {'ours_p95':>9} {'bare_p95':>9} {'ratio':>8}   {'ours_p50':>9} "
+              f"{'bare_p50':>9}   (ms)")
         checks = (
             ("official default list", listing(moe), bare(BARE_NEAREST)),
             ("work queue", lambda: queries.queue_page(moe, queries.Filters()),
