@@ -232,12 +232,14 @@ def _probed(match: ColumnElement[bool], rest: list) -> Count | None:
 
 
 def _in_branches(clause: ColumnElement[bool]) -> list[Select] | None:
-    """The SELECTs of `Case.id IN (SELECT …)`, or of an OR of such; None for another shape."""
+    """The SELECTs of `Case.id IN (SELECT …)`, or of an OR of such; None for another shape
+    (a UNION among them, say: counted as before)."""
     if isinstance(clause, BooleanClauseList) and clause.operator is operators.or_:
         parts = [_in_branches(part) for part in clause.clauses]
         return None if any(p is None for p in parts) else [b for p in parts for b in p]
     if (isinstance(clause, BinaryExpression) and clause.operator is operators.in_op
             and isinstance(clause.right, ScalarSelect)
+            and isinstance(clause.right.element, Select)
             and clause.left.compare(Case.__table__.c.id)):
         return [clause.right.element]
     return None
