@@ -18,9 +18,11 @@ from app.extensions import db
 _KEY = "cases.held"
 
 
-def held(name: str) -> dict:
-    """The dict `name` of the current transaction (empty at its start)."""
-    return db.session.info.setdefault(_KEY, {}).setdefault(name, {})
+def held(name: str, session=None) -> dict:
+    """The dict `name` of the current transaction (empty at its start); `session`: the
+    one a session event names, else the request's."""
+    return (db.session if session is None else session).info.setdefault(_KEY, {}).setdefault(
+        name, {})
 
 
 def held_if_any(name: str) -> dict | None:
@@ -44,8 +46,7 @@ def _note_new_cases(session, _flush_context) -> None:
 
     new = [obj.id for obj in session.new if isinstance(obj, Case)]
     if new:
-        found = session.info.setdefault(_KEY, {}).setdefault(NEW_CASES, {})
-        found.update(dict.fromkeys(new, True))
+        held(NEW_CASES, session).update(dict.fromkeys(new, True))
 
 
 def is_new_case(case_id: int) -> bool:
