@@ -217,12 +217,46 @@ class CaseWorkflow(StateMachine):
             raise EventNotAllowed(event=event, state=facts.state)
         if role not in cls.ROLES[event]:
             raise RoleNotAllowed(event=event)
+        key = _outcome_key(cls, facts, event, payload)
+        if key is not None and (known := _OUTCOMES.get(key)) is not None:
+            facts.state = known
+            return known
         with _machine_for(cls, facts) as machine:
             try:
                 machine.send(event, **payload)
             except TransitionNotAllowed as exc:
                 raise EventNotAllowed(event=event, state=facts.state) from exc
+        if key is not None:
+            if len(_OUTCOMES) >= _OUTCOMES_KEPT:
+                _OUTCOMES.clear()
+            _OUTCOMES[key] = facts.state
         return facts.state
+
+
+# --- outcomes already known -------------------------------------------------------------------
+# A workflow is a function of its facts: guards and validators read the facts and the event's
+# arguments, nothing else, and no callback has an effect beyond the new state. So the state an
+# event led to from the same state, facts and arguments is the state it leads to again, and the
+# machine (a fifth of a deadline's transition) need not run twice. A refusal is not kept: it is
+# raised again by the machine, with its message.
+_OUTCOMES: dict[tuple, str] = {}
+_OUTCOMES_KEPT = 4096
+
+
+def _outcome_key(workflow: type, facts: Facts, event: str, payload: dict) -> tuple | None:
+    """What the outcome depends on, or None when a fact cannot be compared as a key."""
+    try:
+        key = (workflow, facts.state, event,
+               tuple(sorted((k, _frozen(v)) for k, v in facts.flags.items())),
+               tuple(sorted((k, _frozen(v)) for k, v in payload.items())))
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(_frozen(v) for v in value) if isinstance(value, (list, tuple)) else value
 
 
 # --- one machine per workflow class and thread, reused ----------------------------------------

@@ -58,3 +58,25 @@ def test_workflows_and_threads_do_not_share_facts():
     assert set(results.values()) == {"CA_E_REVIEW"}
     with pytest.raises(EventNotAllowed):  # another workflow's machine, its own states
         fire(Shipment, "SUBMITTED", "start_review", MOE)
+
+
+def test_an_outcome_seen_before_is_given_again_only_for_the_same_facts_and_arguments():
+    """Outcomes are kept (workflows/base.py): the same event from the same state leads where
+    this case's facts say, however often the other answer was given before."""
+    consented = {"all_acknowledged": True, "all_consented": True}
+    awaiting = {**consented, "contract_confirmed": False}
+    for _ in range(2):
+        assert fire(Export, "ACKNOWLEDGED", "tacit_consent", "system",
+                    **awaiting) == "CONSENTED"
+        assert fire(Export, "ACKNOWLEDGED", "tacit_consent", "system",
+                    **consented, contract_confirmed=True) == "CONSENT_COMPLETE"
+    for _ in range(2):
+        assert Export.fire(Facts("CA_E_REVIEW", {"missing": []}), "refuse", MOE,
+                           reason="Block 9") == "REFUSED_BY_EXPORT_STATE"
+        with pytest.raises(Refusal):  # a reason given before is not this one's
+            Export.fire(Facts("CA_E_REVIEW", {"missing": []}), "refuse", MOE, reason=" ")
+    facts = Facts("DRAFT", {"missing": ["block 4"]})
+    with pytest.raises(Refusal):  # facts holding a list are compared item by item
+        Export.fire(facts, "submit", EXPORTER)
+    assert facts.state == "DRAFT"
+    assert fire(Export, "DRAFT", "submit", EXPORTER) == "SUBMITTED"
