@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import threading
@@ -28,6 +29,10 @@ def run() -> None:
     _configure_logging()
     app = current_app._get_current_object()
     scheduler = build_scheduler(app)
+    # The app as loaded lives as long as the process: set aside from the garbage collector
+    # (as gunicorn.conf.py does for web workers), a full collection no longer walks it; one
+    # fell in every batch of deadlines the sweep fires together, a third of its time.
+    gc.freeze()
     stopper = threading.Thread(target=_stop_when_asked, args=(scheduler,), daemon=True,
                                name="scheduler-stop")
     stopper.start()
