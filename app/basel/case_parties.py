@@ -87,6 +87,25 @@ _HOLDERS = (select(BaselNotification)
                          StateConcerned.role, StateConcerned.seq, StateConcerned.country_code)))
 
 
+def hold_for_transitions(case_ids: list[int]) -> None:
+    """Read the notifications of many cases with their States concerned and the answers of
+    each, and hold them like `held_notification`: the deadlines the sweep fires together
+    (tacit consent, expiry) read them, case after case."""
+    held = _held()
+    if held is None:
+        return
+    wanted = [i for i in case_ids if i not in held]
+    if wanted:
+        loaded = {n.case_id: n for n in db.session.scalars(_WHOLE, {"ids": wanted})}
+        held.update({i: loaded.get(i) for i in wanted})
+
+
+_WHOLE = (select(BaselNotification)
+          .where(BaselNotification.case_id.in_(bindparam("ids", expanding=True)))
+          .options(selectinload(BaselNotification.states)
+                   .selectinload(StateConcerned.responses)))
+
+
 def _held() -> dict | None:
     """The notifications held in the current transaction (None: no transaction yet)."""
     transaction = db.session().get_transaction()

@@ -21,6 +21,7 @@ from workflows import PartyNotAllowed
 from . import answers, consent, returns
 from .case_parties import (
     held_notification,
+    hold_for_transitions,
     hold_notifications,
     notification_held_by,
     notification_parties,
@@ -262,6 +263,9 @@ class BaselExportHandler:
 
     def hold_parties(self, case_ids: list[int]) -> None:
         hold_notifications(case_ids)
+
+    def hold_for_transitions(self, case_ids: list[int]) -> None:
+        hold_for_transitions(case_ids)
 
     def held_by(self, party: str, holder):
         return notification_held_by(party, holder, filed_here=True)

@@ -19,6 +19,7 @@ from app.timeutil import today_in_japan
 from . import amendments, answers, consent
 from .case_parties import (
     held_notification,
+    hold_for_transitions,
     hold_notifications,
     notification_held_by,
     notification_parties,
@@ -155,6 +156,9 @@ class PartnerNotificationHandler:
 
     def hold_parties(self, case_ids: list[int]) -> None:
         hold_notifications(case_ids)
+
+    def hold_for_transitions(self, case_ids: list[int]) -> None:
+        hold_for_transitions(case_ids)
 
     def held_by(self, party: str, holder):
         return notification_held_by(party, holder, filed_here=False)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -72,6 +72,27 @@ def _chain_head(case: Case) -> tuple[int, str]:
     return (last.seq, last.hash) if last else (0, genesis_hash(case.id))
 
 
+def hold_chain_heads(case_ids: list[int]) -> None:
+    """Read the chain heads of many cases in one query and hold them as `append_event`
+    holds the head it wrote (transitions fired together, app/cases/together.py)."""
+    heads = held(_HEADS)
+    wanted = [i for i in case_ids if i not in heads and not is_new_case(i)]
+    if not wanted:
+        return
+    found = {row.case_id: (row.seq, row.hash)
+             for row in db.session.execute(_HEADS_OF_CASES, {"ids": wanted})}
+    for case_id in wanted:
+        heads[case_id] = found.get(case_id, (0, genesis_hash(case_id)))
+
+
+def _heads_of_cases():
+    last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
+            .where(CaseEvent.case_id.in_(bindparam("ids", expanding=True)))
+            .group_by(CaseEvent.case_id).subquery())
+    return select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
+        last, (CaseEvent.case_id == last.c.case_id) & (CaseEvent.seq == last.c.seq))
+
+
 def append_event(
     case: Case,
     *,
@@ -115,6 +136,7 @@ def append_event(
 
 
 _HEADS = "audit_chain_heads"
+_HEADS_OF_CASES = _heads_of_cases()
 
 
 def seal(event: CaseEvent, keys: Keyring) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.extensions import db
 from app.timeutil import utcnow
@@ -28,6 +28,23 @@ def _uncleared(case: Case) -> list[Deadline]:
         by_case[case.id] = list(db.session.scalars(select(Deadline).where(
             Deadline.case_id == case.id, Deadline.cleared_at.is_(None))))
     return by_case[case.id]
+
+
+def hold_uncleared(case_ids: list[int]) -> None:
+    """Read the uncleared deadlines of many cases in one query and hold them like
+    `_uncleared` does one case's (transitions fired together, app/cases/together.py)."""
+    by_case = held(_UNCLEARED)
+    wanted = [i for i in case_ids if i not in by_case]
+    if not wanted:
+        return
+    for case_id in wanted:
+        by_case[case_id] = []
+    for row in db.session.scalars(_UNCLEARED_OF_CASES, {"ids": wanted}):
+        by_case[row.case_id].append(row)
+
+
+_UNCLEARED_OF_CASES = select(Deadline).where(
+    Deadline.case_id.in_(bindparam("ids", expanding=True)), Deadline.cleared_at.is_(None))
 
 
 def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):

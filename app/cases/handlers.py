@@ -55,7 +55,9 @@ class CaseTypeHandler(Protocol):
     at once and keep them for this transaction, so that `parties` of each reads nothing
     (the work queue checks a page of cases); and `held_by(party, holder)`: the cases in
     which `holder` holds `party`, as a clause over Case, so that the database narrows the
-    queue to the user's cases (queue_parties.py)."""
+    queue to the user's cases (queue_parties.py); and `hold_for_transitions(case_ids)`: read
+    what its transitions read for many cases at once and keep it for the transaction (the
+    deadline sweep fires many together, together.py)."""
 
 
 HANDLERS: dict[str, CaseTypeHandler] = {}

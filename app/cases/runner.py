@@ -33,6 +33,7 @@ from .handlers import TransitionContext, handler_for
 from .models import Case
 from .ownership import may_act, require_editor
 from .signals import case_transitioned
+from .together import Together
 from .visibility import can_see
 
 
@@ -80,13 +81,18 @@ def fire(
         raise
 
 
-def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
+def apply_transition(case_id, event, actor, expected_version, payload, *,
+                     together: Together | None = None) -> Case:
     """The transition inside the caller's transaction (the caller commits or rolls back).
 
     `fire` is what views and the API use; the deadline sweeper calls this directly so that
-    marking a deadline fired and the transition it fires commit together.
+    marking a deadline fired and the transition it fires commit together, and passes
+    `together` when it fires many in one savepoint (app/cases/together.py): the case is
+    locked already, the writes wait for the group's one flush, receivers gather in its memo.
     """
-    case = lock_case(case_id)
+    case = together.locked.get(case_id) if together is not None else None
+    if case is None:
+        case = lock_case(case_id)
     if actor is not None and not can_see(actor, case):
         raise CaseNotFound()
     if expected_version is not None and case.version != expected_version:
@@ -103,7 +109,8 @@ def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
     data = _schema(handler, case.case_type, event).load(payload)
     ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
     handler.before(ctx)
-    db.session.flush()
+    if together is None:
+        db.session.flush()
     _refuse_implausible(case, event)
     facts = Facts(case.state, handler.facts(ctx))
     ctx.to_state = workflow.fire(facts, event, role, **_workflow_kwargs(data))
@@ -117,8 +124,9 @@ def apply_transition(case_id, event, actor, expected_version, payload) -> Case:
         to_state=ctx.to_state, reason=data.get("reason"),
         payload={**_auditable(data), **ctx.audit},
     )
-    case_transitioned.send(case, ctx=ctx)
-    db.session.flush()
+    case_transitioned.send(case, ctx=ctx, memo=together.memo if together is not None else None)
+    if together is None:
+        db.session.flush()
     return case
 
 

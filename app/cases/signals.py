@@ -9,7 +9,9 @@ from blinker import Namespace
 _signals = Namespace()
 
 #: sent by the runner after the new state, deadlines and audit event are in place;
-#: receivers get `ctx` (app.cases.handlers.TransitionContext)
+#: receivers get `ctx` (app.cases.handlers.TransitionContext) and `memo`: None for a
+#: transition on its own, or a dict shared by the transitions the deadline sweeper fires
+#: together in one savepoint (see AFTER_GROUP)
 case_transitioned = _signals.signal("case-transitioned")
 
 #: sent by the deadline sweeper when a due deadline raises an alarm instead of a transition
@@ -20,12 +22,12 @@ case_transitioned = _signals.signal("case-transitioned")
 deadline_alarm = _signals.signal("deadline-alarm")
 
 #: the key of `memo` under which receivers leave callables for the sender to call once, after
-#: the group's last alarm and in the same transaction (`after_alarms`): a receiver gathers
-#: rows per alarm and writes them for the whole group in one statement
-AFTER_ALARMS = "after_alarms"
+#: the group's last alarm or transition and in the same transaction (`after_group`): a
+#: receiver gathers rows per signal and writes them for the whole group in one statement
+AFTER_GROUP = "after_group"
 
 
-def after_alarms(memo: dict) -> None:
-    """Run what the receivers left for the end of a group of alarms (the sender calls it)."""
-    for callback in memo.pop(AFTER_ALARMS, ()):
+def after_group(memo: dict) -> None:
+    """Run what the receivers left for the end of a group of signals (the sender calls it)."""
+    for callback in memo.pop(AFTER_GROUP, ()):
         callback()

@@ -192,19 +192,39 @@ def who_sees(users, case: Case) -> set[int]:
     """The ids of those of `users` who may see `case`: `can_see` for many people at once.
     People the rules cannot tell apart (a ministry's officials) share one column; one
     statement per hundred distinct viewers (a notice's recipients are judged together)."""
-    by_viewer: dict[Viewer, list[int]] = {}
-    for user in users:
-        if user is not None:
-            by_viewer.setdefault(viewer_of(user), []).append(user.id)
-    viewers, key, procedures_now = list(by_viewer), _type_key(case), _registered()
-    seen: set[int] = set()
+    return who_sees_each([(case, users)])[0]
+
+
+def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
+    """`who_sees` for several cases, each with its own people, in one statement per kind of
+    case (and hundred viewers): the notices of transitions fired together are judged
+    together. The answers in the order asked."""
+    by_key: dict[str | None, list[int]] = {}
+    for index, (case, _users) in enumerate(asked):
+        by_key.setdefault(_type_key(case), []).append(index)
+    answers: list[set[int]] = [set() for _ in asked]
+    for key, indexes in by_key.items():
+        _judge(key, [asked[i] for i in indexes], [answers[i] for i in indexes])
+    return answers
+
+
+def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[int]]) -> None:
+    """Fill `answers` for cases of one kind: which of each case's users see it."""
+    by_viewer: dict[Viewer, None] = {}
+    for _case, users in asked:
+        by_viewer.update((viewer_of(u), None) for u in users if u is not None)
+    viewers, procedures_now = list(by_viewer), _registered()
+    places: dict[int, list[int]] = {}  # a case may be asked twice (two transitions of it)
+    for i, (case, _users) in enumerate(asked):
+        places.setdefault(case.id, []).append(i)
     for start in range(0, len(viewers), _VIEWERS_PER_QUERY):
         chunk = viewers[start:start + _VIEWERS_PER_QUERY]
         columns = [sql_case((_one_case_rule(v, key, procedures_now), 1), else_=0).label(f"v{i}")
                    for i, v in enumerate(chunk)]
-        row = db.session.execute(select(*columns).where(Case.id == case.id)).one_or_none()
-        if row is not None:
-            for viewer, flag in zip(chunk, row, strict=True):
-                if flag:
-                    seen.update(by_viewer[viewer])
-    return seen
+        seeing_by_case = {row[0]: {v for v, flag in zip(chunk, row[1:], strict=True) if flag}
+                          for row in db.session.execute(
+                              select(Case.id, *columns).where(Case.id.in_(list(places))))}
+        for case_id, seeing in seeing_by_case.items():
+            for i in places[case_id]:
+                answers[i].update(u.id for u in asked[i][1]
+                                  if u is not None and viewer_of(u) in seeing)

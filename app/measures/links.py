@@ -19,7 +19,7 @@ from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .facts import facts_of
+from .facts import facts_of_each
 from .models import CaseMeasure, Measure
 from .rules import measures_for
 
@@ -48,23 +48,42 @@ def links_of(case_id: int, *, with_removed: bool = False,
 def sync_rule_links(case) -> None:
     """Link the case to what the rules say now (in the caller's transaction). A link an
     official removed is not made again; a rule link the case no longer matches goes."""
-    wanted = measures_for(facts_of(case))
+    sync_rule_links_each([case])
+
+
+def sync_rule_links_each(cases) -> None:
+    """`sync_rule_links` for many cases, reading their facts and links once for all (the
+    cases a flush gave events: many when the deadline sweep fires transitions together)."""
+    facts = facts_of_each(cases)
+    synced = held(_SYNCED)
     # a case made in this transaction has no links yet, but for those its first sync made
-    rows = ({} if is_new_case(case.id) and not held(_SYNCED).get(case.id)
-            else {row.measure_code: row for row in links_of(case.id, with_removed=True)})
-    held(_SYNCED)[case.id] = True
-    missing = [code for code in wanted if code not in rows]
+    fresh = {case.id for case in cases if is_new_case(case.id) and not synced.get(case.id)}
+    rows: dict[int, dict[str, CaseMeasure]] = {case.id: {} for case in cases}
+    if older := [case.id for case in cases if case.id not in fresh]:
+        for row in db.session.scalars(_LINKS_OF_CASES, {"ids": older}):
+            rows[row.case_id][row.measure_code] = row
+    wanted = {case.id: measures_for(facts[case.id]) for case in cases}
+    missing = {code for case in cases for code in wanted[case.id] if code not in rows[case.id]}
     # most transitions change no link: the measures are looked up only for a link to make
-    known = set(db.session.scalars(_KNOWN_MEASURES, {"codes": missing})) if missing else set()
-    for code in missing:
-        if code in known:
-            db.session.add(CaseMeasure(case_id=case.id, measure_code=code, source="rule",
+    known = set(db.session.scalars(_KNOWN_MEASURES, {"codes": sorted(missing)})
+                ) if missing else set()
+    for case in cases:
+        synced[case.id] = True
+        _apply_links(case.id, wanted[case.id], rows[case.id], known)
+
+
+def _apply_links(case_id: int, wanted: dict, rows: dict, known: set) -> None:
+    for code in wanted:
+        if code not in rows and code in known:
+            db.session.add(CaseMeasure(case_id=case_id, measure_code=code, source="rule",
                                        basis=wanted[code]))
     for code, row in rows.items():
         if row.source == "rule" and row.removed_at is None and code not in wanted:
             db.session.delete(row)
 
 
+_LINKS_OF_CASES = select(CaseMeasure).where(
+    CaseMeasure.case_id.in_(bindparam("ids", expanding=True)))
 #: the measures of the catalogue among some codes (built once: it may run on every event)
 _KNOWN_MEASURES = select(Measure.code).where(Measure.code.in_(bindparam("codes", expanding=True)))
 
@@ -80,10 +99,10 @@ def _collect_new_events(session, _flush_context) -> None:
 def _sync_noted_cases(session, _flush_context) -> None:
     """After the flush, bring the noted cases' rule links up to date in the same transaction
     (the next flush of the commit writes them)."""
-    for case_id in session.info.pop(_PENDING, set()):
-        case = session.get(Case, case_id)
-        if case is not None and case.parent_id is None:  # shipments serve through the parent
-            sync_rule_links(case)
+    cases = [session.get(Case, case_id) for case_id in sorted(session.info.pop(_PENDING, ()))]
+    # shipments serve the plan through their parent
+    if tops := [case for case in cases if case is not None and case.parent_id is None]:
+        sync_rule_links_each(tops)
 
 
 _PENDING = "measures_cases_to_link"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
-from app.cases.signals import AFTER_ALARMS
+from app.cases.signals import AFTER_GROUP
 
 from .messages import (
     Recipient,
@@ -19,31 +19,71 @@ from .messages import (
     transition_values,
     write_notices,
 )
-from .recipients import audience_for, grouped_recipients, recipients, rules_for
+from .recipients import (
+    audience_for,
+    grouped_recipients,
+    grouped_recipients_each,
+    recipients,
+    rules_for,
+)
 
 _PENDING = "notices.pending"
+_TRANSITIONS = "notices.transitions"
 
 
-def notify_transition(ctx: TransitionContext) -> int:
-    """The notices RULES prescribe for this transition, one per person at most; how many."""
+def notify_transition(ctx: TransitionContext, *, memo: dict | None = None) -> int:
+    """The notices RULES prescribe for this transition, one per person at most; how many
+    (with `memo`: how many rules apply; the people are found at the end of the group).
+
+    With `memo` (transitions the deadline sweep fires together) what the notices say is
+    taken now, and who gets them is found for the whole group at its end, its rows written
+    in one INSERT, when the sender calls `app.cases.signals.after_group`."""
     case = ctx.case
     rules = rules_for(case.case_type, ctx.event, ctx.from_state, ctx.to_state)
     if not rules:
         return 0
-    everyone = grouped_recipients(case, tuple(g for rule in rules for g in rule.groups),
-                                  actor=ctx.actor)
+    groups = tuple(g for rule in rules for g in rule.groups)
+    if memo is not None:
+        _pending_transitions(memo).append((case, groups, ctx.actor, rules,
+                                           transition_values(ctx)))
+        return len(rules)
+    everyone = grouped_recipients(case, groups, actor=ctx.actor)
+    return insert_notices(_transition_rows(case, rules, everyone, lambda: transition_values(ctx)))
+
+
+def _transition_rows(case: Case, rules, everyone, values) -> list[dict]:
+    """One row per person, of the first rule that names them (`values`: what to say, asked
+    only when someone is told)."""
     rows: list[dict] = []
     told: set[int] = set()
-    values = None
+    said = None
     for rule in rules:
         users = [u for u, groups in everyone
                  if u.id not in told and not groups.isdisjoint(rule.groups)]
         if not users:
             continue
-        values = values or transition_values(ctx)
-        rows += notice_rows(case, rule.kind, users, values)
+        said = said or values()
+        rows += notice_rows(case, rule.kind, users, said)
         told.update(u.id for u in users)
-    return insert_notices(rows)
+    return rows
+
+
+def _pending_transitions(memo: dict) -> list[tuple]:
+    """The group's transitions to tell of; the first arranges their rows at the end."""
+    if _TRANSITIONS not in memo:
+        pending: list[tuple] = []
+        memo[_TRANSITIONS] = pending
+        memo.setdefault(AFTER_GROUP, []).append(lambda: _write_for_transitions(pending))
+    return memo[_TRANSITIONS]
+
+
+def _write_for_transitions(pending: list[tuple]) -> None:
+    everyone = grouped_recipients_each([(case, groups, actor)
+                                        for case, groups, actor, _rules, _values in pending])
+    rows: list[dict] = []
+    for (case, _groups, _actor, rules, values), people in zip(pending, everyone, strict=True):
+        rows += _transition_rows(case, rules, people, lambda values=values: values)
+    insert_notices(rows)
 
 
 def notify_overdue(deadline: Deadline, *, memo: dict | None = None) -> int:
@@ -52,7 +92,7 @@ def notify_overdue(deadline: Deadline, *, memo: dict | None = None) -> int:
     `memo` is a dict the sender keeps for a group of alarms raised together in one
     transaction (the deadline sweep's): the recipients and values of a case are looked up once
     in it, and the rows of the whole group are written in one INSERT when the sender calls
-    `app.cases.signals.after_alarms`. Without it the rows are written at once."""
+    `app.cases.signals.after_group`. Without it the rows are written at once."""
     groups = audience_for(deadline.kind).overdue
     if memo is None:
         return write_notices(deadline.case, "deadline_overdue", recipients(deadline.case, groups),
@@ -80,9 +120,9 @@ def _recipients(case: Case, groups: tuple[str, ...], memo: dict) -> list[Recipie
 
 
 def _pending(memo: dict) -> list[dict]:
-    """The group's notice rows so far; the first alarm arranges their one INSERT at the end."""
+    """The group's notice rows so far; the first signal arranges their one INSERT at the end."""
     if _PENDING not in memo:
         rows: list[dict] = []
         memo[_PENDING] = rows
-        memo.setdefault(AFTER_ALARMS, []).append(lambda: insert_notices(rows))
+        memo.setdefault(AFTER_GROUP, []).append(lambda: insert_notices(rows))
     return memo[_PENDING]

@@ -12,8 +12,8 @@ from app.cases.signals import case_transitioned, deadline_alarm
 from .operations import notify_overdue, notify_transition
 
 
-def on_case_transitioned(sender, *, ctx, **extra) -> None:
-    notify_transition(ctx)
+def on_case_transitioned(sender, *, ctx, memo=None, **extra) -> None:
+    notify_transition(ctx, memo=memo)
 
 
 def on_deadline_alarm(sender, *, deadline, memo=None, **extra) -> None:

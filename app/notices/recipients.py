@@ -8,7 +8,7 @@ they may see the case (app.cases.visibility.who_sees), and never for their own a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, or_, select
@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, or_, select
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.models import Case
-from app.cases.visibility import who_sees
+from app.cases.visibility import who_sees, who_sees_each
 from app.extensions import db
 
 #: recipient group -> the users in it for a case, as a WHERE clause on User
@@ -26,6 +26,13 @@ GROUPS: dict[str, Callable[[Case], ColumnElement[bool]]] = {
     #: the filing organisation's exporter/importer accounts
     "filer": lambda case: (User.role == Role.EXPORTER.value)
     & (User.organisation_id == case.organisation_id),
+}
+#: recipient group -> what of a case its clause reads: cases with the same key have the same
+#: members (notices of many cases ask once per key); a group not listed is asked per case
+GROUP_KEYS: dict[str, Callable[[Case], Hashable]] = {
+    "moe": lambda case: None,
+    "meti": lambda case: None,
+    "filer": lambda case: case.organisation_id,
 }
 
 
@@ -138,3 +145,32 @@ def grouped_recipients(
              for row in rows if row[0].id != actor_id]
     seeing = who_sees([user for user, _ in found], case)
     return [(user, in_groups) for user, in_groups in found if user.id in seeing]
+
+
+def grouped_recipients_each(
+    asked: Sequence[tuple[Case, tuple[str, ...], object]],
+) -> list[list[tuple[User, frozenset[str]]]]:
+    """`grouped_recipients` for many (case, groups, actor) at once: the members of a group
+    are read once per key (GROUP_KEYS), whether they may see their cases is judged for all
+    the cases together (the transitions the deadline sweep fires together)."""
+    members: dict[tuple, list[User]] = {}
+    found = []
+    for case, groups, actor in asked:
+        by_user: dict[int, tuple[User, set[str]]] = {}
+        for name in dict.fromkeys(groups):
+            key = (name, GROUP_KEYS.get(name, _per_case)(case))
+            if key not in members:
+                members[key] = list(db.session.scalars(
+                    select(User).where(User.active.is_(True), GROUPS[name](case))))
+            for user in members[key]:
+                if user.id != getattr(actor, "id", None):
+                    by_user.setdefault(user.id, (user, set()))[1].add(name)
+        found.append([by_user[i] for i in sorted(by_user)])
+    seeing = who_sees_each([(case, [u for u, _g in people])
+                            for (case, _g, _a), people in zip(asked, found, strict=True)])
+    return [[(user, frozenset(names)) for user, names in people if user.id in sees]
+            for people, sees in zip(found, seeing, strict=True)]
+
+
+def _per_case(case: Case) -> int:
+    return case.id

@@ -1,11 +1,14 @@
 """One batch of due deadlines, fired inside the batch's transaction (the sweep commits it).
 
-Each deadline's work runs inside a SAVEPOINT, so a deadline that fails or is refused rolls
-back only its own work; the batch goes on and commits once. Deadlines are handled in due
-order. Consecutive alarm-only deadlines are raised together: one UPDATE marks them and the
-`deadline_alarm` signal goes out for each inside one savepoint (what the listeners gather is
-written once for the group at its end); should any listener fail, the group is raised again
-one deadline per savepoint, so only the failing one is left open.
+Deadlines are handled in due order, in runs of the same kind. A run of deadlines that fire a
+transition is fired together in one SAVEPOINT (app/cases/together.py: the cases are locked by
+the batch query already, what the transitions read is read for all of them at once, their
+rows are written in one flush); a run of alarm-only deadlines is raised together in one
+SAVEPOINT too: one UPDATE marks them and the `deadline_alarm` signal goes out for each (what
+the listeners gather is written once for the run at its end). Should anything in a run fail
+— a refused event, a listener's error — its savepoint is rolled back and the run is fired
+again one deadline per savepoint, so a deadline that fails or is refused rolls back only
+its own work, and the batch goes on and commits once.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.cases.handlers import handler_for
 from app.cases.models import Deadline
 from app.cases.runner import CaseNotFound, apply_transition
-from app.cases.signals import after_alarms, deadline_alarm
+from app.cases.signals import after_group, deadline_alarm
+from app.cases.together import finish, together
 from app.extensions import db
 from workflows import WorkflowError
 
@@ -44,22 +48,55 @@ class BatchFiring:
         self.now = now
         self.outcomes: list[str] = []
         self._alarms: list[Deadline] = []
+        self._transitions: list[tuple[Deadline, str, dict]] = []
 
     def fire_all(self, deadlines: Sequence[Deadline]) -> list[str]:
         for deadline in deadlines:
-            if not deadline.is_open:  # cleared by a transition earlier in this batch
-                self.outcomes.append(SKIPPED)
-                continue
             found = handler_for(deadline.case.case_type).deadline_event(deadline)
+            # in due order: what came first happens first
             if found is None:
+                self._fire_pending_transitions()
                 self._alarms.append(deadline)
             else:
-                self._raise_pending_alarms()  # in due order: what came first happens first
-                self.outcomes.append(self._transition(deadline, *found))
+                self._raise_pending_alarms()
+                self._transitions.append((deadline, *found))
+        self._fire_pending_transitions()
         self._raise_pending_alarms()
         return self.outcomes
 
     # --- transitions ------------------------------------------------------------------------
+    def _fire_pending_transitions(self) -> None:
+        run, self._transitions = self._transitions, []
+        if len(run) > 1:
+            try:
+                with db.session.begin_nested():
+                    outcomes = self._fire_together(run)
+                self.outcomes.extend(outcomes)
+                return
+            except DATABASE_TROUBLE:
+                raise
+            except Exception:  # refused or failed: find which, one deadline at a time
+                log.info("a run of %d deadline transitions is fired again one by one", len(run))
+        for deadline, event, payload in run:
+            if not deadline.is_open:  # cleared by a transition earlier in this batch
+                self.outcomes.append(SKIPPED)
+            else:
+                self.outcomes.append(self._transition(deadline, event, payload))
+
+    def _fire_together(self, run: list[tuple[Deadline, str, dict]]) -> list[str]:
+        group = together([deadline.case for deadline, _event, _payload in run])
+        outcomes = []
+        for deadline, event, payload in run:
+            if not deadline.is_open:
+                outcomes.append(SKIPPED)
+                continue
+            # marked first, so the transition's own clearing of open deadlines leaves it be
+            deadline.fired_at, deadline.outcome = self.now, event
+            apply_transition(deadline.case_id, event, None, None, payload, together=group)
+            outcomes.append(FIRED)
+        finish(group)
+        return outcomes
+
     def _transition(self, deadline: Deadline, event: str, payload: dict) -> str:
         deadline_id, case_id = deadline.id, deadline.case_id
         try:
@@ -90,7 +127,9 @@ class BatchFiring:
 
     # --- alarms -----------------------------------------------------------------------------
     def _raise_pending_alarms(self) -> None:
-        group, self._alarms = self._alarms, []
+        pending, self._alarms = self._alarms, []
+        group = [d for d in pending if d.is_open]  # else cleared by a transition before it
+        self.outcomes.extend([SKIPPED] * (len(pending) - len(group)))
         if not group:
             return
         try:
@@ -135,7 +174,7 @@ class BatchFiring:
         memo: dict = {}
         for deadline in group:
             deadline_alarm.send(deadline.case, deadline=deadline, memo=memo)
-        after_alarms(memo)
+        after_group(memo)
         db.session.flush()
 
 

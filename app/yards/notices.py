@@ -12,6 +12,7 @@ from app.cases.signals import deadline_alarm
 from app.notices.messages import deadline_values, write_notices
 from app.notices.recipients import (
     DEADLINE_AUDIENCES,
+    GROUP_KEYS,
     GROUPS,
     RULES,
     DeadlineAudience,
@@ -29,6 +30,10 @@ REMINDERS = tuple(REMINDER.format(months=m) for m in (6, 3))
 
 def _operators(case):
     return (User.role == Role.YARD_OPERATOR.value) & (User.organisation_id == case.organisation_id)
+
+
+def _organisation(case):
+    return case.organisation_id
 
 
 def _prefecture(case):
@@ -67,6 +72,7 @@ def remind_renewal(sender, *, deadline, **extra) -> None:
 
 def register() -> None:
     GROUPS.update({OPERATOR: _operators, PREFECTURE: _prefecture})
+    GROUP_KEYS[OPERATOR] = _organisation  # the prefecture's is asked per case
     RULES.extend(r for r in YARD_RULES if r not in RULES)
     DEADLINE_AUDIENCES.update(YARD_DEADLINES)
     deadline_alarm.connect(remind_renewal)
