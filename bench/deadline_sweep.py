@@ -19,7 +19,8 @@ timed sweep measures the sweep machinery: the batch query, one transaction per d
 its row locks, the handler call, the mark, the `deadline_alarm` signal and the commit.
 `--history` adds closed (fired or cleared) past rows, which the selection must step over.
 
-Timed, one process, one connection at a time:
+Timed, one process, one connection at a time, with what the process holds set aside from the
+garbage collector first (gc.freeze, as the scheduler process does with its loaded app):
 
 * sweep        `app.scheduler.sweep.sweep_due(now, batch)` called until a call fires nothing
                (that last, idle call included);
@@ -41,7 +42,8 @@ tacit-consent sweep.
 Between the runs the fired rows are opened again (and on PostgreSQL the table vacuumed), so
 both see the same rows. Then a smaller run with real work: `--real` OECD cases in ACKNOWLEDGED
 whose tacit-consent deadlines are due, so each deadline fires a `tacit_consent` transition
-through the runner (audit event, authority response, state change), with the bare baseline on
+through the runner (audit event, authority response, state change, notices, measure links;
+the deadlines of a batch fired together, app/cases/together.py), with the bare baseline on
 the same rows. The EXPLAIN of the sweep's selection query (first batch and keyset batch) is
 printed for both backends. Correctness is checked, never timing: every due row must be fired
 exactly once, every real case must end in CONSENT_COMPLETE.
@@ -245,17 +247,29 @@ def sweep_until_idle(now, batch: int):
             return total, calls
 
 
+@contextmanager
+def set_aside():
+    """What is in memory now set aside from the garbage collector while timing, as the
+    scheduler process does with its loaded app (app/scheduler/cli.py: gc.freeze)."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 def time_sweep(now, batch: int, profiler: cProfile.Profile | None = None) -> Run:
     """sweep_due until a call finds nothing to do; the figures of every call added up."""
     run = Run()
-    gc.collect()
-    wall0, cpu0 = time.perf_counter(), time.process_time()
-    if profiler is not None:
-        profiler.enable()
-    total, run.calls = sweep_until_idle(now, batch)
-    if profiler is not None:
-        profiler.disable()
-    run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    with set_aside():
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        total, run.calls = sweep_until_idle(now, batch)
+        if profiler is not None:
+            profiler.disable()
+        run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     run.rows = total.handled
     run.extra["report"] = total
     return run
@@ -331,17 +345,17 @@ def time_baseline(engine, now, batch: int) -> Run:
     update = sa.update(Deadline.__table__).where(Deadline.__table__.c.id.in_(pick)).values(
         fired_at=now)
     run = Run()
-    gc.collect()
-    wall0, cpu0 = time.perf_counter(), time.process_time()
-    while True:
-        with engine.connect() as conn:
-            n = conn.execute(update).rowcount
-            conn.commit()
-        run.calls += 1
-        run.rows += n
-        if n == 0:
-            break
-    run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    with set_aside():
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        while True:
+            with engine.connect() as conn:
+                n = conn.execute(update).rowcount
+                conn.commit()
+            run.calls += 1
+            run.rows += n
+            if n == 0:
+                break
+        run.seconds, run.cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     return run
 
 
