@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,21 +37,18 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
+#: what an event's hash covers: its content, its place in the chain and its predecessor
+_HASHED = ("case_id", "seq", "occurred_at", "actor_id", "actor_role", "actor_label", "event",
+           "from_state", "to_state", "reason", "payload", "prev_hash")
+
+
 def compute_hash(event: CaseEvent) -> str:
-    body = {
-        "case_id": event.case_id,
-        "seq": event.seq,
-        "occurred_at": _stamp(event.occurred_at),
-        "actor_id": event.actor_id,
-        "actor_role": event.actor_role,
-        "actor_label": event.actor_label,
-        "event": event.event,
-        "from_state": event.from_state,
-        "to_state": event.to_state,
-        "reason": event.reason,
-        "payload": event.payload,
-        "prev_hash": event.prev_hash,
-    }
+    return _hash_of({name: getattr(event, name) for name in _HASHED})
+
+
+def _hash_of(values: Mapping[str, Any]) -> str:
+    body = {name: values[name] for name in _HASHED}
+    body["occurred_at"] = _stamp(values["occurred_at"])
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -93,7 +91,15 @@ def _heads_of_cases():
         last, (CaseEvent.case_id == last.c.case_id) & (CaseEvent.seq == last.c.seq))
 
 
-def append_event(
+def append_event(case: Case, **what: Any) -> CaseEvent:
+    """Add the next event of the case's chain (the caller holds the case lock); `what` as
+    `event_values` takes it."""
+    row = CaseEvent(**event_values(case, **what))
+    db.session.add(row)
+    return row
+
+
+def event_values(
     case: Case,
     *,
     event: str,
@@ -103,36 +109,39 @@ def append_event(
     to_state: str,
     reason: str | None = None,
     payload: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """Add the next event of the case's chain (the caller holds the case lock).
+) -> dict[str, Any]:
+    """The columns of the case's next chain event, hashed and sealed; from now on the head of
+    the chain in this transaction. `append_event` adds them as a row of the session; the
+    deadline sweep's transitions fired together write them in one INSERT (together.py).
 
     Its audiences are the case type's defaults for the event; an official marks the remark
     internal with `internal_remark` in the payload, which the hash chain covers.
     """
     last_seq, prev_hash = _chain_head(case)
     payload = payload or {}
-    row = CaseEvent(
-        case_id=case.id,
-        seq=last_seq + 1,
-        occurred_at=utcnow(),
-        actor_id=actor.id if actor is not None else None,
-        actor_role=role,
-        actor_label=_label(actor),
-        event=event,
-        from_state=from_state,
-        to_state=to_state,
-        reason=(reason or None),
-        payload=payload,
-        prev_hash=prev_hash,
-        audience=event_audience(case.case_type, event, role),
-        remark_audience=remark_audience(case.case_type, event, role,
-                                        internal=bool(payload.get(INTERNAL_REMARK))),
-    )
-    row.hash = compute_hash(row)
-    seal(row, audit_keys.keyring())  # no query: the keys come from the app's configuration
-    db.session.add(row)
-    held(_HEADS)[case.id] = (row.seq, row.hash)
-    return row
+    values: dict[str, Any] = {
+        "case_id": case.id,
+        "seq": last_seq + 1,
+        "occurred_at": utcnow(),
+        "actor_id": actor.id if actor is not None else None,
+        "actor_role": role,
+        "actor_label": _label(actor),
+        "event": event,
+        "from_state": from_state,
+        "to_state": to_state,
+        "reason": reason or None,
+        "payload": payload,
+        "prev_hash": prev_hash,
+        "audience": event_audience(case.case_type, event, role),
+        "remark_audience": remark_audience(case.case_type, event, role,
+                                           internal=bool(payload.get(INTERNAL_REMARK))),
+    }
+    values["hash"] = _hash_of(values)
+    # no query: the keys come from the app's configuration
+    values["mac_key_id"], values["mac"] = audit_keys.keyring().sign(audit_keys.EVENT,
+                                                                    values["hash"])
+    held(_HEADS)[case.id] = (values["seq"], values["hash"])
+    return values
 
 
 _HEADS = "audit_chain_heads"

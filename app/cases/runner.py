@@ -27,7 +27,7 @@ from workflows import (
 )
 
 from . import plausibility
-from .audit import append_event
+from .audit import append_event, event_values
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
 from .models import Case
@@ -88,7 +88,8 @@ def apply_transition(case_id, event, actor, expected_version, payload, *,
     `fire` is what views and the API use; the deadline sweeper calls this directly so that
     marking a deadline fired and the transition it fires commit together, and passes
     `together` when it fires many in one savepoint (app/cases/together.py): the case is
-    locked already, the writes wait for the group's one flush, receivers gather in its memo.
+    locked already, the writes wait for the group's one flush (the event for its one INSERT),
+    receivers gather in its memo.
     """
     case = together.locked.get(case_id) if together is not None else None
     if case is None:
@@ -119,11 +120,13 @@ def apply_transition(case_id, event, actor, expected_version, payload, *,
     handler.after(ctx)
     if workflow.is_final(ctx.to_state):
         clear_deadlines(case)
-    append_event(
-        case, event=event, actor=actor, role=role, from_state=ctx.from_state,
-        to_state=ctx.to_state, reason=data.get("reason"),
-        payload={**_auditable(data), **ctx.audit},
-    )
+    what = {"event": event, "actor": actor, "role": role, "from_state": ctx.from_state,
+            "to_state": ctx.to_state, "reason": data.get("reason"),
+            "payload": {**_auditable(data), **ctx.audit}}
+    if together is not None:
+        together.events.append(event_values(case, **what))
+    else:
+        append_event(case, **what)
     case_transitioned.send(case, ctx=ctx, memo=together.memo if together is not None else None)
     if together is None:
         db.session.flush()

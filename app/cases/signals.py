@@ -21,6 +21,11 @@ case_transitioned = _signals.signal("case-transitioned")
 #: them, such as a case's recipients), or None
 deadline_alarm = _signals.signal("deadline-alarm")
 
+#: sent when transitions fired together wrote their timeline events in one INSERT, not as
+#: rows of the session (app/cases/together.py); receivers get `case_ids`. What a flush of
+#: event rows shows its listeners (the cases that changed), this tells them.
+events_inserted = _signals.signal("events-inserted")
+
 #: the key of `memo` under which receivers leave callables for the sender to call once, after
 #: the group's last alarm or transition and in the same transaction (`after_group`): a
 #: receiver gathers rows per signal and writes them for the whole group in one statement

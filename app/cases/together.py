@@ -5,10 +5,10 @@ expiry) one after another. Each on its own reads its case's deadlines, audit cha
 domain rows, and flushes twice; a hundred of them, a hundred times over. Fired together they
 run on cases the sweep's batch query has locked already, with what they read loaded for all
 of them at once and held for the savepoint (held.py), their rows written in one flush at the
-end, and the signal receivers' rows gathered in `memo` and written once
-(`app.cases.signals.after_group`). The guarantees are the runner's: each transition checks
-what it would check alone, and should any of them fail, the savepoint is rolled back and the
-caller fires them again one by one.
+end, their timeline events in one INSERT, and the signal receivers' rows gathered in `memo`
+and written once (`app.cases.signals.after_group`). The guarantees are the runner's: each
+transition checks what it would check alone, and should any of them fail, the savepoint is
+rolled back and the caller fires them again one by one.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import bindparam, insert, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,8 +25,8 @@ from app.extensions import db
 from .audit import hold_chain_heads
 from .deadlines import hold_uncleared
 from .handlers import handler_for
-from .models import Case
-from .signals import after_group
+from .models import Case, CaseEvent
+from .signals import after_group, events_inserted
 
 
 @dataclass
@@ -35,6 +35,8 @@ class Together:
     locked: dict[int, Case]
     #: shared by the signal receivers of the group's transitions
     memo: dict = field(default_factory=dict)
+    #: the columns of the timeline events the transitions appended (audit.event_values)
+    events: list[dict] = field(default_factory=list)
 
 
 def together(cases: Sequence[Case]) -> Together:
@@ -55,11 +57,22 @@ def together(cases: Sequence[Case]) -> Together:
 
 
 def finish(group: Together) -> None:
-    """Write what the group's transitions did: the cases' new states in one statement, then
-    what the receivers gathered, then the rest in one flush."""
+    """Write what the group's transitions did: the cases' new states in one statement, their
+    events in another, then what the receivers gathered, then the rest in one flush."""
     _write_states(group)
+    _write_events(group)
     after_group(group.memo)
     db.session.flush()
+
+
+def _write_events(group: Together) -> None:
+    """One INSERT for the events, without the per-row bookkeeping (and the RETURNING of each
+    id) of session rows: nothing in the transaction reads them back as rows. Their hashes
+    and the chain heads were settled as each was appended."""
+    if group.events:
+        db.session.execute(insert(CaseEvent.__table__), group.events)
+        events_inserted.send(None, case_ids=list(dict.fromkeys(
+            values["case_id"] for values in group.events)))
 
 
 #: a case's new state and version, if it still has the version it was read with

@@ -14,6 +14,7 @@ from app.cases.handlers import invalid
 from app.cases.held import held, is_new_case
 from app.cases.models import Case, CaseEvent
 from app.cases.runner import CaseNotFound, StaleCase, lock_case
+from app.cases.signals import events_inserted
 from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
@@ -99,7 +100,16 @@ def _collect_new_events(session, _flush_context) -> None:
 def _sync_noted_cases(session, _flush_context) -> None:
     """After the flush, bring the noted cases' rule links up to date in the same transaction
     (the next flush of the commit writes them)."""
-    cases = [session.get(Case, case_id) for case_id in sorted(session.info.pop(_PENDING, ()))]
+    _sync_cases(session, session.info.pop(_PENDING, ()))
+
+
+def _on_events_inserted(_sender, *, case_ids, **_extra) -> None:
+    """The same for cases whose events were inserted without the session (together.py)."""
+    _sync_cases(db.session(), case_ids)
+
+
+def _sync_cases(session, case_ids) -> None:
+    cases = [session.get(Case, case_id) for case_id in sorted(case_ids)]
     # shipments serve the plan through their parent
     if tops := [case for case in cases if case is not None and case.parent_id is None]:
         sync_rule_links_each(tops)
@@ -114,6 +124,7 @@ def listen_to_case_events() -> None:
     if not event.contains(Session, "after_flush", _collect_new_events):
         event.listen(Session, "after_flush", _collect_new_events)
         event.listen(Session, "after_flush_postexec", _sync_noted_cases)
+        events_inserted.connect(_on_events_inserted)
 
 
 def add_link(case_id: int, code: str, reason: str, actor):

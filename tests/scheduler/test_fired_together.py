@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.basel.models import AuthorityResponse
 from app.cases.audit import verify_chain
 from app.cases.models import Case, Deadline
 from app.cases.signals import case_transitioned
+from app.measures.catalogue import load as load_catalogue
+from app.measures.models import CaseMeasure
 from app.notices.models import Notice
 from app.scheduler.sweep import SweepReport, sweep_due
 
@@ -109,3 +111,27 @@ def test_a_failing_listener_leaves_only_its_deadline_open_for_the_next_sweep(db,
     assert sweep_due(due + timedelta(minutes=2)) == SweepReport(fired=1)
     assert fresh(Case, broken_case).state == "CONSENT_COMPLETE"
     assert verify_chain(broken_case) == []
+
+
+def plan_links(db, case_id: int) -> set[tuple[str, str]]:
+    return set(db.session.execute(select(CaseMeasure.measure_code, CaseMeasure.source).where(
+        CaseMeasure.case_id == case_id, CaseMeasure.removed_at.is_(None))))
+
+
+def test_cases_fired_together_have_their_plan_links_brought_up_to_date(db, people):
+    """Their events are written in one INSERT, not as rows of the session: the measure links,
+    kept current on every event, must still be synced for each of them."""
+    load_catalogue()
+    cases = [acknowledged_case(people) for _ in range(3)]
+    linked = {case_id: plan_links(db, case_id) for case_id in cases}
+    assert all(linked.values())  # the rules link such an export to the plan's measures
+    # as if the rules had changed since: the links are gone until the next event
+    db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(cases)))
+    db.session.commit()
+    due = max(deadline_of(case_id, "tacit_consent").due_at for case_id in cases)
+
+    assert sweep_at(due + timedelta(minutes=1)) == SweepReport(fired=3)
+
+    for case_id in cases:
+        assert plan_links(db, case_id) == linked[case_id]
+        assert verify_chain(case_id) == []
