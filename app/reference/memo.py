@@ -49,17 +49,19 @@ def remembered(key: tuple, compute: Callable[[], Any]) -> Any:
 
 
 def _current_answers() -> _Answers:
+    session = db.session()
+    transaction = session.get_transaction()
+    checked = session.info.get(_CHECKED)
+    if transaction is not None and checked is not None and checked[0] is transaction:
+        return checked[1]  # checked in this transaction already (asked many times over)
     engine = db.engine
     answers = _BY_ENGINE.get(engine)
     if answers is None:
         answers = _BY_ENGINE[engine] = _Answers()
-    session = db.session()
-    transaction = session.get_transaction()
-    if transaction is None or session.info.get(_CHECKED) is not transaction:
-        version = tuple(session.execute(_VERSION).one())
-        if version != answers.version:
-            answers.version, answers.values = version, {}
-        session.info[_CHECKED] = session.get_transaction()
+    version = tuple(session.execute(_VERSION).one())
+    if version != answers.version:
+        answers.version, answers.values = version, {}
+    session.info[_CHECKED] = (session.get_transaction(), answers)
     return answers
 
 
@@ -88,6 +90,7 @@ def forget_all() -> None:
 
 
 _WRITTEN = "reference_rows_written"
+_listening = False
 
 
 def _on_flush(session: Session, _context, _instances) -> None:
@@ -105,6 +108,10 @@ def _on_commit(session: Session) -> None:
 
 def listen_for_reference_writes() -> None:
     """Forget the answers whenever this process writes reference rows (once per process)."""
+    global _listening
+    if _listening:
+        return
+    _listening = True
     if not event.contains(Session, "before_flush", _on_flush):
         event.listen(Session, "before_flush", _on_flush)
         event.listen(Session, "after_commit", _on_commit)
