@@ -6,6 +6,8 @@ the words are chosen at delivery), so a notice exists exactly when what it repor
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
 from app.cases.signals import AFTER_GROUP
@@ -69,12 +71,8 @@ def _transition_rows(case: Case, rules, everyone, values) -> list[dict]:
 
 
 def _pending_transitions(memo: dict) -> list[tuple]:
-    """The group's transitions to tell of; the first arranges their rows at the end."""
-    if _TRANSITIONS not in memo:
-        pending: list[tuple] = []
-        memo[_TRANSITIONS] = pending
-        memo.setdefault(AFTER_GROUP, []).append(lambda: _write_for_transitions(pending))
-    return memo[_TRANSITIONS]
+    """The group's transitions to tell of, whose rows are written at the end."""
+    return _gathered(memo, _TRANSITIONS, _write_for_transitions)
 
 
 def _write_for_transitions(pending: list[tuple]) -> None:
@@ -120,9 +118,15 @@ def _recipients(case: Case, groups: tuple[str, ...], memo: dict) -> list[Recipie
 
 
 def _pending(memo: dict) -> list[dict]:
-    """The group's notice rows so far; the first signal arranges their one INSERT at the end."""
-    if _PENDING not in memo:
-        rows: list[dict] = []
-        memo[_PENDING] = rows
-        memo.setdefault(AFTER_GROUP, []).append(lambda: insert_notices(rows))
-    return memo[_PENDING]
+    """The group's notice rows so far, written in one INSERT at the end."""
+    return _gathered(memo, _PENDING, insert_notices)
+
+
+def _gathered(memo: dict, key: str, write: Callable[[list], object]) -> list:
+    """What the group's signals gather under `key` in `memo`; the first of them arranges
+    `write(gathered)` for the end of the group (`app.cases.signals.after_group`)."""
+    if key not in memo:
+        gathered: list = []
+        memo[key] = gathered
+        memo.setdefault(AFTER_GROUP, []).append(lambda: write(gathered))
+    return memo[key]
