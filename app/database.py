@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -98,3 +98,38 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def insert_rows(session, table: Table, rows: list[dict]) -> None:
+    """Add many rows to `table` in the session's transaction, none of them read back (no ids
+    returned): on PostgreSQL through one COPY, which costs a fraction of an INSERT per row;
+    elsewhere one executemany INSERT. The session is flushed first, as any statement it runs
+    would be (the rows may refer to rows it holds). Every row has the same keys; rows that
+    leave out a column with a Python-side default go by INSERT, which applies it."""
+    if not rows:
+        return
+    session.flush()
+    connection = session.connection()
+    keys = list(rows[0])
+    if connection.dialect.name != "postgresql" or any(
+            column.default is not None and column.key not in keys for column in table.columns):
+        connection.execute(insert(table), rows)
+        return
+    _copy_rows(connection, table, keys, rows)
+
+
+def _copy_rows(connection, table: Table, keys: list[str], rows: list[dict]) -> None:
+    """COPY on the connection the session's transaction (and savepoint) runs on; each value
+    goes through its column type's bind processing, as it would for an INSERT."""
+    dialect = connection.dialect
+    columns = [table.c[key] for key in keys]
+    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    quote = dialect.identifier_preparer
+    statement = (f"COPY {quote.format_table(table)} "
+                 f"({', '.join(quote.quote(column.name) for column in columns)}) FROM STDIN")
+    with connection.connection.driver_connection.cursor() as cursor, \
+            cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value if process is None else process(value)
+                            for value, process in zip(map(row.__getitem__, keys), processors,
+                                                      strict=True)])

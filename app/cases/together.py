@@ -16,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, inspect, update
+from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.database import insert_rows
 from app.extensions import db
 
 from .audit import hold_chain_heads
@@ -66,11 +67,11 @@ def finish(group: Together) -> None:
 
 
 def _write_events(group: Together) -> None:
-    """One INSERT for the events, without the per-row bookkeeping (and the RETURNING of each
-    id) of session rows: nothing in the transaction reads them back as rows. Their hashes
-    and the chain heads were settled as each was appended."""
+    """The events in one statement (COPY on PostgreSQL), without the per-row bookkeeping (and
+    the RETURNING of each id) of session rows: nothing in the transaction reads them back as
+    rows. Their hashes and the chain heads were settled as each was appended."""
     if group.events:
-        db.session.execute(insert(CaseEvent.__table__), group.events)
+        insert_rows(db.session, CaseEvent.__table__, group.events)
         events_inserted.send(None, case_ids=list(dict.fromkeys(
             values["case_id"] for values in group.events)))
 

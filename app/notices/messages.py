@@ -25,6 +25,7 @@ from app.cases.audience import NOTIFIER, remark_for
 from app.cases.deadlines import open_deadlines
 from app.cases.handlers import TransitionContext
 from app.cases.models import Case, Deadline
+from app.database import insert_rows
 from app.extensions import db
 from app.templating import REASON_PROMPTS
 from app.timeutil import utcnow
@@ -134,10 +135,9 @@ def notice_rows(case: Case, kind: str, users, values: dict[str, Any]) -> list[di
 
 
 def insert_notices(rows: list[dict[str, Any]]) -> int:
-    """Add `rows` to the outbox in the caller's transaction, in one INSERT (its commit sends
-    them on their way); how many."""
-    if rows:
-        db.session.execute(Notice.__table__.insert(), rows)
+    """Add `rows` to the outbox in the caller's transaction, in one statement (its commit
+    sends them on their way); how many."""
+    insert_rows(db.session, Notice.__table__, rows)
     return len(rows)
 
 
