@@ -49,6 +49,8 @@ class BatchFiring:
         self.outcomes: list[str] = []
         self._alarms: list[Deadline] = []
         self._transitions: list[tuple[Deadline, str, dict]] = []
+        #: the deadlines of the run being fired together, marked fired in memory
+        self._marked: list[Deadline] = []
 
     def fire_all(self, deadlines: Sequence[Deadline]) -> list[str]:
         for deadline in deadlines:
@@ -77,6 +79,8 @@ class BatchFiring:
                 raise
             except Exception:  # refused or failed: find which, one deadline at a time
                 log.info("a run of %d deadline transitions is fired again one by one", len(run))
+                for deadline in self._marked:
+                    _mark_open_again(deadline)
         for deadline, event, payload in run:
             if not deadline.is_open:  # cleared by a transition earlier in this batch
                 self.outcomes.append(SKIPPED)
@@ -85,15 +89,21 @@ class BatchFiring:
 
     def _fire_together(self, run: list[tuple[Deadline, str, dict]]) -> list[str]:
         group = together([deadline.case for deadline, _event, _payload in run])
-        outcomes = []
+        outcomes: list[str] = []
+        self._marked = []
         for deadline, event, payload in run:
             if not deadline.is_open:
                 outcomes.append(SKIPPED)
                 continue
             # marked first, so the transition's own clearing of open deadlines leaves it be
-            deadline.fired_at, deadline.outcome = self.now, event
+            # (in memory: the rows are written below, one UPDATE for the run's each event)
+            _mark_in_memory(deadline, self.now, event)
+            self._marked.append(deadline)
             apply_transition(deadline.case_id, event, None, None, payload, together=group)
             outcomes.append(FIRED)
+        with db.session.no_autoflush:  # the cases' states are written by finish(), together
+            for event in dict.fromkeys(deadline.outcome for deadline in self._marked):
+                _write_marks([d for d in self._marked if d.outcome == event], self.now, event)
         finish(group)
         return outcomes
 
@@ -160,14 +170,9 @@ class BatchFiring:
 
     def _raise(self, group: list[Deadline]) -> None:
         """One UPDATE marks the group, then each alarm is signalled (listeners write rows)."""
-        db.session.execute(
-            update(Deadline).where(Deadline.id.in_([d.id for d in group]))
-            .values(fired_at=self.now, outcome=ALARM)
-            .execution_options(synchronize_session=False))
+        _write_marks(group, self.now, ALARM)
         for deadline in group:
-            # what the row now holds, without a second UPDATE at flush
-            set_committed_value(deadline, "fired_at", self.now)
-            set_committed_value(deadline, "outcome", ALARM)
+            _mark_in_memory(deadline, self.now, ALARM)
         # what receivers look up once for the whole group (recipients of a case): nothing
         # changes between these alarms, and a transition starts a new group; what they
         # gathered (notice rows) is written for the whole group at its end, in this savepoint
@@ -176,6 +181,23 @@ class BatchFiring:
             deadline_alarm.send(deadline.case, deadline=deadline, memo=memo)
         after_group(memo)
         db.session.flush()
+
+
+def _write_marks(deadlines: list[Deadline], now, outcome: str) -> None:
+    """One UPDATE marks the deadlines fired with `outcome` (their rows in memory are marked
+    with `_mark_in_memory`)."""
+    db.session.execute(
+        update(Deadline).where(Deadline.id.in_([d.id for d in deadlines]))
+        .values(fired_at=now, outcome=outcome)
+        .execution_options(synchronize_session=False))
+
+
+def _mark_in_memory(deadline: Deadline, now, outcome: str) -> None:
+    """What the row holds once `_write_marks` has run, without a second UPDATE at flush. The
+    session does not know it changed: should the savepoint be rolled back, the row must be
+    opened again in memory (`_mark_open_again`)."""
+    set_committed_value(deadline, "fired_at", now)
+    set_committed_value(deadline, "outcome", outcome)
 
 
 def _mark_open_again(deadline: Deadline) -> None:
