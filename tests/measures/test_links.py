@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.tokens import create_token
+from app.basel.models import StateConcerned
 from app.cases import runner
 from app.cases.audit import append_event
 from app.cases.models import Case, CaseEvent
@@ -53,6 +54,22 @@ def test_an_escrap_import_for_recovery_serves_escrap_copper_and_pic_measures(peo
 def test_an_import_from_the_us_also_serves_like_minded_cooperation(people):
     case = register_import(people["moe"], number="US2026000042", country="US")
     assert linked(case.id) == {"2.c", "2.b", "1.1.b.copper", "2.a"}
+
+
+def test_a_rule_link_the_case_no_longer_matches_goes_at_its_next_event(people):
+    case = submitted_export(people["exporter"], "US")
+    assert linked(case.id) == {"2.c", "2.a", "1.3.b"}
+    # the State of import corrected from the US to Korea (not a like-minded partner)
+    state = db.session.scalars(select(StateConcerned).where(
+        StateConcerned.case_id == case.id, StateConcerned.country_code == "US")).one()
+    state.country_code = "KR"
+    db.session.commit()
+
+    runner.fire(case.id, "start_review", actor=people["moe"])
+
+    assert linked(case.id) == {"2.c", "1.3.b"}
+    assert not db.session.scalars(select(CaseMeasure).where(
+        CaseMeasure.case_id == case.id, CaseMeasure.measure_code == "2.a")).all()
 
 
 def _case_of_type(case_type: str, filer) -> Case:
