@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, Integer, any_, bindparam
+from sqlalchemy import ColumnElement, Integer, Text, any_, bindparam, cast
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.extensions import db
@@ -21,3 +21,9 @@ def among(column, ids: Collection[int]) -> ColumnElement[bool]:
     if db.session.get_bind().dialect.name == "postgresql":
         return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
     return column.in_(ids)
+
+
+def among_listed(column, listed: str) -> ColumnElement[bool]:
+    """PostgreSQL: `column` is one of the ids in `listed`, an integer array's text as the
+    database gave it ('{4,8,15}'), sent back as one string: no list is built or dumped."""
+    return column == any_(cast(bindparam(None, listed, type_=Text), ARRAY(Integer)))
