@@ -30,6 +30,12 @@ def held_if_any(name: str) -> dict | None:
     return db.session.info.get(_KEY, {}).get(name)
 
 
+def drop(name: str, session) -> None:
+    """Let go of the dict `name` before the transaction ends (its holder saw a write)."""
+    if (found := session.info.get(_KEY)) is not None:
+        found.pop(name, None)
+
+
 def _let_go(session, transaction) -> None:
     # the end of the transaction or of a savepoint, not of the marker a flush opens inside
     if transaction.parent is None or transaction.nested:
