@@ -14,8 +14,7 @@ from app.csv_export import csv_stream
 from app.errors import workflow_message
 from app.extensions import db
 from app.input_fields import CONTROL_CHARACTERS
-from app.reference import lookups
-from app.templating import event_label, locale_code, missing_text
+from app.templating import event_label, missing_text
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
 from workflows.base import N_
@@ -93,8 +92,7 @@ def _render_list(template: str, rows, total: int, filters: queries.Filters, **ex
     states = list(dict.fromkeys(s for wf in REGISTRY.values() for s in wf.state_values()))
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
-                           unlabelled_types=unlabelled_types(),
-                           countries=lookups.countries(locale_code(), today_in_japan()), **extra)
+                           unlabelled_types=unlabelled_types(), **extra)
 
 
 @bp.route("/cases.csv")

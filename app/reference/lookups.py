@@ -97,8 +97,10 @@ def country_label(code: str, locale: str, on: date | None = None) -> str:
 
 def countries(locale: str, on: date | None = None) -> list[ReferenceCode]:
     """The countries valid on ``on``, in the reader's order: by reading (gojūon) for
-    Japanese, alphabetically otherwise."""
-    return sorted(codes("country", on), key=lambda c: country_order_key(c, locale))
+    Japanese, alphabetically otherwise. Remembered sorted: every list page offers them, and
+    the Japanese reading's collation key took 2.5 ms to compute for the 250 of them."""
+    return list(remembered(("countries", locale, on), lambda: sorted(
+        codes("country", on), key=lambda c: country_order_key(c, locale))))
 
 
 def country_order_key(country: ReferenceCode, locale: str) -> tuple[str, str]:

@@ -146,3 +146,22 @@ def test_the_csv_streams_every_matching_case(client, people):
     text = response.get_data(as_text=True)
     assert all(case.number in text for case in cases)
     assert len(text.strip().splitlines()) == 4  # the header and one row per case
+
+
+def test_the_country_filter_keeps_the_chosen_country_named_in_the_readers_language(
+        client, people):
+    login(client, people["moe"])
+
+    def offered(**headers) -> list[tuple[str, str, str]]:
+        html = client.get("/cases", query_string={"country": "CA"}, headers=headers
+                          ).get_data(as_text=True)
+        return re.findall(r'<option value="([A-Z]{2})"( selected)?>([^<]*)</option>', html)
+
+    english = offered(**{"Accept-Language": "en"})
+    assert [o for o in english if o[1]] == [("CA", " selected", "Canada")]
+    assert ("CI", "", "Côte d&#39;Ivoire") in english  # the apostrophe escaped
+    names = [name for _, _, name in english]
+    assert names.index("Canada") < names.index("Japan") < names.index("United States")
+    japanese = offered(**{"Accept-Language": "ja"})
+    assert [o for o in japanese if o[1]] == [("CA", " selected", "カナダ")]
+    assert len(japanese) == len(english) > 200
