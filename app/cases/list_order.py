@@ -72,11 +72,13 @@ def next_due():
             .correlate(Case).scalar_subquery())
 
 
-def alarm_count():
-    return (select(func.count(Deadline.id))
-            .where(Deadline.case_id == Case.id, Deadline.outcome == "alarm",
-                   Deadline.cleared_at.is_(None))
-            .correlate(Case).scalar_subquery())
+def _raised_alarms():
+    """Each case's raised alarms, counted once for all cases from their partial index (a
+    few hundred rows at national scale): joined to a list, where a count per listed case
+    cost an index probe each (7 ms of a company's 5,000 cases)."""
+    return (select(Deadline.case_id, func.count(Deadline.id).label("raised"))
+            .where(Deadline.outcome == "alarm", Deadline.cleared_at.is_(None))
+            .group_by(Deadline.case_id).subquery("alarms_raised"))
 
 
 def sorted_whole(where, *columns):
@@ -84,10 +86,13 @@ def sorted_whole(where, *columns):
     COUNT_CAP) and exports, which read every row anyway. Rows are (case, next due, alarms),
     or `columns` of the case instead of the whole case (an export of 100,000 rows builds no
     objects)."""
-    due, alarms = next_due().label("next_due"), alarm_count().label("alarms")
+    raised = _raised_alarms()
+    due = next_due().label("next_due")
+    alarms = func.coalesce(raised.c.raised, 0).label("alarms")
     # ordered by the labels: each value computed once per row (`due IS NULL, due` computed
     # the first deadline twice)
-    return (select(*(columns or (Case,)), due, alarms).where(*where)
+    return (select(*(columns or (Case,)), due, alarms).select_from(Case)
+            .outerjoin(raised, raised.c.case_id == Case.id).where(*where)
             .order_by(alarms.desc(), due.asc().nulls_last(), Case.updated_at, Case.id))
 
 
