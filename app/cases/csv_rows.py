@@ -50,7 +50,7 @@ def query(where: list):
 def rows(where: list, columns: list[Column], summaries) -> Iterator[list]:
     """The export's rows, read `CHUNK` cases at a time; `summaries(rows)` gives each case's
     procedure columns by case id."""
-    list_order.without_jit()
+    list_order.planned_per_page()
     labels = _Labels()
     result = db.session.execute(query(where).execution_options(yield_per=CHUNK))
     for chunk in result.partitions():

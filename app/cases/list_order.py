@@ -40,12 +40,18 @@ class Count:
     capped: bool = False
 
 
-def without_jit() -> None:
-    """PostgreSQL compiles a query whose estimated cost is high (JIT); the estimates of the
-    visibility and search subplans are, though a page reads a few hundred rows, and the
-    compiling took seconds at a million cases. Off for the rest of this transaction only."""
+def planned_per_page() -> None:
+    """Two PostgreSQL planner settings for the rest of this transaction only (a list's
+    read). No JIT: PostgreSQL compiles a query whose estimated cost is high; the estimates
+    of the visibility and search subplans are, though a page reads a few hundred rows, and
+    the compiling took seconds at a million cases. A plan for each query's own values: the
+    driver prepares a statement run five times on a connection, and after five more the
+    server may keep one generic plan for any values; not knowing how many ids a company's
+    array holds, that plan read the exporter's list of 5,000 cases in 80-90 ms instead of
+    50."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SET LOCAL jit = off"))
+        db.session.execute(text("SET LOCAL jit = off; "
+                                "SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _open(deadline) -> ColumnElement[bool]:

@@ -172,7 +172,7 @@ def page(user, filters: Filters) -> tuple[list, Count]:
     """One page of the list in the order of `search`, and how many cases match (counted up
     to COUNT_CAP). A short list is sorted whole; a long one is read from index-ordered
     streams, the deadline and alarm values read for the page's rows only (list_order.py)."""
-    list_order.without_jit()
+    list_order.planned_per_page()
     bound = candidates(user)
     where = _conditions(user, filters, bound)
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
@@ -268,7 +268,7 @@ def queue_page(user, filters: Filters):
     so the candidates are read a page at a time, in order, until the page and one more row
     are found: the count says "N or more" when the queue goes on."""
     filters.needs_action = True
-    list_order.without_jit()
+    list_order.planned_per_page()
     where = [*conditions(user, filters, streamed=True),
              or_(queue_parties.waiting_for(user), list_order.alarmed())]
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
