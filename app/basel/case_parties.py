@@ -53,8 +53,9 @@ def notification_parties(case: Case, *, filed_here: bool) -> dict[str, set]:
 
 def _named_holders(case_id: int) -> list[tuple[str, object]]:
     """(party, holder) of the organisations and States a notification names: from the
-    holders `hold_notifications` read, else from the notification held for the transaction."""
-    if (named := _held_holders().get(case_id)) is not None:
+    holders `hold_notifications` read, else from the notification held for the transaction
+    (a transition asks without creating an empty dict of holders each time)."""
+    if (named := (in_transaction.held_if_any(_HELD_HOLDERS) or {}).get(case_id)) is not None:
         return named
     n = held_notification(case_id)
     if n is None:
