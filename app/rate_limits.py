@@ -41,19 +41,21 @@ def hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
 
 
 def count_hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
-    """As `hit`, inside the caller's write transaction (the caller commits). Two statements:
-    one index range read of at most `limit` hits, one INSERT."""
+    """As `hit`, inside the caller's write transaction (the caller commits). A request within
+    the limit costs one statement, which counts it only if the window has room (an index
+    range read of at most `limit` hits); a refused one, a second to read when room comes."""
     now = utcnow()
     start = now - timedelta(seconds=window)
     _forget_expired(scope, start, window)
     connection = db.session.connection()
-    edge = connection.execute(_WINDOW_EDGE, {"scope": scope, "subject": subject[:64],
-                                             "start": start, "skip": limit - 1}).scalar()
-    if edge is not None:
-        frees_at = edge + timedelta(seconds=window)
-        return max(1, math.ceil((frees_at - now).total_seconds()))
-    connection.execute(_INSERT_HIT, {"scope": scope, "subject": subject[:64], "at": now})
-    return None
+    window_of = {"scope": scope, "subject": subject[:64], "start": start, "skip": limit - 1}
+    if connection.execute(_COUNT_IF_ROOM, {**window_of, "at": now}).first() is not None:
+        return None
+    edge = connection.execute(_WINDOW_EDGE, window_of).scalar()
+    if edge is None:  # the window moved on since the count was refused: room comes at once
+        return 1
+    frees_at = edge + timedelta(seconds=window)
+    return max(1, math.ceil((frees_at - now).total_seconds()))
 
 
 #: the limit-th most recent hit in the window: it exists exactly when the window is full,
@@ -63,7 +65,12 @@ _WINDOW_EDGE = (select(RateHit.at)
                 .where(RateHit.scope == bindparam("scope"), RateHit.subject == bindparam("subject"),
                        RateHit.at >= bindparam("start"))
                 .order_by(RateHit.at.desc()).offset(bindparam("skip")).limit(1))
-_INSERT_HIT = insert(RateHit)
+#: one more hit, written only while the window holds fewer than `limit` (the edge is absent)
+_COUNT_IF_ROOM = insert(RateHit).from_select(
+    ["scope", "subject", "at"],
+    select(bindparam("scope", type_=String), bindparam("subject", type_=String),
+           bindparam("at", type_=UTCDateTime)).where(~_WINDOW_EDGE.exists()),
+).returning(RateHit.id)
 
 
 #: when this process last deleted a scope's expired hits (time.monotonic())
