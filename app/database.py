@@ -100,18 +100,23 @@ def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+#: from how many rows `insert_rows` sends a COPY rather than an INSERT on PostgreSQL
+COPY_FROM_ROWS = 8
+
+
 def insert_rows(session, table: Table, rows: list[dict]) -> None:
     """Add many rows to `table` in the session's transaction, none of them read back (no ids
     returned): on PostgreSQL through one COPY, which costs a fraction of an INSERT per row;
-    elsewhere one executemany INSERT. The session is flushed first, as any statement it runs
-    would be (the rows may refer to rows it holds). Every row has the same keys; rows that
-    leave out a column with a Python-side default go by INSERT, which applies it."""
+    elsewhere, and for a few rows, one executemany INSERT (a COPY waits for the server once
+    more before the rows go). The session is flushed first, as any statement it runs would
+    be (the rows may refer to rows it holds). Every row has the same keys; rows that leave
+    out a column with a Python-side default go by INSERT, which applies it."""
     if not rows:
         return
     session.flush()
     connection = session.connection()
     keys = list(rows[0])
-    if connection.dialect.name != "postgresql" or any(
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS or any(
             column.default is not None and column.key not in keys for column in table.columns):
         connection.execute(insert(table), rows)
         return

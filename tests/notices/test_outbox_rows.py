@@ -1,4 +1,5 @@
-"""Notice rows go into the outbox in one statement (COPY on PostgreSQL, an INSERT on SQLite):
+"""Notice rows go into the outbox in one statement (COPY on PostgreSQL from a few rows on, an
+INSERT on SQLite and for fewer rows):
 what is written must be what a notice written alone would hold, and it must go with the
 transaction — or the savepoint — that wrote it."""
 
@@ -9,11 +10,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from app.database import COPY_FROM_ROWS
 from app.notices.messages import insert_notices
 from app.notices.models import Notice
 from tests.factories import make_user
 
 MOMENT = datetime(2026, 12, 3, 1, 2, 3, 456789, tzinfo=UTC)
+#: a few rows (an INSERT) and more (a COPY on PostgreSQL)
+SIZES = pytest.mark.parametrize("n", [3, COPY_FROM_ROWS + 2], ids=["few", "many"])
 
 
 def rows_for(user, n: int, **leave_out) -> list[dict]:
@@ -33,14 +37,14 @@ def outbox(db) -> list[Notice]:
     return list(db.session.scalars(select(Notice).order_by(Notice.id)))
 
 
-def test_rows_read_back_as_written(db):
+@SIZES
+def test_rows_read_back_as_written(db, n):
     user = make_user("exporter")
-    assert insert_notices(rows_for(user, 3)) == 3
+    assert insert_notices(rows_for(user, n)) == n
     db.session.commit()
     db.session.expire_all()
     written = outbox(db)
-    assert [n.values["ref"] for n in written] == ["JP2026000000", "JP2026000001",
-                                                   "JP2026000002"]
+    assert [n.values["ref"] for n in written] == [f"JP2026{i:06d}" for i in range(n)]
     first = written[0]
     assert first.values == {"ref": "JP2026000000", "sections": [], "country": "米国",
                             "due": None}
@@ -50,24 +54,26 @@ def test_rows_read_back_as_written(db):
     assert first.sent_at is None and first.subject is None
 
 
-def test_rows_leaving_out_a_defaulted_column_get_its_default(db):
+@SIZES
+def test_rows_leaving_out_a_defaulted_column_get_its_default(db, n):
     user = make_user("exporter")
-    insert_notices(rows_for(user, 2, attempts=None, locale=None))
+    insert_notices(rows_for(user, n, attempts=None, locale=None))
     db.session.commit()
-    assert [(n.attempts, n.locale) for n in outbox(db)] == [(0, "ja"), (0, "ja")]
+    assert [(row.attempts, row.locale) for row in outbox(db)] == [(0, "ja")] * n
 
 
+@SIZES
 @pytest.mark.parametrize("how", ["savepoint", "transaction"])
-def test_rows_go_with_the_rolled_back_work_that_wrote_them(db, how):
+def test_rows_go_with_the_rolled_back_work_that_wrote_them(db, how, n):
     user = make_user("exporter")
     insert_notices(rows_for(user, 1))
     if how == "savepoint":
         with pytest.raises(RuntimeError), db.session.begin_nested():
-            insert_notices(rows_for(user, 5))
+            insert_notices(rows_for(user, n))
             raise RuntimeError("the transition failed")
         db.session.commit()
         assert len(outbox(db)) == 1
     else:
-        insert_notices(rows_for(user, 5))
+        insert_notices(rows_for(user, n))
         db.session.rollback()
         assert outbox(db) == []
