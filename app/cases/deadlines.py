@@ -69,10 +69,10 @@ def set_deadline(
     (`replacing=False`: the case was created in this transaction and has none to replace)."""
     if replacing:
         clear_deadlines(case, kinds=[kind], country=country)
-    row = Deadline(
-        case_id=case.id, kind=kind, due_at=due_at, country_code=country,
-        regime=regime, rule_key=rule_key,
-    )
+    # a case not flushed yet has no id: the flush that writes it gives the row its id
+    of_case = {"case_id": case.id} if case.id is not None else {"case": case}
+    row = Deadline(**of_case, kind=kind, due_at=due_at, country_code=country,
+                   regime=regime, rule_key=rule_key)
     db.session.add(row)
     rows = (held_if_any(_UNCLEARED) or {}).get(case.id)
     if rows is not None:  # else the next read finds it (a new case's first deadline: no read)

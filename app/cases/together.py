@@ -20,14 +20,13 @@ from sqlalchemy import bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.database import insert_rows
 from app.extensions import db
 
-from .audit import hold_chain_heads
+from .audit import hold_chain_heads, insert_events
 from .deadlines import hold_uncleared
 from .handlers import handler_for
-from .models import Case, CaseEvent
-from .signals import after_group, events_inserted
+from .models import Case
+from .signals import after_group
 
 
 @dataclass
@@ -67,13 +66,9 @@ def finish(group: Together) -> None:
 
 
 def _write_events(group: Together) -> None:
-    """The events in one statement (COPY on PostgreSQL), without the per-row bookkeeping (and
-    the RETURNING of each id) of session rows: nothing in the transaction reads them back as
-    rows. Their hashes and the chain heads were settled as each was appended."""
-    if group.events:
-        insert_rows(db.session, CaseEvent.__table__, group.events)
-        events_inserted.send(None, case_ids=list(dict.fromkeys(
-            values["case_id"] for values in group.events)))
+    """The events in one statement: nothing in the transaction reads them back as rows.
+    Their hashes and the chain heads were settled as each was appended."""
+    insert_events(group.events)
 
 
 #: a case's new state and version, if it still has the version it was read with

@@ -18,7 +18,7 @@ from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases import search_grams
-from app.cases.audit import append_event
+from app.cases.audit import append_event, event_values, insert_events
 from app.cases.models import Attachment, Case
 from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
@@ -351,7 +351,9 @@ def notification_submission(inbound: Inbound) -> Case:
     for state in data["states"]:  # objects: the regime is read from them below
         n.states.append(StateConcerned(**state))
     db.session.add_all([case, n])
-    db.session.flush()
+    with db.session.no_autoflush:  # its reference lookups would flush the case alone
+        set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
+    db.session.flush()  # the case, its notification, States and deadline: the one ORM flush
     _insert_parties_and_codes(case.id, data)
     documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
         case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
@@ -359,10 +361,10 @@ def notification_submission(inbound: Inbound) -> Case:
     documents.append(inbound.document().attachment_row(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
     db.session.execute(_INSERT_DOCUMENTS, documents)  # one statement, as the parties
-    set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
-    append_event(case, event="register", actor=inbound.actor, role=inbound.actor.role,
-                 from_state=None, to_state=case.state,
-                 payload={"number": case.number, "message_id": head.message_id})
+    insert_events([event_values(case, event="register", actor=inbound.actor,
+                                role=inbound.actor.role, from_state=None, to_state=case.state,
+                                payload={"number": case.number,
+                                         "message_id": head.message_id})])
     return case
 
 

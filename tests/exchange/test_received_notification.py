@@ -10,10 +10,13 @@ import re
 from sqlalchemy import select
 
 from app.cases.audience import attachment_audience
-from app.cases.models import Attachment, Case
+from app.cases.audit import verify_chain
+from app.cases.models import Attachment, Case, CaseEvent, Deadline
 from app.exchange.models import ExchangeMessage
 from app.exchange.readers import NS
 from app.extensions import db
+from app.measures.catalogue import load as load_catalogue
+from app.measures.models import CaseMeasure
 from tests.factories import login, make_org, make_user
 
 
@@ -52,3 +55,23 @@ def test_an_imported_case_keeps_the_signed_message_as_its_partner_document(clien
     login(client, make_user("official_moe"))
     download = client.get(f"/cases/{case.id}/attachments/{document.id}")
     assert download.status_code == 200 and download.data == received.raw
+
+
+def test_an_imported_case_opens_its_timeline_its_deadline_and_its_plan_links_at_once(usa):
+    """What an official sees of a notification the moment it arrives: registered on the
+    timeline (a sound audit chain), Japan's acknowledgement due, and the plan measures it
+    serves, as for a notification registered here (e-scrap for recovery from the US)."""
+    _, sim = usa
+    load_catalogue()
+    sent = sim.send(sim.notification("US2026000323"))
+    assert sent.status == 200, sim.error_codes(sent)
+    db.session.rollback()
+    case = db.session.scalar(select(Case).where(Case.number == "US2026000323"))
+    events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    assert [(e.seq, e.event, e.to_state) for e in events] == [(1, "register", "RECEIVED")]
+    assert events[0].payload["number"] == "US2026000323" and verify_chain(case.id) == []
+    deadline = db.session.scalars(select(Deadline).where(Deadline.case_id == case.id)).one()
+    assert (deadline.kind, deadline.country_code, deadline.fired_at) == (
+        "acknowledgement", "JP", None)
+    assert set(db.session.scalars(select(CaseMeasure.measure_code).where(
+        CaseMeasure.case_id == case.id))) == {"2.c", "2.b", "1.1.b.copper", "2.a"}
