@@ -343,17 +343,18 @@ def notification_submission(inbound: Inbound) -> Case:
     case = Case(case_type=case_type, state="RECEIVED", number=head.notification_id,
                 organisation=inbound.actor.organisation, created_by=inbound.actor,
                 submitted_at=utcnow())
-    n = BaselNotification(case=case, received_on=head.issued_at.date(), transmitted_at=utcnow(),
-                          **data["shipment"], **data["waste"],
-                          customs_office_exit=data["customs_office_exit"],
-                          customs_office_entry=data["customs_office_entry"],
-                          declaration_name=data["declaration_name"])
-    for state in data["states"]:  # objects: the regime is read from them below
-        n.states.append(StateConcerned(**state))
-    db.session.add_all([case, n])
+    values = {"received_on": head.issued_at.date(), "transmitted_at": utcnow(),
+              **data["shipment"], **data["waste"],
+              "customs_office_exit": data["customs_office_exit"],
+              "customs_office_entry": data["customs_office_entry"],
+              "declaration_name": data["declaration_name"]}
+    # kept out of the session (its rows are INSERTed below): the regime is read from it
+    n = BaselNotification(**values, states=[StateConcerned(**s) for s in data["states"]])
+    db.session.add(case)
     with db.session.no_autoflush:  # its reference lookups would flush the case alone
         set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
-    db.session.flush()  # the case, its notification, States and deadline: the one ORM flush
+    db.session.flush()  # the case and its deadline: the one ORM flush
+    _insert_notification(case.id, values, data["states"])
     _insert_parties_and_codes(case.id, data)
     documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
         case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
@@ -378,6 +379,19 @@ def _check_prefix(number: str, partner: Partner) -> None:
     if not number.startswith(partner.country_code):
         raise XmlRejected("WRONG_PREFIX", f"Notification numbers from {partner.authority_code} "
                                           f"must begin with {partner.country_code}.")
+
+
+def _insert_notification(case_id: int, values: dict, states: list[dict]) -> None:
+    """The notification's row and its States concerned, one INSERT each: nothing in this
+    transaction reads them back as objects (a flush of session rows costs several times
+    the statements it sends)."""
+    notification = [{"case_id": case_id, **values}]
+    states = [{"case_id": case_id, **state} for state in states]
+    for model, statement, rows in ((BaselNotification, _INSERT_NOTIFICATION, notification),
+                                   (StateConcerned, _INSERT_STATES, states)):
+        if rows:
+            db.session.execute(statement, rows)
+            search_grams.refresh_inserted(db.session.connection(), model, rows)
 
 
 def _insert_parties_and_codes(case_id: int, data: dict) -> None:
@@ -411,6 +425,8 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
 _INSERT_PARTIES = insert(Party).execution_options(render_nulls=True)
 _INSERT_CODES = insert(NotificationCode).execution_options(render_nulls=True)
 _INSERT_DOCUMENTS = insert(Attachment).execution_options(render_nulls=True)
+_INSERT_NOTIFICATION = insert(BaselNotification).execution_options(render_nulls=True)
+_INSERT_STATES = insert(StateConcerned).execution_options(render_nulls=True)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
