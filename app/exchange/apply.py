@@ -361,7 +361,7 @@ def notification_submission(inbound: Inbound) -> Case:
         for a in data["attachments"]]
     documents.append(inbound.document().attachment_row(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
-    db.session.execute(_INSERT_DOCUMENTS, documents)  # one statement, as the parties
+    _insert_rows(Attachment, documents)
     insert_events([event_values(case, event="register", actor=inbound.actor,
                                 role=inbound.actor.role, from_state=None, to_state=case.state,
                                 payload={"number": case.number,
@@ -385,13 +385,8 @@ def _insert_notification(case_id: int, values: dict, states: list[dict]) -> None
     """The notification's row and its States concerned, one INSERT each: nothing in this
     transaction reads them back as objects (a flush of session rows costs several times
     the statements it sends)."""
-    notification = [{"case_id": case_id, **values}]
-    states = [{"case_id": case_id, **state} for state in states]
-    for model, statement, rows in ((BaselNotification, _INSERT_NOTIFICATION, notification),
-                                   (StateConcerned, _INSERT_STATES, states)):
-        if rows:
-            db.session.execute(statement, rows)
-            search_grams.refresh_inserted(db.session.connection(), model, rows)
+    _insert_rows(BaselNotification, [{"case_id": case_id, **values}])
+    _insert_rows(StateConcerned, [{"case_id": case_id, **state} for state in states])
 
 
 def _insert_parties_and_codes(case_id: int, data: dict) -> None:
@@ -414,19 +409,23 @@ def _insert_parties_and_codes(case_id: int, data: dict) -> None:
     codes = [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
              for scheme, values in data["codes"].items()
              for seq, code in enumerate(dict.fromkeys(values), start=1)]
-    for model, statement, rows in ((Party, _INSERT_PARTIES, parties),
-                                   (NotificationCode, _INSERT_CODES, codes)):
-        if rows:
-            db.session.execute(statement, rows)
-            search_grams.refresh_inserted(db.session.connection(), model, rows)
+    _insert_rows(Party, parties)
+    _insert_rows(NotificationCode, codes)
 
 
-# render_nulls: rows with and without a value go in the same statement
-_INSERT_PARTIES = insert(Party).execution_options(render_nulls=True)
-_INSERT_CODES = insert(NotificationCode).execution_options(render_nulls=True)
-_INSERT_DOCUMENTS = insert(Attachment).execution_options(render_nulls=True)
-_INSERT_NOTIFICATION = insert(BaselNotification).execution_options(render_nulls=True)
-_INSERT_STATES = insert(StateConcerned).execution_options(render_nulls=True)
+def _insert_rows(model, rows: list[dict]) -> None:
+    """New rows of `model` (each with the same keys) in one INSERT on the transaction's
+    connection, past the ORM's bulk layer, whose bookkeeping costs more than the statement;
+    then the search grams of their cases, which a flush would have written."""
+    if rows:
+        connection = db.session.connection()
+        connection.execute(_INSERTS[model], rows)
+        search_grams.refresh_inserted(connection, model, rows)
+
+
+#: built once: every partner notification runs them
+_INSERTS = {model: insert(model.__table__) for model in (
+    BaselNotification, StateConcerned, Party, NotificationCode, Attachment)}
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
