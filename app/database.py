@@ -138,3 +138,72 @@ def _copy_rows(connection, table: Table, keys: list[str], rows: list[dict]) -> N
             copy.write_row([value if process is None else process(value)
                             for value, process in zip(map(row.__getitem__, keys), processors,
                                                       strict=True)])
+
+
+def insert_together(session, batches: list[tuple[Table, list[dict]]]) -> None:
+    """Rows of several tables, none read back (no ids returned), each table's rows with the
+    same keys: on PostgreSQL every INSERT goes in one pipeline, which waits for the server
+    once for them all rather than once per statement; elsewhere one executemany INSERT after
+    another. The session is flushed first, as for `insert_rows`."""
+    batches = [(table, rows) for table, rows in batches if rows]
+    if not batches:
+        return
+    session.flush()
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        for table, rows in batches:
+            connection.execute(insert(table), rows)
+        return
+    driver = connection.connection.driver_connection
+    statements = [_pipelined_insert(connection.dialect, table, rows) for table, rows in batches]
+    try:
+        with driver.pipeline(), driver.cursor() as cursor:
+            for sql, params in statements:
+                cursor.executemany(sql, params)
+    except driver.Error as exc:  # as SQLAlchemy would have raised it (IntegrityError ...)
+        sql = "\n".join(sql for sql, _ in statements)  # which one failed, the server does not say
+        raise DBAPIError.instance(sql, None, exc, type(driver).Error) from exc
+
+
+def _pipelined_insert(dialect, table: Table, rows: list[dict]) -> tuple[str, list[dict]]:
+    """The INSERT as SQLAlchemy compiles it (its casts included) and the rows' values with
+    the Python-side defaults of the columns they leave out, after each column's bind
+    processing: what an INSERT through SQLAlchemy would send."""
+    sql, defaults, processors = _compiled_insert(dialect, table, tuple(rows[0]))
+    params = []
+    for row in rows:
+        values = {**row, **{key: make() for key, make in defaults}}
+        for key, process in processors:
+            values[key] = process(values[key])
+        params.append(values)
+    return sql, params
+
+
+_COMPILED: dict[tuple, tuple] = {}
+
+
+def _compiled_insert(dialect, table: Table, keys: tuple[str, ...]) -> tuple:
+    """Built once per table and set of keys (the same few run for every message)."""
+    cache_key = (id(dialect), table.fullname, keys)
+    if (found := _COMPILED.get(cache_key)) is None:
+        left_out = [column for column in table.columns
+                    if column.key not in keys and column.default is not None]
+        if any(not (column.default.is_scalar or column.default.is_callable)
+               for column in left_out):
+            raise ValueError(f"{table.name}: a column left out has an SQL default")
+        defaults = [(column.key, _default_maker(column.default)) for column in left_out]
+        columns = [*keys, *(key for key, _ in defaults)]
+        processors = [(key, process) for key in columns if (process := table.c[key].type
+                      .dialect_impl(dialect).bind_processor(dialect)) is not None]
+        sql = str(insert(table).compile(dialect=dialect, column_keys=columns,
+                                        for_executemany=True))  # no RETURNING
+        found = _COMPILED[cache_key] = (sql, defaults, processors)
+    return found
+
+
+def _default_maker(default):
+    """A column's Python-side default as a function of nothing (SQLAlchemy hands a callable
+    default an execution context, which the defaults used here do not read)."""
+    if default.is_scalar:
+        return lambda: default.arg
+    return lambda: default.arg(None)

@@ -108,6 +108,12 @@ def insert_events(rows: list[dict[str, Any]]) -> None:
     links) which cases got them, as a flush of session rows would."""
     if rows:
         insert_rows(db.session, CaseEvent.__table__, rows)
+        announce_events(rows)
+
+
+def announce_events(rows: list[dict[str, Any]]) -> None:
+    """Tell the listeners of new events which cases got the events just inserted."""
+    if rows:
         events_inserted.send(None, case_ids=list(dict.fromkeys(row["case_id"]
                                                                for row in rows)))
 

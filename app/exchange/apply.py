@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, select
 
 from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
@@ -18,10 +18,11 @@ from app.basel.partner_events import set_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases import search_grams
-from app.cases.audit import append_event, event_values, insert_events
-from app.cases.models import Attachment, Case
+from app.cases.audit import announce_events, append_event, event_values
+from app.cases.models import Attachment, Case, CaseEvent
 from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
+from app.database import insert_together
 from app.extensions import db
 from app.timeutil import today_in_japan, utcnow
 
@@ -354,18 +355,20 @@ def notification_submission(inbound: Inbound) -> Case:
     with db.session.no_autoflush:  # its reference lookups would flush the case alone
         set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
     db.session.flush()  # the case and its deadline: the one ORM flush
-    _insert_notification(case.id, values, data["states"])
-    _insert_parties_and_codes(case.id, data)
     documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
         case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
         for a in data["attachments"]]
     documents.append(inbound.document().attachment_row(
         case, "partner_document", inbound.actor, description="notification (signed XML)"))
-    _insert_rows(Attachment, documents)
-    insert_events([event_values(case, event="register", actor=inbound.actor,
-                                role=inbound.actor.role, from_state=None, to_state=case.state,
-                                payload={"number": case.number,
-                                         "message_id": head.message_id})])
+    events = [event_values(case, event="register", actor=inbound.actor,
+                           role=inbound.actor.role, from_state=None, to_state=case.state,
+                           payload={"number": case.number, "message_id": head.message_id})]
+    _insert_rows({BaselNotification: [{"case_id": case.id, **values}],
+                  StateConcerned: [{"case_id": case.id, **state} for state in data["states"]],
+                  Party: _party_rows(case.id, data["parties"]),
+                  NotificationCode: _code_rows(case.id, data["codes"]),
+                  Attachment: documents, CaseEvent: events})
+    announce_events(events)
     return case
 
 
@@ -381,51 +384,40 @@ def _check_prefix(number: str, partner: Partner) -> None:
                                           f"must begin with {partner.country_code}.")
 
 
-def _insert_notification(case_id: int, values: dict, states: list[dict]) -> None:
-    """The notification's row and its States concerned, one INSERT each: nothing in this
-    transaction reads them back as objects (a flush of session rows costs several times
-    the statements it sends)."""
-    _insert_rows(BaselNotification, [{"case_id": case_id, **values}])
-    _insert_rows(StateConcerned, [{"case_id": case_id, **state} for state in states])
-
-
-def _insert_parties_and_codes(case_id: int, data: dict) -> None:
-    """One INSERT for all the parties and one for all the codes: nothing in this transaction
-    reads them back as objects (an INSERT per object costs a statement each on SQLite)."""
+def _party_rows(case_id: int, parties: list[tuple[str, dict]]) -> list[dict]:
+    """The parties as rows, each Japanese facility and importer with its organisation here
+    (the values as a plain record: a transient Party costs more to make)."""
     seqs: dict[str, int] = {}
-    parties = []
+    rows = []
     matched: dict[tuple, int | None] = {}  # the importer is often the facility itself
-    for role, values in data["parties"]:
+    for role, values in parties:
         seqs[role] = seqs.get(role, 0) + 1
         # the Japanese facility and importer see the case and certify its shipments
-        # themselves (the values as a plain record: a transient Party costs more to make)
         key = (role in ("facility", "importer"), values["registration_no"],
                values["country_code"])
         if key not in matched:
             matched[key] = matching_organisation(
                 SimpleNamespace(role=role, organisation_id=None, **values))
-        parties.append({"case_id": case_id, "role": role, "seq": seqs[role], **values,
-                        "organisation_id": matched[key]})
-    codes = [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
-             for scheme, values in data["codes"].items()
-             for seq, code in enumerate(dict.fromkeys(values), start=1)]
-    _insert_rows(Party, parties)
-    _insert_rows(NotificationCode, codes)
+        rows.append({"case_id": case_id, "role": role, "seq": seqs[role], **values,
+                     "organisation_id": matched[key]})
+    return rows
 
 
-def _insert_rows(model, rows: list[dict]) -> None:
-    """New rows of `model` (each with the same keys) in one INSERT on the transaction's
-    connection, past the ORM's bulk layer, whose bookkeeping costs more than the statement;
-    then the search grams of their cases, which a flush would have written."""
-    if rows:
-        connection = db.session.connection()
-        connection.execute(_INSERTS[model], rows)
+def _code_rows(case_id: int, codes: dict[str, list[str]]) -> list[dict]:
+    return [{"case_id": case_id, "scheme": scheme, "code": code, "seq": seq}
+            for scheme, values in codes.items()
+            for seq, code in enumerate(dict.fromkeys(values), start=1)]
+
+
+def _insert_rows(rows_by_model: dict[type, list[dict]]) -> None:
+    """The new case's rows, none of them read back in this transaction, sent together (one
+    wait for the server on PostgreSQL) past the ORM, whose bookkeeping costs more than the
+    statements; then the search grams of the case, which a flush would have written."""
+    insert_together(db.session, [(model.__table__, rows)
+                                 for model, rows in rows_by_model.items()])
+    connection = db.session.connection()
+    for model, rows in rows_by_model.items():
         search_grams.refresh_inserted(connection, model, rows)
-
-
-#: built once: every partner notification runs them
-_INSERTS = {model: insert(model.__table__) for model in (
-    BaselNotification, StateConcerned, Party, NotificationCode, Attachment)}
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
