@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, case, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.auth.models import User
 from app.cases.runner import CaseNotFound, StaleCase
@@ -181,18 +181,29 @@ def _check_schema(tree) -> None:
         raise XmlRejected(code, "; ".join(str(p) for p in found[:5]), field=found[0].field)
 
 
-def _earlier(partner: partners.Signer, head, stored: Stored, sender: dict) -> Answer | None:
+def _claim(stored: Stored, head, sender: dict) -> bool:
+    """Write the sender's columns to the stored row and claim the message id for it, in one
+    statement: False when the id was seen before (the row then keeps no id). A concurrent
+    message with the same id waits on the unique (partner, message id) and is refused
+    IN_PROGRESS, before doing any of the work."""
+    return db.session.connection().execute(_CLAIM, {
+        "row_id": stored.id, **sender, "correlation_id": head.correlation_id,
+        "message_id": head.message_id, "seen_partner_id": sender["partner_id"],
+        "seen_message_id": head.message_id}).scalar_one() is not None
+
+
+def _repeat(partner: partners.Signer, head, stored: Stored, sender: dict) -> Answer:
     """A message id seen before: the same bytes get the same answer; other bytes a refusal
     (inside the transaction that ends the message)."""
     earlier = db.session.connection().execute(_EARLIER, {
         "partner_id": partner.id, "message_id": head.message_id, "row_id": stored.id}).first()
-    if earlier is None:
-        return None
+    if earlier is None:  # gone since the claim looked: only a message being ended can go
+        raise XmlRejected("IN_PROGRESS", "The same message is being processed.")
     if earlier.sha256 != stored.sha256:
         raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
                                              "with different content.")
     answer = _duplicate(partner, head, earlier.notification_number)
-    _update(stored.id, **sender, status="duplicate", response=answer.body,
+    _update(stored.id, status="duplicate", response=answer.body,
             response_status=answer.status, case_id=earlier.case_id)
     db.session.commit()
     return answer
@@ -209,16 +220,13 @@ def _duplicate(partner: partners.Signer, head, earlier_number: str | None) -> An
 
 def _apply(stored: Stored, signer: partners.Signer, head, verified, body: bytes,
            sender: dict) -> Answer:
-    """Everything from here on is one transaction: the repeat check, the message's effect,
-    its signed answer and the stored row's outcome commit together or not at all."""
+    """Everything from here on is one transaction: the claim of the message id (or the
+    answer to a repeat), the message's effect, its signed answer and the stored row's
+    outcome commit together or not at all."""
     begin_write(db.session)
-    if (repeat := _earlier(signer, head, stored, sender)) is not None:
-        return repeat
     try:
-        # the message id is claimed first: a concurrent repeat waits here on the unique
-        # (partner, message id) and is refused IN_PROGRESS, before doing any of the work
-        _update(stored.id, **sender, message_id=head.message_id,
-                correlation_id=head.correlation_id)
+        if not _claim(stored, head, sender):
+            return _repeat(signer, head, stored, sender)
         partner = _acting(signer)
         inbound = apply.Inbound(partner, head, verified, body)
         arrival.check(inbound)
@@ -322,6 +330,15 @@ def _update(row_id: int, **values) -> None:
 # The statements every message runs, built once: building and caching a statement per
 # message costs more than running it.
 _INSERT_RECEIVED = insert(ExchangeMessage).returning(ExchangeMessage.id)
+_SEEN = aliased(ExchangeMessage)
+#: the message id came from this partner before (the row being claimed holds none yet)
+_SEEN_BEFORE = exists().where(_SEEN.direction == "in",
+                              _SEEN.partner_id == bindparam("seen_partner_id"),
+                              _SEEN.message_id == bindparam("seen_message_id"))
+_CLAIM = (update(ExchangeMessage).where(ExchangeMessage.id == bindparam("row_id"))
+          .values(message_id=case((_SEEN_BEFORE, None), else_=bindparam(
+              "message_id", type_=ExchangeMessage.message_id.type)))
+          .returning(ExchangeMessage.message_id))
 _EARLIER = select(ExchangeMessage.sha256, ExchangeMessage.case_id,
                   ExchangeMessage.notification_number).where(
     ExchangeMessage.direction == "in", ExchangeMessage.partner_id == bindparam("partner_id"),
