@@ -160,13 +160,14 @@ def postgresql_rebuild() -> str:
           AND octet_length(g.gram) > char_length(g.gram)"""
 
 
-def refresh_inserted(connection, model, rows: list[dict]) -> None:
+def refresh_inserted(connection, rows_by_model: dict[type, list[dict]]) -> None:
     """Rows INSERTed around the ORM (one statement for many) are not seen by the flush that
-    keeps the grams current: the grams of their cases are written again when one of the
-    rows has any."""
-    names = _by_model().get(model, [])
-    refresh(connection, {row["case_id"] for row in rows
-                         if any(grams(row.get(name)) for name in names)})
+    keeps the grams current: the grams of their cases are written again, once, when one of
+    the rows has any."""
+    names = _by_model()
+    refresh(connection, {row["case_id"] for model, rows in rows_by_model.items()
+                         for row in rows
+                         if any(grams(row.get(name)) for name in names.get(model, ()))})
 
 
 def _after_flush(session: Session, _flush_context) -> None:

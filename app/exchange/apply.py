@@ -415,9 +415,7 @@ def _insert_rows(rows_by_model: dict[type, list[dict]]) -> None:
     statements; then the search grams of the case, which a flush would have written."""
     insert_together(db.session, [(model.__table__, rows)
                                  for model, rows in rows_by_model.items()])
-    connection = db.session.connection()
-    for model, rows in rows_by_model.items():
-        search_grams.refresh_inserted(connection, model, rows)
+    search_grams.refresh_inserted(db.session.connection(), rows_by_model)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {
