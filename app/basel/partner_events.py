@@ -3,7 +3,8 @@ acknowledgement, questions and decision, its deadlines, and METI's import approv
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError, fields, validates_schema
@@ -173,20 +174,41 @@ class PartnerNotificationHandler:
         return None  # Japan's own acknowledgement overdue: an alarm for MOE
 
 
-def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date, *,
-                                 new_case: bool = False) -> None:
-    """Japan's acknowledgement due date (OECD: 3 working days of receipt), set on
-    registration and recomputed while MOE completes the data, since the regime follows the
-    countries and the operation (`new_case`: registered in this transaction, so there is
-    no earlier deadline to replace)."""
+def set_acknowledgement_deadline(case, n: BaselNotification, received_on: date) -> None:
+    """Japan's acknowledgement due date, set on registration and recomputed while MOE
+    completes the data, since the regime follows the countries and the operation."""
+    due = acknowledgement_due(n, received_on)
+    if due is None:
+        deadlines.clear_deadlines(case, kinds=["acknowledgement"])
+    else:
+        deadlines.set_deadline(case, "acknowledgement", due.at, country="JP",
+                               regime=due.regime, rule_key=due.rule_key)
+
+
+def first_acknowledgement_deadline(case_id: int, n: BaselNotification,
+                                   received_on: date) -> list[dict]:
+    """The acknowledgement deadline of a case registered in this transaction, as the values
+    of an INSERT (none, where the regime sets no such period)."""
+    due = acknowledgement_due(n, received_on)
+    return [] if due is None else [deadlines.first_deadline_values(
+        case_id, "acknowledgement", due.at, country="JP", regime=due.regime,
+        rule_key=due.rule_key)]
+
+
+@dataclass(frozen=True)
+class Due:
+    at: datetime
+    regime: str
+    rule_key: str
+
+
+def acknowledgement_due(n: BaselNotification, received_on: date) -> Due | None:
+    """When Japan must acknowledge (OECD: 3 working days of receipt), under the regime of
+    the notification's countries and operation; None where the regime sets no period."""
     regime = regime_of(n, received_on)
     try:
         rule = lookups.rule(regime, "acknowledgement_period", received_on)
     except lookups.MissingRule:
-        if not new_case:
-            deadlines.clear_deadlines(case, kinds=["acknowledgement"])
-        return
+        return None
     due = add_period(received_on, rule.amount, rule.unit, "JP")
-    deadlines.set_deadline(case, "acknowledgement", end_of_day(due, "JP"), country="JP",
-                           regime=regime, rule_key=rule.key, replacing=not new_case)
-
+    return Due(end_of_day(due, "JP"), regime, rule.key)

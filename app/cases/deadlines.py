@@ -63,21 +63,31 @@ def set_deadline(
     country: str | None = None,
     regime: str | None = None,
     rule_key: str | None = None,
-    replacing: bool = True,
 ) -> Deadline:
-    """Open a deadline, replacing an open one of the same kind for the same authority
-    (`replacing=False`: the case was created in this transaction and has none to replace)."""
-    if replacing:
-        clear_deadlines(case, kinds=[kind], country=country)
+    """Open a deadline, replacing an open one of the same kind for the same authority."""
+    clear_deadlines(case, kinds=[kind], country=country)
     # a case not flushed yet has no id: the flush that writes it gives the row its id
     of_case = {"case_id": case.id} if case.id is not None else {"case": case}
-    row = Deadline(**of_case, kind=kind, due_at=due_at, country_code=country,
-                   regime=regime, rule_key=rule_key)
+    row = Deadline(**of_case, **_values(kind, due_at, country, regime, rule_key))
     db.session.add(row)
     rows = (held_if_any(_UNCLEARED) or {}).get(case.id)
     if rows is not None:  # else the next read finds it (a new case's first deadline: no read)
         rows.append(row)
     return row
+
+
+def first_deadline_values(case_id: int, kind: str, due_at: datetime, *,
+                          country: str | None = None, regime: str | None = None,
+                          rule_key: str | None = None) -> dict:
+    """The first deadline of a case made in this transaction (nothing to replace, nothing
+    held), as the values of an INSERT: for a caller that writes the case's rows together."""
+    return {"case_id": case_id, **_values(kind, due_at, country, regime, rule_key)}
+
+
+def _values(kind: str, due_at: datetime, country: str | None, regime: str | None,
+            rule_key: str | None) -> dict:
+    return {"kind": kind, "due_at": due_at, "country_code": country, "regime": regime,
+            "rule_key": rule_key}
 
 
 def raised_alarms(case: Case):

@@ -14,12 +14,12 @@ from sqlalchemy import bindparam, select
 from app.basel import amendments, consent
 from app.basel.models import BaselNotification, NotificationCode, Party, StateConcerned
 from app.basel.operations import matching_organisation
-from app.basel.partner_events import set_acknowledgement_deadline
+from app.basel.partner_events import first_acknowledgement_deadline
 from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases import search_grams
 from app.cases.audit import announce_events, append_event, event_values
-from app.cases.models import Attachment, Case, CaseEvent
+from app.cases.models import Attachment, Case, CaseEvent, Deadline
 from app.cases.runner import apply_transition, lock_case
 from app.cases.uploads import Upload
 from app.database import insert_together
@@ -352,9 +352,7 @@ def notification_submission(inbound: Inbound) -> Case:
     # kept out of the session (its rows are INSERTed below): the regime is read from it
     n = BaselNotification(**values, states=[StateConcerned(**s) for s in data["states"]])
     db.session.add(case)
-    with db.session.no_autoflush:  # its reference lookups would flush the case alone
-        set_acknowledgement_deadline(case, n, n.received_on, new_case=True)
-    db.session.flush()  # the case and its deadline: the one ORM flush
+    db.session.flush()  # the case: the one ORM flush
     documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
         case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
         for a in data["attachments"]]
@@ -363,7 +361,8 @@ def notification_submission(inbound: Inbound) -> Case:
     events = [event_values(case, event="register", actor=inbound.actor,
                            role=inbound.actor.role, from_state=None, to_state=case.state,
                            payload={"number": case.number, "message_id": head.message_id})]
-    _insert_rows({BaselNotification: [{"case_id": case.id, **values}],
+    _insert_rows({Deadline: first_acknowledgement_deadline(case.id, n, n.received_on),
+                  BaselNotification: [{"case_id": case.id, **values}],
                   StateConcerned: [{"case_id": case.id, **state} for state in data["states"]],
                   Party: _party_rows(case.id, data["parties"]),
                   NotificationCode: _code_rows(case.id, data["codes"]),
