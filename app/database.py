@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from contextvars import ContextVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Table, event, insert
 from sqlalchemy.engine import Engine
@@ -179,13 +180,14 @@ def _pipelined_insert(dialect, table: Table, rows: list[dict]) -> tuple[str, lis
     return sql, params
 
 
-_COMPILED: dict[tuple, tuple] = {}
+#: per engine's dialect (its bind processors are its own), by table and keys
+_COMPILED: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _compiled_insert(dialect, table: Table, keys: tuple[str, ...]) -> tuple:
     """Built once per table and set of keys (the same few run for every message)."""
-    cache_key = (id(dialect), table.fullname, keys)
-    if (found := _COMPILED.get(cache_key)) is None:
+    compiled = _COMPILED.setdefault(dialect, {})
+    if (found := compiled.get((table.fullname, keys))) is None:
         left_out = [column for column in table.columns
                     if column.key not in keys and column.default is not None]
         if any(not (column.default.is_scalar or column.default.is_callable)
@@ -197,7 +199,7 @@ def _compiled_insert(dialect, table: Table, keys: tuple[str, ...]) -> tuple:
                       .dialect_impl(dialect).bind_processor(dialect)) is not None]
         sql = str(insert(table).compile(dialect=dialect, column_keys=columns,
                                         for_executemany=True))  # no RETURNING
-        found = _COMPILED[cache_key] = (sql, defaults, processors)
+        found = compiled[table.fullname, keys] = (sql, defaults, processors)
     return found
 
 

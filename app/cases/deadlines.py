@@ -66,9 +66,7 @@ def set_deadline(
 ) -> Deadline:
     """Open a deadline, replacing an open one of the same kind for the same authority."""
     clear_deadlines(case, kinds=[kind], country=country)
-    # a case not flushed yet has no id: the flush that writes it gives the row its id
-    of_case = {"case_id": case.id} if case.id is not None else {"case": case}
-    row = Deadline(**of_case, **_values(kind, due_at, country, regime, rule_key))
+    row = Deadline(case_id=case.id, **_values(kind, due_at, country, regime, rule_key))
     db.session.add(row)
     rows = (held_if_any(_UNCLEARED) or {}).get(case.id)
     if rows is not None:  # else the next read finds it (a new case's first deadline: no read)
