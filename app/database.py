@@ -129,7 +129,7 @@ def _copy_rows(connection, table: Table, keys: list[str], rows: list[dict]) -> N
     goes through its column type's bind processing, as it would for an INSERT."""
     dialect = connection.dialect
     columns = [table.c[key] for key in keys]
-    processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+    processors = [_bind_processor(dialect, column) for column in columns]
     quote = dialect.identifier_preparer
     statement = (f"COPY {quote.format_table(table)} "
                  f"({', '.join(quote.quote(column.name) for column in columns)}) FROM STDIN")
@@ -195,8 +195,8 @@ def _compiled_insert(dialect, table: Table, keys: tuple[str, ...]) -> tuple:
             raise ValueError(f"{table.name}: a column left out has an SQL default")
         defaults = [(column.key, _default_maker(column.default)) for column in left_out]
         columns = [*keys, *(key for key, _ in defaults)]
-        processors = [(key, process) for key in columns if (process := table.c[key].type
-                      .dialect_impl(dialect).bind_processor(dialect)) is not None]
+        processors = [(key, process) for key in columns
+                      if (process := _bind_processor(dialect, table.c[key])) is not None]
         sql = str(insert(table).compile(dialect=dialect, column_keys=columns,
                                         for_executemany=True))  # no RETURNING
         found = compiled[table.fullname, keys] = (sql, defaults, processors)
@@ -209,3 +209,9 @@ def _default_maker(default):
     if default.is_scalar:
         return lambda: default.arg
     return lambda: default.arg(None)
+
+
+def _bind_processor(dialect, column):
+    """What SQLAlchemy does to a value of this column before the driver sees it (None:
+    nothing), for rows sent past its execute (COPY, a pipeline)."""
+    return column.type.dialect_impl(dialect).bind_processor(dialect)

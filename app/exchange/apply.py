@@ -361,7 +361,7 @@ def notification_submission(inbound: Inbound) -> Case:
     events = [event_values(case, event="register", actor=inbound.actor,
                            role=inbound.actor.role, from_state=None, to_state=case.state,
                            payload={"number": case.number, "message_id": head.message_id})]
-    _insert_rows({Deadline: first_acknowledgement_deadline(case.id, n, n.received_on),
+    _insert_case_rows({Deadline: first_acknowledgement_deadline(case.id, n, n.received_on),
                   BaselNotification: [{"case_id": case.id, **values}],
                   StateConcerned: [{"case_id": case.id, **state} for state in data["states"]],
                   Party: _party_rows(case.id, data["parties"]),
@@ -408,7 +408,7 @@ def _code_rows(case_id: int, codes: dict[str, list[str]]) -> list[dict]:
             for seq, code in enumerate(dict.fromkeys(values), start=1)]
 
 
-def _insert_rows(rows_by_model: dict[type, list[dict]]) -> None:
+def _insert_case_rows(rows_by_model: dict[type, list[dict]]) -> None:
     """The new case's rows, none of them read back in this transaction, sent together (one
     wait for the server on PostgreSQL) past the ORM, whose bookkeeping costs more than the
     statements; then the search grams of the case, which a flush would have written."""

@@ -186,6 +186,7 @@ def _claim(stored: Stored, head, sender: dict) -> bool:
     statement: False when the id was seen before (the row then keeps no id). A concurrent
     message with the same id waits on the unique (partner, message id) and is refused
     IN_PROGRESS, before doing any of the work."""
+    # the subquery's parameters have names of their own: the SET clause's are reserved
     return db.session.connection().execute(_CLAIM, {
         "row_id": stored.id, **sender, "correlation_id": head.correlation_id,
         "message_id": head.message_id, "seen_partner_id": sender["partner_id"],
@@ -197,7 +198,7 @@ def _repeat(partner: partners.Signer, head, stored: Stored, sender: dict) -> Ans
     (inside the transaction that ends the message)."""
     earlier = db.session.connection().execute(_EARLIER, {
         "partner_id": partner.id, "message_id": head.message_id, "row_id": stored.id}).first()
-    if earlier is None:  # gone since the claim looked: only a message being ended can go
+    if earlier is None:  # deleted since the claim saw it (a retention purge): send it again
         raise XmlRejected("IN_PROGRESS", "The same message is being processed.")
     if earlier.sha256 != stored.sha256:
         raise XmlRejected("REPLAY_CONFLICT", f"Message {head.message_id} was received before "
