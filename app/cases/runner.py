@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import begin_write
@@ -27,7 +27,7 @@ from workflows import (
 )
 
 from . import plausibility
-from .audit import append_event, event_values
+from .audit import event_values, write_event
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
 from .models import Case
@@ -49,11 +49,13 @@ class StaleCase(Exception):
         self.current_version = current_version
 
 
+#: built once: every transition and change of every case runs it
+_LOCKED = select(Case).where(Case.id == bindparam("case_id")).with_for_update()
+
+
 def lock_case(case_id: int) -> Case:
     """Load the case with a row lock (PostgreSQL; SQLite serialises writers anyway)."""
-    case = db.session.execute(
-        select(Case).where(Case.id == case_id).with_for_update()
-    ).scalar_one_or_none()
+    case = db.session.execute(_LOCKED, {"case_id": case_id}).scalar_one_or_none()
     if case is None:
         raise CaseNotFound()
     return case
@@ -126,7 +128,7 @@ def apply_transition(case_id, event, actor, expected_version, payload, *,
     if together is not None:
         together.events.append(event_values(case, **what))
     else:
-        append_event(case, **what)
+        write_event(case, **what)
     case_transitioned.send(case, ctx=ctx, memo=together.memo if together is not None else None)
     if together is None:
         db.session.flush()
@@ -155,7 +157,7 @@ def act(
             raise StaleCase(case.version)
         details = change(case) or {}
         case.updated_at = utcnow()
-        append_event(
+        write_event(
             case, event=action, actor=actor, role=actor.role, from_state=case.state,
             to_state=case.state, reason=reason, payload=details,
         )
