@@ -16,7 +16,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.cases import held as in_transaction
 from app.cases.models import Case
@@ -168,7 +168,19 @@ def held_notification(case_id: int) -> BaselNotification | None:
     handler needs it. One transition reads it once; the next transaction starts afresh."""
     held = _held()
     if held is None:  # no transaction begun yet: reading begins one, holding waits for it
-        return db.session.get(BaselNotification, case_id)
+        return _notification(case_id)
     if case_id not in held:
-        held[case_id] = db.session.get(BaselNotification, case_id)
+        held[case_id] = _notification(case_id)
     return held[case_id]
+
+
+#: a notification with its parties and States concerned (every transition reads both for
+#: the ownership check): one statement, a few rows, instead of three
+_WITH_PARTIES = (select(BaselNotification)
+                 .where(BaselNotification.case_id == bindparam("case_id"))
+                 .options(joinedload(BaselNotification.parties),
+                          joinedload(BaselNotification.states)))
+
+
+def _notification(case_id: int) -> BaselNotification | None:
+    return db.session.execute(_WITH_PARTIES, {"case_id": case_id}).unique().scalar_one_or_none()
