@@ -25,9 +25,13 @@ def _uncleared(case: Case) -> list[Deadline]:
     """The case's deadlines not cleared (open, alarmed or fired), held for the transaction."""
     by_case = held(_UNCLEARED)
     if case.id not in by_case:
-        by_case[case.id] = list(db.session.scalars(select(Deadline).where(
-            Deadline.case_id == case.id, Deadline.cleared_at.is_(None))))
+        by_case[case.id] = list(db.session.scalars(_UNCLEARED_OF_CASE, {"case_id": case.id}))
     return by_case[case.id]
+
+
+#: built once: most transitions read it
+_UNCLEARED_OF_CASE = select(Deadline).where(Deadline.case_id == bindparam("case_id"),
+                                            Deadline.cleared_at.is_(None))
 
 
 def hold_uncleared(case_ids: list[int]) -> None:

@@ -222,13 +222,23 @@ def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[in
     for i, (case, _users) in enumerate(asked):
         places.setdefault(case.id, []).append(i)
     for start in range(0, len(viewers), _VIEWERS_PER_QUERY):
-        chunk = viewers[start:start + _VIEWERS_PER_QUERY]
-        columns = [sql_case((_one_case_rule(v, key, procedures_now), 1), else_=0).label(f"v{i}")
-                   for i, v in enumerate(chunk)]
+        chunk = tuple(viewers[start:start + _VIEWERS_PER_QUERY])
+        query = _judging_query(key, chunk, procedures_now)
         seeing_by_case = {row[0]: {v for v, flag in zip(chunk, row[1:], strict=True) if flag}
-                          for row in db.session.execute(
-                              select(Case.id, *columns).where(Case.id.in_(list(places))))}
+                          for row in db.session.execute(query, {"case_ids": list(places)})}
         for case_id, seeing in seeing_by_case.items():
             for i in places[case_id]:
                 answers[i].update(u.id for u in asked[i][1]
                                   if u is not None and viewer_of(u) in seeing)
+
+
+@lru_cache(maxsize=1024)
+def _judging_query(key: str | None, viewers: tuple[Viewer, ...], procedures_now: tuple
+                   ) -> Select:
+    """One column per viewer, 1 where the viewer sees the case, for the cases asked. Kept per
+    kind of case and set of viewers (the same officials and filers are judged for notice
+    after notice): building the columns and their cache key cost more than the query."""
+    columns = [sql_case((_one_case_rule(v, key, procedures_now), 1), else_=0).label(f"v{i}")
+               for i, v in enumerate(viewers)]
+    return select(Case.id, *columns).where(
+        Case.id.in_(bindparam("case_ids", expanding=True)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from app.auth.models import User
 from app.auth.roles import Role
@@ -134,17 +134,31 @@ def grouped_recipients(
     names = tuple(dict.fromkeys(groups))
     if not names:
         return []
-    clauses = [GROUPS[name](case) for name in names]
-    rows = db.session.execute(
-        select(User, *(clause.label(f"in_{i}") for i, clause in enumerate(clauses)))
-        .where(User.active.is_(True), or_(*clauses))
-        .order_by(User.id)
-    ).all()
+    rows = db.session.execute(_members_query(names, case)).all()
     actor_id = getattr(actor, "id", None)
     found = [(row[0], frozenset(n for n, flag in zip(names, row[1:], strict=True) if flag))
              for row in rows if row[0].id != actor_id]
     seeing = who_sees([user for user, _ in found], case)
     return [(user, in_groups) for user, in_groups in found if user.id in seeing]
+
+
+def _members_query(names: tuple[str, ...], case: Case) -> Select:
+    """The active members of `names`, with a flag per group: built once per groups and
+    keys (GROUP_KEYS; any case with the same keys gives the same clauses), as building it
+    and its cache key cost more than running it, and each transition's notices ask."""
+    key = (names, tuple(GROUP_KEYS.get(name, _per_case)(case) for name in names))
+    if (query := _MEMBERS.get(key)) is None:
+        if len(_MEMBERS) >= _MOST_MEMBER_QUERIES:  # one per filing company: start afresh
+            _MEMBERS.clear()
+        clauses = [GROUPS[name](case) for name in names]
+        query = _MEMBERS[key] = (
+            select(User, *(clause.label(f"in_{i}") for i, clause in enumerate(clauses)))
+            .where(User.active.is_(True), or_(*clauses)).order_by(User.id))
+    return query
+
+
+_MEMBERS: dict[tuple, Select] = {}
+_MOST_MEMBER_QUERIES = 1024
 
 
 def grouped_recipients_each(
