@@ -13,8 +13,6 @@ from app.cases.models import Case, Deadline
 from app.cases.signals import AFTER_GROUP
 
 from .messages import (
-    Recipient,
-    as_recipient,
     deadline_values,
     insert_notices,
     notice_rows,
@@ -29,7 +27,7 @@ from .recipients import (
     rules_for,
 )
 
-_PENDING = "notices.pending"
+_ALARMS = "notices.alarms"
 _TRANSITIONS = "notices.transitions"
 
 
@@ -85,21 +83,35 @@ def _write_for_transitions(pending: list[tuple]) -> None:
 
 
 def notify_overdue(deadline: Deadline, *, memo: dict | None = None) -> int:
-    """The deadline passed without what it waited for: tell who acts on it.
+    """The deadline passed without what it waited for: tell who acts on it; how many
+    (with `memo`: how many groups are told, the people are found at the end of the group).
 
     `memo` is a dict the sender keeps for a group of alarms raised together in one
-    transaction (the deadline sweep's): the recipients and values of a case are looked up once
-    in it, and the rows of the whole group are written in one INSERT when the sender calls
+    transaction (the deadline sweep's): what the notices say is taken now, who gets them is
+    found for all the group's cases at once at its end (a few statements, not a few per
+    case), and the rows are written in one INSERT, when the sender calls
     `app.cases.signals.after_group`. Without it the rows are written at once."""
     groups = audience_for(deadline.kind).overdue
     if memo is None:
         return write_notices(deadline.case, "deadline_overdue", recipients(deadline.case, groups),
                              deadline_values(deadline))
-    case = deadline.case
-    rows = notice_rows(case, "deadline_overdue", _recipients(case, groups, memo),
-                       deadline_values(deadline, memo=memo))
-    _pending(memo).extend(rows)
-    return len(rows)
+    if groups:
+        _pending_alarms(memo).append((deadline.case, groups,
+                                      deadline_values(deadline, memo=memo)))
+    return len(groups)
+
+
+def _pending_alarms(memo: dict) -> list[tuple]:
+    """The group's alarms to tell of, whose rows are written at the end."""
+    return _gathered(memo, _ALARMS, _write_for_alarms)
+
+
+def _write_for_alarms(pending: list[tuple]) -> None:
+    everyone = grouped_recipients_each([(case, groups, None) for case, groups, _values in pending])
+    rows: list[dict] = []
+    for (case, _groups, values), people in zip(pending, everyone, strict=True):
+        rows += notice_rows(case, "deadline_overdue", [user for user, _in in people], values)
+    insert_notices(rows)
 
 
 def notify_approaching(deadline: Deadline) -> int:
@@ -108,18 +120,6 @@ def notify_approaching(deadline: Deadline) -> int:
     case = deadline.case
     return write_notices(case, "deadline_approaching", recipients(case, groups),
                          deadline_values(deadline))
-
-
-def _recipients(case: Case, groups: tuple[str, ...], memo: dict) -> list[Recipient]:
-    key = ("notices.recipients", case.id, groups)
-    if key not in memo:
-        memo[key] = [as_recipient(u) for u in recipients(case, groups)]
-    return memo[key]
-
-
-def _pending(memo: dict) -> list[dict]:
-    """The group's notice rows so far, written in one INSERT at the end."""
-    return _gathered(memo, _PENDING, insert_notices)
 
 
 def _gathered(memo: dict, key: str, write: Callable[[list], object]) -> list:

@@ -3,6 +3,7 @@ alarms raised together, once, and delivered in each recipient's language."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import time_machine
@@ -66,3 +67,16 @@ def test_a_failing_alarm_keeps_its_notices_out_and_the_others_in(people):
     assert sweep_after(moment + timedelta(minutes=1)) == SweepReport(alarms=1)
     assert sorted(n.case_id for n in notices(kind="deadline_overdue")) == sorted(
         [first] * len(TOLD) + [second] * len(TOLD))
+
+
+def test_alarms_of_two_companies_raised_together_tell_each_company_of_its_own_case(people):
+    ours = transmitted(people)
+    theirs = transmitted(replace(people, exporter=people.stranger))
+    moment = max(acknowledgement_due(c).due_at for c in (ours, theirs)) + timedelta(hours=1)
+
+    assert sweep_after(moment) == SweepReport(alarms=2)  # one group, one transaction
+
+    told = {(n.case_id, n.recipient_email) for n in notices(kind="deadline_overdue")}
+    officials = {"moe@env.example.go.jp", "moe-en@env.example.go.jp"}
+    assert told == ({(ours, email) for email in TOLD}
+                    | {(theirs, email) for email in officials | {"stranger@osaka-metals.example"}})
