@@ -214,10 +214,12 @@ def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
 
 def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[int]]) -> None:
     """Fill `answers` for cases of one kind: which of each case's users see it."""
-    by_viewer: dict[Viewer, None] = {}
+    viewer_by_user: dict[int, Viewer] = {}  # the same officials are asked for every case
     for _case, users in asked:
-        by_viewer.update((viewer_of(u), None) for u in users if u is not None)
-    viewers, procedures_now = list(by_viewer), _registered()
+        for user in users:
+            if user is not None and user.id not in viewer_by_user:
+                viewer_by_user[user.id] = viewer_of(user)
+    viewers, procedures_now = list(dict.fromkeys(viewer_by_user.values())), _registered()
     places: dict[int, list[int]] = {}  # a case may be asked twice (two transitions of it)
     for i, (case, _users) in enumerate(asked):
         places.setdefault(case.id, []).append(i)
@@ -229,7 +231,7 @@ def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[in
         for case_id, seeing in seeing_by_case.items():
             for i in places[case_id]:
                 answers[i].update(u.id for u in asked[i][1]
-                                  if u is not None and viewer_of(u) in seeing)
+                                  if u is not None and viewer_by_user[u.id] in seeing)
 
 
 @lru_cache(maxsize=1024)

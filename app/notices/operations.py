@@ -13,6 +13,8 @@ from app.cases.models import Case, Deadline
 from app.cases.signals import AFTER_GROUP
 
 from .messages import (
+    Recipient,
+    as_recipient,
     deadline_values,
     insert_notices,
     notice_rows,
@@ -108,9 +110,12 @@ def _pending_alarms(memo: dict) -> list[tuple]:
 
 def _write_for_alarms(pending: list[tuple]) -> None:
     everyone = grouped_recipients_each([(case, groups, None) for case, groups, _values in pending])
+    as_recipients: dict[int, Recipient] = {}  # the same officials are told of every case
     rows: list[dict] = []
     for (case, _groups, values), people in zip(pending, everyone, strict=True):
-        rows += notice_rows(case, "deadline_overdue", [user for user, _in in people], values)
+        told = [as_recipients.get(user.id) or as_recipients.setdefault(user.id, as_recipient(user))
+                for user, _in in people]
+        rows += notice_rows(case, "deadline_overdue", told, values)
     insert_notices(rows)
 
 
