@@ -749,7 +749,10 @@ def parse_args(argv=None):
                         help="open deadline rows (national size: 1000000)")
     parser.add_argument("--due", type=int, default=2_000, help="of which due now")
     parser.add_argument("--cases", type=int, default=20,
-                        help="real cases (TRANSMITTED) the rows belong to (default 20)")
+                        help="real cases (TRANSMITTED) the rows belong to (default 20: a "
+                             "batch's rows then belong to one or two cases; with 1000 or "
+                             "more, as in production, nearly every row of a batch is of "
+                             "another case, and what is done per case shows)")
     parser.add_argument("--real", type=int, default=100,
                         help="tacit-consent deadlines firing real transitions (0: skip)")
     parser.add_argument("--batch", type=int, default=200, help="sweep and baseline batch size")
