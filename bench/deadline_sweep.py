@@ -104,18 +104,40 @@ def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
 
 
 def transmitted_cases(people: dict, n: int) -> list[int]:
-    """n export cases through the runner to TRANSMITTED (acknowledgement deadlines running)."""
+    """n export cases through the runner to TRANSMITTED (acknowledgement deadlines running),
+    filed in turn by the exporters of `people["filers"]` (else by `people["exporter"]`)."""
     from app.cases import runner
     from app.demo.samples import complete_export
 
+    filers = people.get("filers") or [people["exporter"]]
     ids = []
     for i in range(n):
-        case = complete_export(people["exporter"], country=COUNTRIES[i % len(COUNTRIES)])
-        for event, who in (("submit", "exporter"), ("start_review", "moe"),
-                           ("confirm_contract", "moe"), ("approve_transmission", "moe")):
-            runner.fire(case.id, event, actor=people[who])
+        filer = filers[i % len(filers)]
+        case = complete_export(filer, country=COUNTRIES[i % len(COUNTRIES)])
+        for event, who in (("submit", filer), ("start_review", people["moe"]),
+                           ("confirm_contract", people["moe"]),
+                           ("approve_transmission", people["moe"])):
+            runner.fire(case.id, event, actor=who)
         ids.append(case.id)
     return ids
+
+
+def more_filers(people: dict, companies: int) -> list:
+    """`people["exporter"]` and an exporter of each of `companies - 1` more companies."""
+    from app.auth.models import Organisation, User
+    from app.extensions import db
+
+    filers = [people["exporter"]]
+    for n in range(2, companies + 1):
+        org = Organisation(name=f"Bench company {n}", kind="company", country_code="JP",
+                           address=f"{n} Bench Avenue, Osaka", tel="06-0000-0000",
+                           email=f"company{n}@bench.example")
+        user = User(email=f"exporter{n}@bench.example", name=f"Bench exporter {n}",
+                    role="exporter", organisation=org, password_hash="no-sign-in")
+        db.session.add_all([org, user])
+        filers.append(user)
+    db.session.commit()
+    return filers
 
 
 def acknowledged_cases(people: dict, n: int) -> list[int]:
@@ -511,13 +533,15 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
     with app.app_context():
         engine = db.engine
         people = common.make_people()
+        people["filers"] = more_filers(people, args.companies)
         facts = t.machine_facts() + [db_facts(engine, sqlite_path), common.code_state()]
         prep = []
 
         say(f"preparing {args.cases} cases (not timed)")
         t0 = time.perf_counter()
         case_ids = transmitted_cases(people, args.cases)
-        prep.append(f"{args.cases} cases to TRANSMITTED through the runner in "
+        prep.append(f"{args.cases} cases of {args.companies} companies to TRANSMITTED "
+                    "through the runner in "
                     f"{time.perf_counter() - t0:.1f} s")
         check_alarm_only(case_ids[0])
         now = utcnow()
@@ -753,6 +777,10 @@ def parse_args(argv=None):
                              "batch's rows then belong to one or two cases; with 1000 or "
                              "more, as in production, nearly every row of a batch is of "
                              "another case, and what is done per case shows)")
+    parser.add_argument("--companies", type=int, default=1,
+                        help="companies whose exporters file the cases in turn (default 1; "
+                             "in production a batch's cases are of many companies, each "
+                             "company's people are told of its own)")
     parser.add_argument("--real", type=int, default=100,
                         help="tacit-consent deadlines firing real transitions (0: skip)")
     parser.add_argument("--batch", type=int, default=200, help="sweep and baseline batch size")
