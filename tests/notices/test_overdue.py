@@ -14,8 +14,9 @@ from app.cases.signals import deadline_alarm
 from app.extensions import db
 from app.notices.delivery import deliver_pending
 from app.scheduler.sweep import SweepReport, sweep_due
+from app.timeutil import today_in_japan
 
-from .flows import notices, transmitted
+from .flows import fire, notices, transmitted
 
 TOLD = {"moe@env.example.go.jp", "moe-en@env.example.go.jp",
         "exporter@tokyo-escrap.example", "colleague@tokyo-escrap.example"}
@@ -80,3 +81,23 @@ def test_alarms_of_two_companies_raised_together_tell_each_company_of_its_own_ca
     officials = {"moe@env.example.go.jp", "moe-en@env.example.go.jp"}
     assert told == ({(ours, email) for email in TOLD}
                     | {(theirs, email) for email in officials | {"stranger@osaka-metals.example"}})
+
+
+def test_tacit_consents_of_two_companies_fired_together_tell_each_its_own_and_meti_both(people):
+    ours = transmitted(people)
+    theirs = transmitted(replace(people, exporter=people.stranger))
+    for case_id in (ours, theirs):
+        fire(case_id, "record_acknowledgement", people.moe, country="US",
+             received_on=today_in_japan().isoformat())  # the tacit-consent period runs
+    tacit = select(Deadline.due_at).where(Deadline.case_id.in_((ours, theirs)),
+                                          Deadline.kind == "tacit_consent")
+    moment = max(db.session.scalars(tacit)) + timedelta(hours=1)
+
+    assert sweep_after(moment) == SweepReport(fired=2)  # one run, fired together
+
+    consented = {(n.case_id, n.recipient_email) for n in notices(kind="consented")}
+    assert consented == {(ours, "exporter@tokyo-escrap.example"),
+                         (ours, "colleague@tokyo-escrap.example"),
+                         (theirs, "stranger@osaka-metals.example")}
+    assert {(n.case_id, n.recipient_email) for n in notices(kind="approval_due")} == {
+        (ours, "meti@meti.example.go.jp"), (theirs, "meti@meti.example.go.jp")}
