@@ -1,9 +1,9 @@
 """What sweeping due deadlines costs, next to a bare batched UPDATE on the same rows.
 
     .venv/bin/python bench/deadline_sweep.py [--backend sqlite|postgresql|both] [--rows N]
-                                             [--due N] [--cases N] [--real N] [--batch N]
-                                             [--history N] [--rounds R] [--schedulers N]
-                                             [--profile]
+                                             [--due N] [--cases N] [--companies N]
+                                             [--real N] [--batch N] [--history N]
+                                             [--rounds R] [--schedulers N] [--profile]
 
 The default size runs in a minute or two per backend; `--rows 1000000 --due 10000` is the
 national size (a million open rows).
@@ -12,11 +12,12 @@ Per backend a fresh database, built as bench/transitions.py builds one (SQLite: 
 file; PostgreSQL: the schema `bench_deadlines` in the database of BENCH_DATABASE_URL /
 TEST_DATABASE_URL / the tests' default URL, dropped at the end; Alembic migrations, reference
 data, three users made through the models). Not timed: `--cases` real export cases taken to
-TRANSMITTED through the runner, then `--rows` open deadline rows spread over them and bulk
-inserted through Core (executemany on SQLite, COPY on PostgreSQL), `--due` of them due, the
-rest due within two years. The kinds are alarm-only ones (the handler returns no event), so the
-timed sweep measures the sweep machinery: the batch query, one transaction per deadline with
-its row locks, the handler call, the mark, the `deadline_alarm` signal and the commit.
+TRANSMITTED through the runner (filed by the exporters of `--companies` companies in turn),
+then `--rows` open deadline rows spread over them and bulk inserted through Core (executemany
+on SQLite, COPY on PostgreSQL), `--due` of them due, the rest due within two years. The kinds
+are alarm-only ones (the handler returns no event), so the timed sweep measures the sweep
+machinery: the batch query, one transaction per deadline with its row locks, the handler call,
+the mark, the `deadline_alarm` signal and the commit.
 `--history` adds closed (fired or cleared) past rows, which the selection must step over.
 
 Timed, one process, one connection at a time, with what the process holds set aside from the

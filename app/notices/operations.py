@@ -110,12 +110,16 @@ def _pending_alarms(memo: dict) -> list[tuple]:
 
 def _write_for_alarms(pending: list[tuple]) -> None:
     everyone = grouped_recipients_each([(case, groups, None) for case, groups, _values in pending])
-    as_recipients: dict[int, Recipient] = {}  # the same officials are told of every case
+    recipient_of: dict[int, Recipient] = {}  # the same officials are told of every case
+
+    def recipient(user) -> Recipient:
+        if (found := recipient_of.get(user.id)) is None:
+            found = recipient_of[user.id] = as_recipient(user)
+        return found
+
     rows: list[dict] = []
     for (case, _groups, values), people in zip(pending, everyone, strict=True):
-        told = [as_recipients.get(user.id) or as_recipients.setdefault(user.id, as_recipient(user))
-                for user, _in in people]
-        rows += notice_rows(case, "deadline_overdue", told, values)
+        rows += notice_rows(case, "deadline_overdue", [recipient(u) for u, _in in people], values)
     insert_notices(rows)
 
 
