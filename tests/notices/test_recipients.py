@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.basel import operations
 from app.cases.models import Case, Deadline
 from app.cases.signals import case_transitioned, deadline_alarm
+from app.cases.visibility import who_sees_each
 from app.database import begin_write
 from app.extensions import db
 from app.notices.messages import rendered
@@ -205,3 +206,15 @@ def test_every_rule_names_real_events_states_and_groups():
         assert set(rule.groups) <= set(GROUPS), rule
         assert rule.events <= set(workflow.ROLES), rule
         assert rule.entering <= {s.value for s in workflow.states}, rule
+
+
+def test_people_judged_together_for_many_cases_are_told_only_of_the_cases_they_may_see(people):
+    """A batch of the sweep judges its cases' people together, some of them about one case
+    only (a company's people, of its own case): each is judged on that case's rules."""
+    ours, also_ours = transmitted(people), transmitted(people)
+    cases = [db.session.get(Case, c) for c in (ours, also_ours)]
+
+    seeing = who_sees_each([(cases[0], [people.exporter, people.moe]),
+                            (cases[1], [people.stranger, people.moe])])
+
+    assert seeing == [{people.exporter.id, people.moe.id}, {people.moe.id}]
