@@ -174,12 +174,14 @@ def held_notification(case_id: int) -> BaselNotification | None:
     return held[case_id]
 
 
-#: a notification with its parties and States concerned (every transition reads both for
-#: the ownership check): one statement, a few rows, instead of three
+#: a notification with its parties, States concerned and their answers (every transition
+#: reads the parties for the ownership check, the answers for its facts and findings): one
+#: statement, a few rows, instead of one per table and one per State
 _WITH_PARTIES = (select(BaselNotification)
                  .where(BaselNotification.case_id == bindparam("case_id"))
                  .options(joinedload(BaselNotification.parties),
-                          joinedload(BaselNotification.states)))
+                          joinedload(BaselNotification.states)
+                          .joinedload(StateConcerned.responses)))
 
 
 def _notification(case_id: int) -> BaselNotification | None:
