@@ -213,50 +213,25 @@ def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
 
 
 def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[int]]) -> None:
-    """Fill `answers` for cases of one kind: which of each case's users see it.
-
-    Viewers asked about every case (the officials told of each) are judged together, a
-    column each; a viewer asked about some of them (a company's people, of its own cases) is
-    judged on those alone, by a statement of its own that is built once per viewer: a
-    batch's cases of a hundred companies would otherwise make a hundred columns evaluated on
-    every case, in a statement built anew for each batch."""
+    """Fill `answers` for cases of one kind: which of each case's users see it."""
     viewer_by_user: dict[int, Viewer] = {}  # the same officials are asked for every case
-    cases_of: dict[Viewer, set[int]] = {}
-    for case, users in asked:
+    for _case, users in asked:
         for user in users:
-            if user is None:
-                continue
-            if user.id not in viewer_by_user:
+            if user is not None and user.id not in viewer_by_user:
                 viewer_by_user[user.id] = viewer_of(user)
-            cases_of.setdefault(viewer_by_user[user.id], set()).add(case.id)
+    viewers, procedures_now = list(dict.fromkeys(viewer_by_user.values())), _registered()
     places: dict[int, list[int]] = {}  # a case may be asked twice (two transitions of it)
     for i, (case, _users) in enumerate(asked):
         places.setdefault(case.id, []).append(i)
-    procedures_now = _registered()
-    every = [v for v, case_ids in cases_of.items() if len(case_ids) == len(places)]
-    seen_by: dict[int, set[Viewer]] = {}
-    for start in range(0, len(every), _VIEWERS_PER_QUERY):
-        chunk = tuple(every[start:start + _VIEWERS_PER_QUERY])
+    for start in range(0, len(viewers), _VIEWERS_PER_QUERY):
+        chunk = tuple(viewers[start:start + _VIEWERS_PER_QUERY])
         query = _judging_query(key, chunk, procedures_now)
-        for row in db.session.execute(query, {"case_ids": list(places)}):
-            seen_by.setdefault(row[0], set()).update(
-                v for v, flag in zip(chunk, row[1:], strict=True) if flag)
-    for viewer, case_ids in cases_of.items():
-        if len(case_ids) < len(places):
-            query = _seen_by_query(viewer, key, procedures_now)
-            for case_id in db.session.scalars(query, {"case_ids": list(case_ids)}):
-                seen_by.setdefault(case_id, set()).add(viewer)
-    for case_id, seeing in seen_by.items():
-        for i in places[case_id]:
-            answers[i].update(u.id for u in asked[i][1]
-                              if u is not None and viewer_by_user[u.id] in seeing)
-
-
-@lru_cache(maxsize=4096)
-def _seen_by_query(who: Viewer, case_type: str | None, procedures_now: tuple) -> Select:
-    """Which of the cases asked `who` sees (built once per viewer and kind of case)."""
-    return select(Case.id).where(Case.id.in_(bindparam("case_ids", expanding=True)),
-                                 _one_case_rule(who, case_type, procedures_now))
+        seeing_by_case = {row[0]: {v for v, flag in zip(chunk, row[1:], strict=True) if flag}
+                          for row in db.session.execute(query, {"case_ids": list(places)})}
+        for case_id, seeing in seeing_by_case.items():
+            for i in places[case_id]:
+                answers[i].update(u.id for u in asked[i][1]
+                                  if u is not None and viewer_by_user[u.id] in seeing)
 
 
 @lru_cache(maxsize=1024)

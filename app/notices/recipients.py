@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, literal, or_, select, union_all
 
 from app.auth.models import User
 from app.auth.roles import Role
@@ -164,18 +164,18 @@ _MOST_MEMBER_QUERIES = 1024
 def grouped_recipients_each(
     asked: Sequence[tuple[Case, tuple[str, ...], object]],
 ) -> list[list[tuple[User, frozenset[str]]]]:
-    """`grouped_recipients` for many (case, groups, actor) at once: the members of a group
-    are read once per key (GROUP_KEYS), by a statement kept per key (a batch's cases of a
-    hundred companies ask a hundred), whether they may see their cases is judged for all
-    the cases together (the alarms and transitions the deadline sweep raises together)."""
+    """`grouped_recipients` for many (case, groups, actor) at once: the members of every
+    group and key (GROUP_KEYS) the cases need are read together, whether they may see their
+    cases is judged for all the cases together (the alarms and transitions the deadline
+    sweep raises together, a batch's cases of as many companies)."""
     keys = [[(name, GROUP_KEYS.get(name, _per_case)(case)) for name in dict.fromkeys(groups)]
             for case, groups, _actor in asked]
-    members: dict[tuple, list[User]] = {}
+    clauses = {}
     for (case, _groups, _actor), case_keys in zip(asked, keys, strict=True):
         for key in case_keys:
-            if key not in members:
-                members[key] = [row[0] for row in db.session.execute(
-                    _members_query((key[0],), case))]
+            if key not in clauses:
+                clauses[key] = GROUPS[key[0]](case)
+    members = _members_each(clauses)
     found = []
     for (_case, _groups, actor), case_keys in zip(asked, keys, strict=True):
         by_user: dict[int, tuple[User, set[str]]] = {}
@@ -188,6 +188,29 @@ def grouped_recipients_each(
                             for (case, _g, _a), people in zip(asked, found, strict=True)])
     return [[(user, frozenset(names)) for user, names in people if user.id in sees]
             for people, sees in zip(found, seeing, strict=True)]
+
+
+#: group keys whose members one statement reads (a compound SELECT; SQLite allows 500 parts)
+_KEYS_PER_QUERY = 200
+
+
+def _members_each(clauses: dict[tuple, ColumnElement[bool]]) -> dict[tuple, list[User]]:
+    """The active users each clause selects, by its key: one statement per _KEYS_PER_QUERY
+    keys (a UNION ALL that tags each user with the keys it matched), then the users."""
+    keys = list(clauses)
+    tagged: list[tuple[int, int]] = []
+    for start in range(0, len(keys), _KEYS_PER_QUERY):
+        parts = [select(User.id, literal(start + i).label("key"))
+                 .where(User.active.is_(True), clauses[key])
+                 for i, key in enumerate(keys[start:start + _KEYS_PER_QUERY])]
+        tagged += db.session.execute(union_all(*parts)).all()
+    ids = {user_id for user_id, _key in tagged}
+    users = {user.id: user for user in db.session.scalars(
+        select(User).where(User.id.in_(ids)))} if ids else {}
+    members: dict[tuple, list[User]] = {key: [] for key in keys}
+    for user_id, index in sorted(tagged):
+        members[keys[index]].append(users[user_id])
+    return members
 
 
 def _per_case(case: Case) -> int:
