@@ -106,11 +106,11 @@ def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
 
 def transmitted_cases(people: dict, n: int) -> list[int]:
     """n export cases through the runner to TRANSMITTED (acknowledgement deadlines running),
-    filed in turn by the exporters of `people["filers"]` (else by `people["exporter"]`)."""
+    filed in turn by the exporters of `people["filers"]` (`more_filers`)."""
     from app.cases import runner
     from app.demo.samples import complete_export
 
-    filers = people.get("filers") or [people["exporter"]]
+    filers = people["filers"]
     ids = []
     for i in range(n):
         filer = filers[i % len(filers)]
