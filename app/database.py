@@ -25,18 +25,26 @@ _IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=Fals
 
 def install_engine_settings(engine: Engine, lock_timeout_ms: int = 10_000) -> None:
     """Wait at most `lock_timeout_ms` for a lock, then fail (answered as 409, see errors.py)
-    rather than hang a request behind a stuck transaction; plus SQLite's own settings."""
+    rather than hang a request behind a stuck transaction; no JIT on PostgreSQL; plus SQLite's
+    own settings."""
     if engine.dialect.name == "postgresql":
-        _postgresql_lock_timeout(engine, lock_timeout_ms)
+        _postgresql_settings(engine, lock_timeout_ms)
     elif engine.dialect.name == "sqlite":
         _sqlite_pragmas(engine, lock_timeout_ms)
 
 
-def _postgresql_lock_timeout(engine: Engine, lock_timeout_ms: int) -> None:
+def _postgresql_settings(engine: Engine, lock_timeout_ms: int) -> None:
+    """The lock timeout, and no JIT compiling: PostgreSQL compiles a query whose estimated
+    cost is high, and the estimates of the visibility subplans are (one per person judged
+    for a notice, one per company in a list), though such a query reads a few hundred rows
+    in a few milliseconds. Compiling them took 0.5-0.7 s per statement, and seconds on a
+    list at a million cases; nothing this application runs is the long analytical query
+    JIT pays off for."""
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):
         with dbapi_connection.cursor() as cursor:
             cursor.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+            cursor.execute("SET jit = off")
         dbapi_connection.commit()  # a session setting: it outlives this first transaction
 
 
