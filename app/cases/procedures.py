@@ -66,8 +66,11 @@ class Procedure:
 
     name: str
     case_types: tuple[str, ...]
-    #: (user, Case entity or alias) -> who may see a top-level case of these types, as SQL
-    #: over the procedure's tables (a child case is visible with its parent)
+    #: (viewer, Case entity or alias) -> who may see a top-level case of these types, as SQL
+    #: over the procedure's tables (a child case is visible with its parent). The viewer is
+    #: app.cases.visibility.Viewer: branch on its role; its organisation, country and
+    #: prefecture may be SQL columns (many people judged in one statement), so compare them
+    #: in the clause, never test them in Python
     visibility: Callable[[Any, Any], ColumnElement[bool]]
     #: user -> the ids of the cases whose visibility rule may hold for the user, read from an
     #: index (a company's own cases and those naming it): the lists of a company's users

@@ -9,17 +9,22 @@ exactly when its parent is — to partner authorities only once it is addressed 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
+    String,
     Text,
     and_,
     bindparam,
     cast,
+    column,
     exists,
     false,
     func,
@@ -28,7 +33,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy import case as sql_case
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from app.auth.roles import Role
@@ -45,16 +50,24 @@ class Viewer:
     """What the procedures' visibility rules read of a user, and all they may read: the SQL
     of one case's check is built once per viewer and kept (`_one_case_query`), so a rule
     that read anything else would be judged on someone else's answer. It cannot: it gets
-    this, not the user."""
+    this, not the user.
+
+    A rule branches on the role only. The other three it compares in SQL, never tests in
+    Python: when many people are judged at once (`who_sees_each`) they are the columns of
+    the rows asked, one statement for everybody."""
 
     role: str
-    organisation_id: int | None
-    country_code: str | None
-    prefecture_code: str | None
+    organisation_id: Any
+    country_code: Any
+    prefecture_code: Any
 
 
 def viewer_of(user) -> Viewer:
-    return Viewer(user.role, user.organisation_id, user.country_code, user.prefecture_code)
+    if isinstance(user, Viewer):
+        return user
+    # an empty code is no code: compared in SQL, '' would match what None does not
+    return Viewer(user.role, user.organisation_id, user.country_code or None,
+                  user.prefecture_code or None)
 
 
 def _own(user, case, case_type: str | None = None) -> ColumnElement[bool]:
@@ -168,6 +181,10 @@ def _registered() -> tuple:
 @lru_cache(maxsize=4096)
 def _one_case_rule(who: Viewer, case_type: str | None, _procedures_now: tuple
                    ) -> ColumnElement[bool]:
+    return _rule_for(who, case_type)
+
+
+def _rule_for(who: Viewer, case_type: str | None) -> ColumnElement[bool]:
     if case_type is None:
         return visible_to(who)
     return and_(Case.parent_id.is_(None), _own(who, Case, case_type))
@@ -188,21 +205,16 @@ def can_see(user, case: Case) -> bool:
     return db.session.scalar(query, {"case_id": case.id}) is not None
 
 
-#: viewers judged per statement by `who_sees` (one column each)
-_VIEWERS_PER_QUERY = 100
-
-
 def who_sees(users, case: Case) -> set[int]:
-    """The ids of those of `users` who may see `case`: `can_see` for many people at once.
-    People the rules cannot tell apart (a ministry's officials) share one column; one
-    statement per hundred distinct viewers (a notice's recipients are judged together)."""
+    """The ids of those of `users` who may see `case`: `can_see` for many people at once,
+    in one statement (a notice's recipients are judged together)."""
     return who_sees_each([(case, users)])[0]
 
 
 def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
     """`who_sees` for several cases, each with its own people, in one statement per kind of
-    case (and hundred viewers): the notices of transitions fired together are judged
-    together. The answers in the order asked."""
+    case: the notices of transitions fired together are judged together. The answers in
+    the order asked."""
     by_key: dict[str | None, list[int]] = {}
     for index, (case, _users) in enumerate(asked):
         by_key.setdefault(_type_key(case), []).append(index)
@@ -213,34 +225,61 @@ def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
 
 
 def _judge(key: str | None, asked: list[tuple[Case, list]], answers: list[set[int]]) -> None:
-    """Fill `answers` for cases of one kind: which of each case's users see it."""
+    """Fill `answers` for cases of one kind: which of each case's users see it. Each case is
+    asked once per distinct viewer (the people the rules cannot tell apart, a ministry's
+    officials, are one), as a row of the statement's JSON parameter."""
     viewer_by_user: dict[int, Viewer] = {}  # the same officials are asked for every case
-    for _case, users in asked:
+    pairs: dict[tuple[int, Viewer], None] = {}
+    for case, users in asked:
         for user in users:
-            if user is not None and user.id not in viewer_by_user:
-                viewer_by_user[user.id] = viewer_of(user)
-    viewers, procedures_now = list(dict.fromkeys(viewer_by_user.values())), _registered()
-    places: dict[int, list[int]] = {}  # a case may be asked twice (two transitions of it)
-    for i, (case, _users) in enumerate(asked):
-        places.setdefault(case.id, []).append(i)
-    for start in range(0, len(viewers), _VIEWERS_PER_QUERY):
-        chunk = tuple(viewers[start:start + _VIEWERS_PER_QUERY])
-        query = _judging_query(key, chunk, procedures_now)
-        seeing_by_case = {row[0]: {v for v, flag in zip(chunk, row[1:], strict=True) if flag}
-                          for row in db.session.execute(query, {"case_ids": list(places)})}
-        for case_id, seeing in seeing_by_case.items():
-            for i in places[case_id]:
-                answers[i].update(u.id for u in asked[i][1]
-                                  if u is not None and viewer_by_user[u.id] in seeing)
+            if user is None:
+                continue
+            if (viewer := viewer_by_user.get(user.id)) is None:
+                viewer = viewer_by_user[user.id] = viewer_of(user)
+            pairs[(case.id, viewer)] = None
+    if not pairs:
+        return
+    ordered = list(pairs)
+    rows = [{"i": i, "case_id": case_id, "role": v.role, "organisation_id": v.organisation_id,
+             "country_code": v.country_code, "prefecture_code": v.prefecture_code}
+            for i, (case_id, v) in enumerate(ordered)]
+    roles = tuple(sorted({v.role for _case_id, v in ordered}))
+    query = _judging_query(key, roles, db.session.get_bind().dialect.name, _registered())
+    seen = {ordered[i] for i in db.session.scalars(query, {"asked": json.dumps(rows)})}
+    for (case, users), answer in zip(asked, answers, strict=True):
+        answer.update(u.id for u in users
+                      if u is not None and (case.id, viewer_by_user[u.id]) in seen)
 
 
-@lru_cache(maxsize=1024)
-def _judging_query(key: str | None, viewers: tuple[Viewer, ...], procedures_now: tuple
-                   ) -> Select:
-    """One column per viewer, 1 where the viewer sees the case, for the cases asked. Kept per
-    kind of case and set of viewers (the same officials and filers are judged for notice
-    after notice): building the columns and their cache key cost more than the query."""
-    columns = [sql_case((_one_case_rule(v, key, procedures_now), 1), else_=0).label(f"v{i}")
-               for i, v in enumerate(viewers)]
-    return select(Case.id, *columns).where(
-        Case.id.in_(bindparam("case_ids", expanding=True)))
+@lru_cache(maxsize=256)
+def _judging_query(key: str | None, roles: tuple[str, ...], dialect: str,
+                   procedures_now: tuple) -> Select:
+    """The numbers of the asked rows (case, viewer) whose viewer sees the case. Its text
+    depends on the kind of case and the roles asked only, so it is built and compiled once
+    for notice after notice: with the viewers as literals it was built anew for every batch
+    of a sweep (its cases' companies differ), and its planning and compiling grew with
+    people times cases."""
+    asked = _asked_rows(dialect)
+    rules = [and_(asked.c.role == role,
+                  _rule_for(Viewer(role, asked.c.organisation_id, asked.c.country_code,
+                                   asked.c.prefecture_code), key))
+             for role in roles]
+    return (select(asked.c.i).join_from(asked, Case, Case.id == asked.c.case_id)
+            .where(or_(*rules)))
+
+
+#: the fields of a row asked, and their SQL types
+_ASKED = (("i", Integer), ("case_id", Integer), ("role", String), ("organisation_id", Integer),
+          ("country_code", String), ("prefecture_code", String))
+
+
+def _asked_rows(dialect: str):
+    """The rows of the JSON array bound as `asked`, as a table: one parameter whatever their
+    number, so the statement's text does not change with it."""
+    if dialect == "postgresql":
+        rows = func.jsonb_to_recordset(cast(bindparam("asked", type_=Text), JSONB))
+        return rows.table_valued(*(column(name, type_) for name, type_ in _ASKED)
+                                 ).render_derived(name="asked", with_types=True)
+    each = func.json_each(bindparam("asked", type_=Text)).table_valued("value")
+    return select(*(func.json_extract(each.c.value, f"$.{name}").label(name)
+                    for name, _type in _ASKED)).subquery("asked")

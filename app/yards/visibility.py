@@ -14,8 +14,8 @@ from app.cases.visibility import filed_by, no_cases
 from .models import YardApplication
 
 
-def _in_prefecture(case, prefecture_code: str | None) -> ColumnElement[bool]:
-    if not prefecture_code:
+def _in_prefecture(case, prefecture_code) -> ColumnElement[bool]:
+    if prefecture_code is None:  # a value or, judging many people at once, a column
         return false()
     return case.id.in_(select(YardApplication.case_id).where(
         YardApplication.prefecture_code == prefecture_code))

@@ -10,6 +10,7 @@ import pytest
 from app.cases import runner
 from app.cases.models import Case
 from app.cases.uploads import Upload
+from app.cases.visibility import can_see, who_sees_each
 from app.demo.samples import PDF, complete_export
 from app.extensions import db
 from app.timeutil import today_in_japan
@@ -135,3 +136,18 @@ def test_concurrent_actions_on_one_case_never_lose_an_update(app, cases):
     assert case.version == version + 1
     assert [e.event for e in case.events].count(winner) == 1
     assert [e.event for e in case.events if e.event in actors] == [winner]
+
+
+def test_partner_agencies_judged_together_each_see_their_own_countrys_cases(app, cases):
+    """A notice's recipients are judged in one statement (app.cases.visibility.who_sees_each),
+    each by their own country, as one by one (can_see)."""
+    partners = {code: make_user("partner_agency", make_org(kind="authority", country=code),
+                                country=code) for code in ("US", "KR", "CA")}
+    people = [*partners.values(), cases["exporter"]]
+    asked = [(cases[key], people) for key in ("us", "kr", "draft")]
+
+    seeing = who_sees_each(asked)
+
+    assert seeing == [{partners["US"].id, cases["exporter"].id}, {cases["exporter"].id},
+                      {cases["exporter"].id}]
+    assert seeing == [{u.id for u in users if can_see(u, case)} for case, users in asked]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from app.auth.tokens import create_token
+from app.cases.visibility import can_see, who_sees_each
 from app.extensions import db
 from tests.factories import login, make_user
 
@@ -75,3 +76,17 @@ def test_the_api_applies_the_same_isolation(world, client):
                            json={"version": world["mine"].version},
                            headers={"Authorization": f"Bearer {other}"})
     assert response.status_code == 404
+
+
+def test_people_judged_together_each_see_the_yards_of_their_own_prefecture(world):
+    """A notice's recipients are judged in one statement (app.cases.visibility.who_sees_each),
+    each by their own prefecture or organisation, as one by one (can_see)."""
+    tokyo = prefecture_official("13")
+    people = [world["official"], tokyo, world["operator"], world["rival_user"]]
+    asked = [(world["mine"], people), (world["rival"], people)]
+
+    seeing = who_sees_each(asked)
+
+    assert seeing == [{world["official"].id, world["operator"].id},
+                      {tokyo.id, world["rival_user"].id}]
+    assert seeing == [{u.id for u in users if can_see(u, case)} for case, users in asked]
