@@ -7,7 +7,8 @@ import sqlite3
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Table, event, insert
+from sqlalchemy import Table, Text, bindparam, cast, column, event, func, insert, select
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -107,6 +108,20 @@ def is_lock_conflict(exc: BaseException) -> bool:
 
 def is_postgresql(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def json_rows(parameter: str, fields: tuple[tuple[str, object], ...], dialect: str):
+    """The rows of a JSON array of objects bound as `parameter`, as a table with a column per
+    (name, SQL type) of `fields`: many rows in one parameter, so a statement that reads them
+    keeps its text (and its compiled form, and the server's prepared plan) whatever their
+    number, where an IN list or a VALUES list changes with it."""
+    if dialect == "postgresql":
+        rows = func.jsonb_to_recordset(cast(bindparam(parameter, type_=Text), JSONB))
+        return rows.table_valued(*(column(name, type_) for name, type_ in fields)
+                                 ).render_derived(name=parameter, with_types=True)
+    each = func.json_each(bindparam(parameter, type_=Text)).table_valued("value")
+    return select(*(func.json_extract(each.c.value, f"$.{name}").label(name)
+                    for name, _type in fields)).subquery(parameter)
 
 
 #: from how many rows `insert_rows` sends a COPY rather than an INSERT on PostgreSQL

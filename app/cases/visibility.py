@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     cast,
-    column,
     exists,
     false,
     func,
@@ -33,10 +32,10 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import aliased
 
 from app.auth.roles import Role
+from app.database import json_rows
 from app.extensions import db
 
 from .audience import PARTNERS, Audience
@@ -259,7 +258,7 @@ def _judging_query(key: str | None, roles: tuple[str, ...], dialect: str,
     for notice after notice: with the viewers as literals it was built anew for every batch
     of a sweep (its cases' companies differ), and its planning and compiling grew with
     people times cases."""
-    asked = _asked_rows(dialect)
+    asked = json_rows("asked", _ASKED, dialect)
     rules = [and_(asked.c.role == role,
                   _rule_for(Viewer(role, asked.c.organisation_id, asked.c.country_code,
                                    asked.c.prefecture_code), key))
@@ -271,15 +270,3 @@ def _judging_query(key: str | None, roles: tuple[str, ...], dialect: str,
 #: the fields of a row asked, and their SQL types
 _ASKED = (("i", Integer), ("case_id", Integer), ("role", String), ("organisation_id", Integer),
           ("country_code", String), ("prefecture_code", String))
-
-
-def _asked_rows(dialect: str):
-    """The rows of the JSON array bound as `asked`, as a table: one parameter whatever their
-    number, so the statement's text does not change with it."""
-    if dialect == "postgresql":
-        rows = func.jsonb_to_recordset(cast(bindparam("asked", type_=Text), JSONB))
-        return rows.table_valued(*(column(name, type_) for name, type_ in _ASKED)
-                                 ).render_derived(name="asked", with_types=True)
-    each = func.json_each(bindparam("asked", type_=Text)).table_valued("value")
-    return select(*(func.json_extract(each.c.value, f"$.{name}").label(name)
-                    for name, _type in _ASKED)).subquery("asked")

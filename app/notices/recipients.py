@@ -8,31 +8,55 @@ they may see the case (app.cases.visibility.who_sees), and never for their own a
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    and_,
+    or_,
+    select,
+    union_all,
+)
 
 from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.models import Case
 from app.cases.visibility import who_sees, who_sees_each
+from app.database import json_rows
 from app.extensions import db
 
-#: recipient group -> the users in it for a case, as a WHERE clause on User
-GROUPS: dict[str, Callable[[Case], ColumnElement[bool]]] = {
-    "moe": lambda case: User.role == Role.OFFICIAL_MOE.value,
-    "meti": lambda case: User.role == Role.OFFICIAL_METI.value,
+
+@dataclass(frozen=True)
+class Group:
+    """A kind of recipient: the users in it for a case. `reads` names the one column of the
+    case its members depend on (None: the same people for every case), `members` makes the
+    WHERE clause on User from that column's value. Cases with the same value have the same
+    members, so the notices of many cases ask once per value, and in one statement: the
+    value is then a column of the values asked, so compare it in SQL, never test it in
+    Python."""
+
+    reads: str | None
+    members: Callable[[Any], ColumnElement[bool]]
+
+    def key(self, case: Case) -> Hashable:
+        return getattr(case, self.reads) if self.reads else None
+
+
+#: recipient group -> who is in it
+GROUPS: dict[str, Group] = {
+    "moe": Group(None, lambda _none: User.role == Role.OFFICIAL_MOE.value),
+    "meti": Group(None, lambda _none: User.role == Role.OFFICIAL_METI.value),
     #: the filing organisation's exporter/importer accounts
-    "filer": lambda case: (User.role == Role.EXPORTER.value)
-    & (User.organisation_id == case.organisation_id),
-}
-#: recipient group -> what of a case its clause reads: cases with the same key have the same
-#: members (notices of many cases ask once per key); a group not listed is asked per case
-GROUP_KEYS: dict[str, Callable[[Case], Hashable]] = {
-    "moe": lambda case: None,
-    "meti": lambda case: None,
-    "filer": lambda case: case.organisation_id,
+    "filer": Group("organisation_id", lambda organisation_id: (
+        (User.role == Role.EXPORTER.value) & (User.organisation_id == organisation_id))),
 }
 
 
@@ -144,13 +168,14 @@ def grouped_recipients(
 
 def _members_query(names: tuple[str, ...], case: Case) -> Select:
     """The active members of `names`, with a flag per group: built once per groups and
-    keys (GROUP_KEYS; any case with the same keys gives the same clauses), as building it
+    values read (any case with the same values gives the same clauses), as building it
     and its cache key cost more than running it, and each transition's notices ask."""
-    key = (names, tuple(GROUP_KEYS.get(name, _per_case)(case) for name in names))
+    groups = [GROUPS[name] for name in names]
+    key = (names, tuple(group.key(case) for group in groups))
     if (query := _MEMBERS.get(key)) is None:
         if len(_MEMBERS) >= _MOST_MEMBER_QUERIES:  # one per filing company: start afresh
             _MEMBERS.clear()
-        clauses = [GROUPS[name](case) for name in names]
+        clauses = [group.members(value) for group, value in zip(groups, key[1], strict=True)]
         query = _MEMBERS[key] = (
             select(User, *(clause.label(f"in_{i}") for i, clause in enumerate(clauses)))
             .where(User.active.is_(True), or_(*clauses)).order_by(User.id))
@@ -165,17 +190,12 @@ def grouped_recipients_each(
     asked: Sequence[tuple[Case, tuple[str, ...], object]],
 ) -> list[list[tuple[User, frozenset[str]]]]:
     """`grouped_recipients` for many (case, groups, actor) at once: the members of every
-    group and key (GROUP_KEYS) the cases need are read together, whether they may see their
-    cases is judged for all the cases together (the alarms and transitions the deadline
-    sweep raises together, a batch's cases of as many companies)."""
-    keys = [[(name, GROUP_KEYS.get(name, _per_case)(case)) for name in dict.fromkeys(groups)]
+    group and value the cases need are read together, whether they may see their cases is
+    judged for all the cases together (the alarms and transitions the deadline sweep raises
+    together, a batch's cases of as many companies)."""
+    keys = [[(name, GROUPS[name].key(case)) for name in dict.fromkeys(groups)]
             for case, groups, _actor in asked]
-    clauses = {}
-    for (case, _groups, _actor), case_keys in zip(asked, keys, strict=True):
-        for key in case_keys:
-            if key not in clauses:
-                clauses[key] = GROUPS[key[0]](case)
-    members = _members_each(clauses)
+    members = _members_each(list(dict.fromkeys(k for case_keys in keys for k in case_keys)))
     found = []
     for (_case, _groups, actor), case_keys in zip(asked, keys, strict=True):
         by_user: dict[int, tuple[User, set[str]]] = {}
@@ -190,20 +210,16 @@ def grouped_recipients_each(
             for people, sees in zip(found, seeing, strict=True)]
 
 
-#: group keys whose members one statement reads (a compound SELECT; SQLite allows 500 parts)
-_KEYS_PER_QUERY = 200
-
-
-def _members_each(clauses: dict[tuple, ColumnElement[bool]]) -> dict[tuple, list[User]]:
-    """The active users each clause selects, by its key: one statement per _KEYS_PER_QUERY
-    keys (a UNION ALL that tags each user with the keys it matched), then the users."""
-    keys = list(clauses)
-    tagged: list[tuple[int, int]] = []
-    for start in range(0, len(keys), _KEYS_PER_QUERY):
-        parts = [select(User.id, literal(start + i).label("key"))
-                 .where(User.active.is_(True), clauses[key])
-                 for i, key in enumerate(keys[start:start + _KEYS_PER_QUERY])]
-        tagged += db.session.execute(union_all(*parts)).all()
+def _members_each(keys: list[tuple[str, Hashable]]) -> dict[tuple, list[User]]:
+    """The active users of each (group, value), by it: one statement that tags each user
+    with the number of the (group, value) it is in, the pairs asked as rows of its JSON
+    parameter, then the users."""
+    names = tuple(sorted({name for name, _value in keys}))
+    rows = [{"i": i, "name": name, **({GROUPS[name].reads: value} if GROUPS[name].reads else {})}
+            for i, (name, value) in enumerate(keys)]
+    query = _members_each_query(tuple((name, GROUPS[name]) for name in names),
+                                db.session.get_bind().dialect.name)
+    tagged = db.session.execute(query, {"asked": json.dumps(rows)}).all()
     ids = {user_id for user_id, _key in tagged}
     users = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_(ids)))} if ids else {}
@@ -213,5 +229,18 @@ def _members_each(clauses: dict[tuple, ColumnElement[bool]]) -> dict[tuple, list
     return members
 
 
-def _per_case(case: Case) -> int:
-    return case.id
+@lru_cache(maxsize=64)
+def _members_each_query(groups: tuple[tuple[str, Group], ...], dialect: str) -> CompoundSelect:
+    """A part per group, each joining the rows asked of it to its members. Its text depends
+    on the groups asked only: with the values as literals it was built and compiled anew for
+    every batch of a sweep (its cases' companies differ)."""
+    reads = sorted({group.reads for _name, group in groups if group.reads})
+    fields = (("i", Integer), ("name", String),
+              *((column, Case.__table__.c[column].type) for column in reads))
+    asked = json_rows("asked", fields, dialect)
+    parts = [select(User.id, asked.c.i)
+             .join_from(asked, User, and_(User.active.is_(True), group.members(
+                 asked.c[group.reads] if group.reads else None)))
+             .where(asked.c.name == name)
+             for name, group in groups]
+    return union_all(*parts) if len(parts) > 1 else parts[0]

@@ -12,10 +12,10 @@ from app.cases.signals import deadline_alarm
 from app.notices.messages import deadline_values, write_notices
 from app.notices.recipients import (
     DEADLINE_AUDIENCES,
-    GROUP_KEYS,
     GROUPS,
     RULES,
     DeadlineAudience,
+    Group,
     Rule,
     recipients,
 )
@@ -28,16 +28,12 @@ OPERATOR, PREFECTURE = "yard_operator", "yard_prefecture"
 REMINDERS = tuple(REMINDER.format(months=m) for m in (6, 3))
 
 
-def _operators(case):
-    return (User.role == Role.YARD_OPERATOR.value) & (User.organisation_id == case.organisation_id)
+def _operators(organisation_id):
+    return (User.role == Role.YARD_OPERATOR.value) & (User.organisation_id == organisation_id)
 
 
-def _organisation(case):
-    return case.organisation_id
-
-
-def _prefecture(case):
-    where = select(YardApplication.prefecture_code).where(YardApplication.case_id == case.id)
+def _prefecture(case_id):
+    where = select(YardApplication.prefecture_code).where(YardApplication.case_id == case_id)
     return (User.role == Role.PREFECTURE.value) & (User.prefecture_code == where.scalar_subquery())
 
 
@@ -71,8 +67,9 @@ def remind_renewal(sender, *, deadline, **extra) -> None:
 
 
 def register() -> None:
-    GROUPS.update({OPERATOR: _operators, PREFECTURE: _prefecture})
-    GROUP_KEYS[OPERATOR] = _organisation  # the prefecture's is asked per case
+    # the prefecture's members are read per case: its application names the prefecture
+    GROUPS.update({OPERATOR: Group("organisation_id", _operators),
+                   PREFECTURE: Group("id", _prefecture)})
     RULES.extend(r for r in YARD_RULES if r not in RULES)
     DEADLINE_AUDIENCES.update(YARD_DEADLINES)
     deadline_alarm.connect(remind_renewal)

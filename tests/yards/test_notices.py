@@ -14,7 +14,7 @@ from app.notices.models import Notice
 from app.scheduler.sweep import sweep_due
 from app.timeutil import utcnow
 
-from .conftest import draft_yard, fire, fresh, permitted_yard, prefecture_official
+from .conftest import draft_yard, fire, fresh, operator, permitted_yard, prefecture_official
 
 
 def _told(kind: str) -> set[int]:
@@ -57,3 +57,25 @@ def test_applying_for_renewal_stops_the_reminders(app, chiba):
     sweep_due(utcnow() + timedelta(days=365 * 5 - 100))
     assert _told("yard_renewal_reminder") == set()
     assert fresh(case).state == "RENEWAL_REQUESTED"  # no expiry while the renewal is pending
+
+
+def test_overdue_improvements_of_two_prefectures_swept_together_tell_each_its_own(app, chiba):
+    """One sweep batch reads the members of every case's groups at once: each operator and
+    each prefecture is told of its own yard only."""
+    tokyo, rival = prefecture_official("13"), operator("Edo Scrap K.K.")
+    yards = {"chiba": permitted_yard(chiba["operator"], chiba["official"]),
+             "tokyo": permitted_yard(rival, tokyo, "13", valid_to="2031-06-14")}
+    fire(yards["chiba"], "order_improvement", chiba["official"], reason="Pile B too high",
+         due_date="2026-08-01")
+    fire(yards["tokyo"], "order_improvement", tokyo, reason="No drainage",
+         due_date="2026-08-01")
+    due = db.session.scalars(select(Deadline.due_at).where(
+        Deadline.kind == "improvement_due")).all()
+
+    sweep_due(max(due) + timedelta(minutes=1))
+
+    told = {(n.case_id, n.recipient_user_id) for n in db.session.scalars(
+        select(Notice).where(Notice.kind == "deadline_overdue"))}
+    assert told == {(yards["chiba"].id, chiba["operator"].id),
+                    (yards["chiba"].id, chiba["official"].id),
+                    (yards["tokyo"].id, rival.id), (yards["tokyo"].id, tokyo.id)}
