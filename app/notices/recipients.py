@@ -214,6 +214,8 @@ def _members_each(keys: list[tuple[str, Hashable]]) -> dict[tuple, list[User]]:
     """The active users of each (group, value), by it: one statement that tags each user
     with the number of the (group, value) it is in, the pairs asked as rows of its JSON
     parameter, then the users."""
+    if not keys:
+        return {}
     names = tuple(sorted({name for name, _value in keys}))
     rows = [{"i": i, "name": name, **({GROUPS[name].reads: value} if GROUPS[name].reads else {})}
             for i, (name, value) in enumerate(keys)]
@@ -230,13 +232,14 @@ def _members_each(keys: list[tuple[str, Hashable]]) -> dict[tuple, list[User]]:
 
 
 @lru_cache(maxsize=64)
-def _members_each_query(groups: tuple[tuple[str, Group], ...], dialect: str) -> CompoundSelect:
+def _members_each_query(groups: tuple[tuple[str, Group], ...], dialect: str
+                        ) -> Select | CompoundSelect:
     """A part per group, each joining the rows asked of it to its members. Its text depends
     on the groups asked only: with the values as literals it was built and compiled anew for
     every batch of a sweep (its cases' companies differ)."""
     reads = sorted({group.reads for _name, group in groups if group.reads})
     fields = (("i", Integer), ("name", String),
-              *((column, Case.__table__.c[column].type) for column in reads))
+              *((read, Case.__table__.c[read].type) for read in reads))
     asked = json_rows("asked", fields, dialect)
     parts = [select(User.id, asked.c.i)
              .join_from(asked, User, and_(User.active.is_(True), group.members(
