@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.cases import held as in_transaction
+from app.cases.id_lists import among_named
 from app.cases.models import Case
 from app.extensions import db
 from workflows.base import (
@@ -104,13 +105,12 @@ def hold_notifications(case_ids: list[int]) -> None:
             held_now[case_id].append((STATE_PARTIES[role], holder))
 
 
-_IDS = bindparam("ids", expanding=True)
 #: the organisations and States each notification names (the columns the rule reads)
 _HOLDERS = union_all(
     select(Party.case_id, literal("party"), Party.role, cast(Party.organisation_id, String))
-    .where(Party.case_id.in_(_IDS)),
+    .where(among_named(Party.case_id, "ids")),
     select(StateConcerned.case_id, literal("state"), StateConcerned.role,
-           StateConcerned.country_code).where(StateConcerned.case_id.in_(_IDS)))
+           StateConcerned.country_code).where(among_named(StateConcerned.case_id, "ids")))
 
 _HELD_HOLDERS = "basel_party_holders"
 
@@ -143,7 +143,7 @@ def hold_for_transitions(case_ids: list[int]) -> None:
 
 
 _WHOLE = (select(BaselNotification)
-          .where(BaselNotification.case_id.in_(bindparam("ids", expanding=True)))
+          .where(among_named(BaselNotification.case_id, "ids"))
           .options(selectinload(BaselNotification.states)
                    .selectinload(StateConcerned.responses)))
 

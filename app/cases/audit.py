@@ -27,6 +27,7 @@ from . import audit_keys
 from .audience import INTERNAL_REMARK, event_audience, remark_audience
 from .audit_keys import Keyring
 from .held import held, is_new_case
+from .id_lists import among_named
 from .models import Case, CaseEvent
 from .signals import events_inserted
 
@@ -89,7 +90,7 @@ def hold_chain_heads(case_ids: list[int]) -> None:
 
 def _heads_of_cases():
     last = (select(CaseEvent.case_id, func.max(CaseEvent.seq).label("seq"))
-            .where(CaseEvent.case_id.in_(bindparam("ids", expanding=True)))
+            .where(among_named(CaseEvent.case_id, "ids"))
             .group_by(CaseEvent.case_id).subquery())
     return select(CaseEvent.case_id, CaseEvent.seq, CaseEvent.hash).join(
         last, (CaseEvent.case_id == last.c.case_id) & (CaseEvent.seq == last.c.seq))

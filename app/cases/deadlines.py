@@ -16,6 +16,7 @@ from app.extensions import db
 from app.timeutil import utcnow
 
 from .held import held, held_if_any
+from .id_lists import among_named
 from .models import Case, Deadline
 
 _UNCLEARED = "uncleared_deadlines"
@@ -48,7 +49,7 @@ def hold_uncleared(case_ids: list[int]) -> None:
 
 
 _UNCLEARED_OF_CASES = select(Deadline).where(
-    Deadline.case_id.in_(bindparam("ids", expanding=True)), Deadline.cleared_at.is_(None))
+    among_named(Deadline.case_id, "ids"), Deadline.cleared_at.is_(None))
 
 
 def open_deadlines(case: Case, kind: str | None = None, country: str | None = None):

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import bindparam, literal, select, union_all
+from sqlalchemy import literal, select, union_all
 
+from app.cases.id_lists import among_named
 from app.extensions import db
 
 #: the direction of each case type's movement, seen from Japan
@@ -49,15 +50,14 @@ def _basel_facts_query():
     after every event of every case, and building it costs more than running it."""
     from app.basel.models import BaselNotification, NotificationCode, StateConcerned
 
-    ids = bindparam("ids", expanding=True)
     codes = select(NotificationCode.case_id, literal("code"), NotificationCode.code).where(
-        NotificationCode.case_id.in_(ids), NotificationCode.scheme.in_(WASTE_SCHEMES))
+        among_named(NotificationCode.case_id, "ids"), NotificationCode.scheme.in_(WASTE_SCHEMES))
     countries = select(StateConcerned.case_id, literal("country"),
                        StateConcerned.country_code).where(
-        StateConcerned.case_id.in_(ids), StateConcerned.country_code != HOME)
+        among_named(StateConcerned.case_id, "ids"), StateConcerned.country_code != HOME)
     operation = select(BaselNotification.case_id, literal("operation"),
                        BaselNotification.operation_code).where(
-        BaselNotification.case_id.in_(ids))
+        among_named(BaselNotification.case_id, "ids"))
     return union_all(codes, countries, operation)
 
 

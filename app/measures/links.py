@@ -12,6 +12,7 @@ from app.cases.audience import INTERNAL_ONLY, INTERNAL_REMARK, register_engine_e
 from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.held import held, is_new_case
+from app.cases.id_lists import among_named
 from app.cases.models import Case, CaseEvent
 from app.cases.runner import CaseNotFound, StaleCase, lock_case
 from app.cases.signals import events_inserted
@@ -84,7 +85,7 @@ def _apply_links(case_id: int, wanted: dict, rows: dict, known: set) -> None:
 
 
 _LINKS_OF_CASES = select(CaseMeasure).where(
-    CaseMeasure.case_id.in_(bindparam("ids", expanding=True)))
+    among_named(CaseMeasure.case_id, "ids"))
 #: the measures of the catalogue among some codes (built once: it may run on every event)
 _KNOWN_MEASURES = select(Measure.code).where(Measure.code.in_(bindparam("codes", expanding=True)))
 

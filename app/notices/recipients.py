@@ -28,6 +28,7 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.auth.roles import Role
+from app.cases.id_lists import among_named
 from app.cases.models import Case
 from app.cases.visibility import who_sees, who_sees_each
 from app.database import json_rows
@@ -223,12 +224,16 @@ def _members_each(keys: list[tuple[str, Hashable]]) -> dict[tuple, list[User]]:
                                 db.session.get_bind().dialect.name)
     tagged = db.session.execute(query, {"asked": json.dumps(rows)}).all()
     ids = {user_id for user_id, _key in tagged}
-    users = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(ids)))} if ids else {}
+    users = {user.id: user for user in db.session.scalars(_USERS, {"ids": list(ids)})
+             } if ids else {}
     members: dict[tuple, list[User]] = {key: [] for key in keys}
     for user_id, index in sorted(tagged):
         members[keys[index]].append(users[user_id])
     return members
+
+
+#: built once: its text stays the same whatever the number of users (id_lists.py)
+_USERS = select(User).where(among_named(User.id, "ids"))
 
 
 @lru_cache(maxsize=64)

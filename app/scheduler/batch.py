@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from marshmallow import ValidationError
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cases.handlers import handler_for
+from app.cases.id_lists import among_named
 from app.cases.models import Deadline
 from app.cases.runner import CaseNotFound, apply_transition
 from app.cases.signals import after_group, deadline_alarm
@@ -186,10 +187,13 @@ class BatchFiring:
 def _write_marks(deadlines: list[Deadline], now, outcome: str) -> None:
     """One UPDATE marks the deadlines fired with `outcome` (their rows in memory are marked
     with `_mark_in_memory`)."""
-    db.session.execute(
-        update(Deadline).where(Deadline.id.in_([d.id for d in deadlines]))
-        .values(fired_at=now, outcome=outcome)
-        .execution_options(synchronize_session=False))
+    db.session.execute(_MARK, {"ids": [d.id for d in deadlines], "now": now, "outcome": outcome})
+
+
+#: built once: its text stays the same whatever the number of deadlines (id_lists.py)
+_MARK = (update(Deadline).where(among_named(Deadline.id, "ids"))
+         .values(fired_at=bindparam("now"), outcome=bindparam("outcome"))
+         .execution_options(synchronize_session=False))
 
 
 def _mark_in_memory(deadline: Deadline, now, outcome: str) -> None:
