@@ -7,6 +7,7 @@ from typing import Any
 
 from flask_babel import gettext
 from marshmallow import Schema
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.calendars.working_days import add_period, end_of_day, start_of_day
 from app.cases import deadlines
@@ -120,12 +121,17 @@ class BaselExportHandler:
             db.session.flush()
             ctx.audit["document"] = {"filename": attachment.filename,
                                      "sha256": attachment.sha256}
-        response = AuthorityResponse(
-            case_id=ctx.case.id, state=state, kind=kind, received_on=received_on, text=text,
-            valid_from=valid_from, valid_to=valid_to, attachment=attachment,
-            recorded_by_id=ctx.actor.id if ctx.actor else None,
-        )
-        db.session.add(response)
+        values = {"case_id": ctx.case.id, "kind": kind, "received_on": received_on,
+                  "text": text, "valid_from": valid_from, "valid_to": valid_to,
+                  "recorded_by_id": ctx.actor.id if ctx.actor else None}
+        if ctx.together is not None and attachment is None:
+            # fired with others (the sweep's tacit consents): written with theirs, in one go
+            response = AuthorityResponse(state_id=state.id, **values)
+            set_committed_value(response, "state", state)
+            ctx.together.add(response, shown_in=(state, "responses"))
+        else:
+            response = AuthorityResponse(state=state, attachment=attachment, **values)
+            db.session.add(response)
         ctx.audit["country"] = state.country_code
         return response
 

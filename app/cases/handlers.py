@@ -26,6 +26,9 @@ class TransitionContext:
     audit: dict[str, Any] = field(default_factory=dict)
     #: objects the handler loads once per transition (before, facts and after share them)
     loaded: dict[str, Any] = field(default_factory=dict)
+    #: the group this transition is fired with (app.cases.together.Together: the deadline
+    #: sweep's), or None: a handler may add its new rows to it rather than to the session
+    together: Any = None
 
 
 class CaseTypeHandler(Protocol):

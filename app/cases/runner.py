@@ -110,7 +110,8 @@ def apply_transition(case_id, event, actor, expected_version, payload, *,
         raise PartyNotAllowed(event=event)
     handler = handler_for(case.case_type)
     data = _schema(handler, case.case_type, event).load(payload)
-    ctx = TransitionContext(case, event, actor, role, data, from_state=case.state)
+    ctx = TransitionContext(case, event, actor, role, data, from_state=case.state,
+                            together=together)
     handler.before(ctx)
     if together is None:
         db.session.flush()

@@ -5,8 +5,9 @@ expiry) one after another. Each on its own reads its case's deadlines, audit cha
 domain rows, and flushes twice; a hundred of them, a hundred times over. Fired together they
 run on cases the sweep's batch query has locked already, with what they read loaded for all
 of them at once and held for the savepoint (held.py), their rows written in one flush at the
-end, their timeline events in one INSERT, and the signal receivers' rows gathered in `memo`
-and written once (`app.cases.signals.after_group`). The guarantees are the runner's: each
+end, their timeline events in one INSERT, the new rows their handlers add with `Together.add`
+in one INSERT per table, and the signal receivers' rows gathered in `memo` and written once
+(`app.cases.signals.after_group`). The guarantees are the runner's: each
 transition checks what it would check alone, and should any of them fail, the savepoint is
 rolled back and the caller fires them again one by one.
 """
@@ -16,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import Table, bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.database import insert_rows
 from app.extensions import db
 
 from .audit import hold_chain_heads, insert_events
@@ -37,6 +39,26 @@ class Together:
     memo: dict = field(default_factory=dict)
     #: the columns of the timeline events the transitions appended (audit.event_values)
     events: list[dict] = field(default_factory=list)
+    #: the columns of the new rows the handlers added (`add`), by table
+    rows: dict[Table, list[dict]] = field(default_factory=dict)
+    #: the (object, relationship) collections that show those rows until they are written
+    showing: list[tuple[object, str]] = field(default_factory=list)
+
+    def add(self, row, *, shown_in: tuple[object, str]) -> None:
+        """A new row of one of the group's transitions, written at `finish` with the group's
+        other rows of its table by one INSERT (COPY on PostgreSQL), not by the session's
+        flush: the ORM's bookkeeping of a few hundred new objects (the unit of work, the ids
+        returned, the parent marked changed by the backref) cost more than the transitions'
+        own work. Until then `row` is shown in memory in the collection `shown_in` (owner,
+        relationship name) for the group's later transitions to read; it stays outside the
+        session and has no id. Its foreign keys are set as columns (a relationship set on it
+        is not written). Once the rows are written, or the group is undone, the collection is
+        read again from the database (`forget_shown`)."""
+        values = _column_values(row)
+        self.rows.setdefault(row.__table__, []).append(values)
+        owner, name = shown_in
+        set_committed_value(owner, name, [*getattr(owner, name), row])
+        self.showing.append(shown_in)
 
 
 def together(cases: Sequence[Case]) -> Together:
@@ -57,12 +79,54 @@ def together(cases: Sequence[Case]) -> Together:
 
 
 def finish(group: Together) -> None:
-    """Write what the group's transitions did: the cases' new states in one statement, their
-    events in another, then what the receivers gathered, then the rest in one flush."""
+    """Write what the group's transitions did: the cases' new states in one statement, the
+    handlers' new rows and the events in one each per table, then what the receivers
+    gathered, then the rest in one flush."""
     _write_states(group)
+    _write_rows(group)
     _write_events(group)
     after_group(group.memo)
     db.session.flush()
+    forget_shown(group)
+
+
+def forget_shown(group: Together) -> None:
+    """Read the collections that showed the group's new rows again from the database when
+    next used: the rows written (with their ids), or none if the group was rolled back."""
+    for owner, name in {(id(owner), name): (owner, name)
+                        for owner, name in group.showing}.values():
+        if owner in db.session:  # else it is read afresh anyway
+            db.session.expire(owner, [name])
+    group.showing.clear()
+
+
+def _write_rows(group: Together) -> None:
+    for table, rows in group.rows.items():
+        insert_rows(db.session, table, rows)
+    group.rows.clear()
+
+
+def _column_values(row) -> dict:
+    """The columns of a new mapped object as an INSERT of it would write them: the values
+    set, the Python-side defaults of those not set (also set on the object), the
+    database-made key left out."""
+    mapper = inspect(type(row))
+    values = {}
+    for column in row.__table__.columns:
+        key = mapper.get_property_by_column(column).key
+        if key in row.__dict__:
+            values[column.key] = row.__dict__[key]
+        elif column.primary_key:
+            continue
+        elif column.default is not None and column.default.is_scalar:
+            values[column.key] = column.default.arg
+        elif column.default is not None and column.default.is_callable:
+            values[column.key] = column.default.arg(None)
+        else:
+            values[column.key] = None
+        if key not in row.__dict__:
+            set_committed_value(row, key, values[column.key])
+    return values
 
 
 def _write_events(group: Together) -> None:

@@ -27,7 +27,7 @@ from app.cases.id_lists import among_named
 from app.cases.models import Deadline
 from app.cases.runner import CaseNotFound, apply_transition
 from app.cases.signals import after_group, deadline_alarm
-from app.cases.together import finish, together
+from app.cases.together import Together, finish, forget_shown, together
 from app.extensions import db
 from workflows import WorkflowError
 
@@ -52,6 +52,8 @@ class BatchFiring:
         self._transitions: list[tuple[Deadline, str, dict]] = []
         #: the deadlines of the run being fired together, marked fired in memory
         self._marked: list[Deadline] = []
+        #: the run being fired together
+        self._group: Together | None = None
 
     def fire_all(self, deadlines: Sequence[Deadline]) -> list[str]:
         for deadline in deadlines:
@@ -70,6 +72,7 @@ class BatchFiring:
     # --- transitions ------------------------------------------------------------------------
     def _fire_pending_transitions(self) -> None:
         run, self._transitions = self._transitions, []
+        self._group = None
         if len(run) > 1:
             try:
                 with db.session.begin_nested():
@@ -82,6 +85,8 @@ class BatchFiring:
                 log.info("a run of %d deadline transitions is fired again one by one", len(run))
                 for deadline in self._marked:
                     _mark_open_again(deadline)
+                if self._group is not None:  # its new rows are gone from memory too
+                    forget_shown(self._group)
         for deadline, event, payload in run:
             if not deadline.is_open:  # cleared by a transition earlier in this batch
                 self.outcomes.append(SKIPPED)
@@ -89,7 +94,7 @@ class BatchFiring:
                 self.outcomes.append(self._transition(deadline, event, payload))
 
     def _fire_together(self, run: list[tuple[Deadline, str, dict]]) -> list[str]:
-        group = together([deadline.case for deadline, _event, _payload in run])
+        group = self._group = together([deadline.case for deadline, _event, _payload in run])
         outcomes: list[str] = []
         self._marked = []
         for deadline, event, payload in run:

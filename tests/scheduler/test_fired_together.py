@@ -33,6 +33,15 @@ def tacit_responses(db, case_id: int) -> int:
         AuthorityResponse.case_id == case_id, AuthorityResponse.kind == "tacit_consent"))
 
 
+def tacit_response(db, case_id: int) -> tuple:
+    """The recorded tacit consent as the case page and the PDFs show it."""
+    row = db.session.scalars(select(AuthorityResponse).where(
+        AuthorityResponse.case_id == case_id, AuthorityResponse.kind == "tacit_consent")).one()
+    assert row.recorded_at is not None
+    return (row.state.country_code, row.received_on, row.valid_from, row.valid_to, row.text,
+            row.text_en, row.attachment_id, row.recorded_by_id)
+
+
 def assert_consented_once(db, case_id: int, version_before: int, notices: Counter) -> None:
     case = fresh(Case, case_id)
     assert case.state == "CONSENT_COMPLETE"
@@ -62,6 +71,9 @@ def test_deadlines_fired_together_leave_each_case_as_one_fired_alone(db, people)
     assert sweep_at(due + timedelta(minutes=1)) == SweepReport(fired=3)
     for case_id in together:
         assert_consented_once(db, case_id, versions[case_id], earlier[case_id] + notices)
+        # written with the others' in one INSERT, as the one fired alone was by the session
+        assert tacit_response(db, case_id)[0] == "US"
+        assert tacit_response(db, case_id)[2:] == tacit_response(db, alone)[2:]
     assert sweep_at(due + timedelta(days=1)) == SweepReport()
 
 
