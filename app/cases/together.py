@@ -14,14 +14,17 @@ rolled back and the caller fires them again one by one.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
+from functools import cache
 
-from sqlalchemy import Table, bindparam, inspect, update
+from sqlalchemy import DateTime, Integer, Table, bindparam, inspect, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.database import insert_rows
+from app.database import insert_rows, json_rows
 from app.extensions import db
 
 from .audit import hold_chain_heads, insert_events
@@ -159,5 +162,29 @@ def _write_states(group: Together) -> None:
         # what the row holds once the statement has run: nothing left for the ORM to write
         for name in ("state", "updated_at", "version"):
             set_committed_value(case, name, rows[-1][f"new_{name}"])
-    if rows and db.session.execute(_NEW_STATE, rows).rowcount != len(rows):
+    if rows and _update_states(rows) != len(rows):
         raise StaleDataError("a case changed while its deadline fired")
+
+
+def _update_states(rows: list[dict]) -> int:
+    """How many of the cases had the version read and now have their new state. PostgreSQL
+    gets the rows as one JSON parameter of one UPDATE, which costs a fraction of the
+    executemany's statement per case there; SQLite runs the executemany in-process."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return db.session.execute(_NEW_STATE, rows).rowcount
+    asked = [{**row, "new_updated_at": row["new_updated_at"].astimezone(UTC).isoformat()}
+             for row in rows]
+    return db.session.execute(_new_states_from_json(), {"rows": json.dumps(asked)}).rowcount
+
+
+@cache
+def _new_states_from_json():
+    cases = Case.__table__
+    rows = json_rows("rows", (("case_id", Integer), ("read_version", Integer),
+                              ("new_state", cases.c.state.type),
+                              ("new_updated_at", DateTime(timezone=True)),
+                              ("new_version", Integer)), "postgresql")
+    return (update(cases)
+            .where(cases.c.id == rows.c.case_id, cases.c.version == rows.c.read_version)
+            .values(state=rows.c.new_state, updated_at=rows.c.new_updated_at,
+                    version=rows.c.new_version))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from app.basel.models import AuthorityResponse
 from app.cases.audit import verify_chain
@@ -71,6 +71,7 @@ def test_deadlines_fired_together_leave_each_case_as_one_fired_alone(db, people)
     assert sweep_at(due + timedelta(minutes=1)) == SweepReport(fired=3)
     for case_id in together:
         assert_consented_once(db, case_id, versions[case_id], earlier[case_id] + notices)
+        assert fresh(Case, case_id).updated_at == due + timedelta(minutes=1)  # as the clock
         # written with the others' in one INSERT, as the one fired alone was by the session
         assert tacit_response(db, case_id)[0] == "US"
         assert tacit_response(db, case_id)[2:] == tacit_response(db, alone)[2:]
@@ -123,6 +124,33 @@ def test_a_failing_listener_leaves_only_its_deadline_open_for_the_next_sweep(db,
     assert sweep_due(due + timedelta(minutes=2)) == SweepReport(fired=1)
     assert fresh(Case, broken_case).state == "CONSENT_COMPLETE"
     assert verify_chain(broken_case) == []
+
+
+def test_a_case_changed_underneath_the_group_is_not_overwritten(db, people):
+    """The cases' new states are written by one statement for the group, each only if the
+    case still has the version its transition read; one that moved fails the group, which is
+    rolled back and fired again one by one."""
+    cases = [acknowledged_case(people) for _ in range(3)]
+    versions = {case_id: fresh(Case, case_id).version for case_id in cases}
+    due = max(deadline_of(case_id, "tacit_consent").due_at for case_id in cases)
+    moved: list[int] = []
+
+    def change_the_last_case(case, **extra):
+        if not moved:  # once, while the group's first transition runs
+            moved.append(cases[2])
+            db.session.execute(update(Case).where(Case.id == cases[2])
+                               .values(version=Case.version + 1)
+                               .execution_options(synchronize_session=False))
+
+    with case_transitioned.connected_to(change_the_last_case):
+        assert sweep_at(due + timedelta(minutes=1)) == SweepReport(fired=3)
+    assert moved == [cases[2]]
+    for case_id in cases:  # the change was rolled back with the group, then each fired alone
+        case = fresh(Case, case_id)
+        assert case.state == "CONSENT_COMPLETE" and case.version == versions[case_id] + 1
+        assert event_count(case_id, "tacit_consent") == 1
+        assert tacit_responses(db, case_id) == 1
+        assert verify_chain(case_id) == []
 
 
 def plan_links(db, case_id: int) -> set[tuple[str, str]]:
