@@ -38,7 +38,9 @@ class CaseTypeHandler(Protocol):
 
     def before(self, ctx: TransitionContext) -> None:
         """Write the domain rows the event carries (responses, flags) before the workflow runs;
-        raise marshmallow.ValidationError for payload problems the schema cannot see."""
+        raise marshmallow.ValidationError for payload problems the schema cannot see. Fired
+        with others (`ctx.together` set: the deadline sweep), a new row nothing reads back by
+        id may go to `ctx.together.add` rather than the session (app/cases/together.py)."""
 
     def facts(self, ctx: TransitionContext) -> dict[str, Any]:
         """The facts the workflow's guards and validators read."""
