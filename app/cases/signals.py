@@ -26,6 +26,12 @@ deadline_alarm = _signals.signal("deadline-alarm")
 #: event rows shows its listeners (the cases that changed), this tells them.
 events_inserted = _signals.signal("events-inserted")
 
+#: sent when a new case's rows were INSERTed past the session from values in hand (a
+#: partner's notification, app/exchange/apply.py); the sender is the case, and receivers get
+#: `rows`, the list of row dicts of each model written: what a flush of those rows would have
+#: shown them, so that they need not read back what was just written
+case_rows_inserted = _signals.signal("case-rows-inserted")
+
 #: the key of `memo` under which receivers leave callables for the sender to call once, after
 #: the group's last alarm or transition and in the same transaction (`after_group`): a
 #: receiver gathers rows per signal and writes them for the whole group in one statement

@@ -21,6 +21,7 @@ from app.cases import search_grams
 from app.cases.audit import announce_events, append_event, event_values
 from app.cases.models import Attachment, Case, CaseEvent, Deadline
 from app.cases.runner import apply_transition, lock_case
+from app.cases.signals import case_rows_inserted
 from app.cases.uploads import Upload
 from app.database import insert_together
 from app.extensions import db
@@ -361,12 +362,13 @@ def notification_submission(inbound: Inbound) -> Case:
     events = [event_values(case, event="register", actor=inbound.actor,
                            role=inbound.actor.role, from_state=None, to_state=case.state,
                            payload={"number": case.number, "message_id": head.message_id})]
-    _insert_case_rows({Deadline: first_acknowledgement_deadline(case.id, n, n.received_on),
-                  BaselNotification: [{"case_id": case.id, **values}],
-                  StateConcerned: [{"case_id": case.id, **state} for state in data["states"]],
-                  Party: _party_rows(case.id, data["parties"]),
-                  NotificationCode: _code_rows(case.id, data["codes"]),
-                  Attachment: documents, CaseEvent: events})
+    _insert_case_rows(case, {
+        Deadline: first_acknowledgement_deadline(case.id, n, n.received_on),
+        BaselNotification: [{"case_id": case.id, **values}],
+        StateConcerned: [{"case_id": case.id, **state} for state in data["states"]],
+        Party: _party_rows(case.id, data["parties"]),
+        NotificationCode: _code_rows(case.id, data["codes"]),
+        Attachment: documents, CaseEvent: events})
     announce_events(events)
     return case
 
@@ -408,13 +410,15 @@ def _code_rows(case_id: int, codes: dict[str, list[str]]) -> list[dict]:
             for seq, code in enumerate(dict.fromkeys(values), start=1)]
 
 
-def _insert_case_rows(rows_by_model: dict[type, list[dict]]) -> None:
+def _insert_case_rows(case: Case, rows_by_model: dict[type, list[dict]]) -> None:
     """The new case's rows, none of them read back in this transaction, sent together (one
     wait for the server on PostgreSQL) past the ORM, whose bookkeeping costs more than the
-    statements; then the search grams of the case, which a flush would have written."""
+    statements; then the search grams of the case, which a flush would have written, and
+    the listeners told of the rows (the plan links take the case's facts from them)."""
     insert_together(db.session, [(model.__table__, rows)
                                  for model, rows in rows_by_model.items()])
     search_grams.refresh_inserted(db.session.connection(), rows_by_model)
+    case_rows_inserted.send(case, rows=rows_by_model)
 
 
 HANDLERS: dict[str, Callable[[Inbound], Case | None]] = {

@@ -9,9 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import event, literal, select, union_all
+from sqlalchemy.orm import Session
 
+from app.cases import held as in_transaction
 from app.cases.id_lists import among_named
+from app.cases.signals import case_rows_inserted
 from app.extensions import db
 
 #: the direction of each case type's movement, seen from Japan
@@ -61,9 +64,45 @@ def _basel_facts_query():
     return union_all(codes, countries, operation)
 
 
+def _basel_facts_of_rows(case, rows: dict[type, list[dict]]) -> CaseFacts:
+    """`_basel_facts` of a case from its rows as written (the same filters, in Python)."""
+    from app.basel.models import BaselNotification, NotificationCode, StateConcerned
+
+    return CaseFacts(
+        case.case_type, DIRECTIONS.get(case.case_type),
+        frozenset(row["code"] for row in rows.get(NotificationCode, ())
+                  if row["scheme"] in WASTE_SCHEMES),
+        next((row.get("operation_code") for row in rows.get(BaselNotification, ())), None),
+        frozenset(row["country_code"] for row in rows.get(StateConcerned, ())
+                  if row.get("country_code") not in (None, HOME)))
+
+
 #: case type -> the facts of some of its cases, by case id
 READERS: dict[str, Callable] = {"basel_export": _basel_facts, "basel_import": _basel_facts,
                                 "basel_transit": _basel_facts}
+#: case type -> the facts of a new case from its rows as INSERTed (`case_rows_inserted`)
+ROW_READERS: dict[str, Callable] = {"basel_import": _basel_facts_of_rows,
+                                   "basel_transit": _basel_facts_of_rows}
+_HELD = "measure_facts_of_inserted_cases"
+
+
+def _hold_inserted(case, *, rows: dict[type, list[dict]], **_extra) -> None:
+    """The facts of a new case whose rows were just INSERTed from values in hand: its link
+    sync, right after, takes them from here instead of reading back what was just written."""
+    if (reader := ROW_READERS.get(case.case_type)) is not None:
+        in_transaction.held(_HELD)[case.id] = reader(case, rows)
+
+
+def _forget_held(session, _flush_context) -> None:
+    """A flush may write rows the held facts do not know of: read them again after it."""
+    in_transaction.drop(_HELD, session)
+
+
+def listen_to_inserted_cases() -> None:
+    """Hold the facts of cases inserted past the session (once per process)."""
+    if not event.contains(Session, "after_flush", _forget_held):
+        event.listen(Session, "after_flush", _forget_held)
+        case_rows_inserted.connect(_hold_inserted)
 
 
 def facts_of(case) -> CaseFacts:
@@ -71,11 +110,16 @@ def facts_of(case) -> CaseFacts:
 
 
 def facts_of_each(cases) -> dict[int, CaseFacts]:
-    """The facts of many cases, one query per case type that has a reader."""
+    """The facts of many cases, one query per case type that has a reader (none for a case
+    whose facts are held from its rows as inserted)."""
+    held = in_transaction.held_if_any(_HELD) or {}
     found: dict[int, CaseFacts] = {}
     by_type: dict[str, list] = {}
     for case in cases:
-        by_type.setdefault(case.case_type, []).append(case)
+        if case.id in held:
+            found[case.id] = held[case.id]
+        else:
+            by_type.setdefault(case.case_type, []).append(case)
     for case_type, of_type in by_type.items():
         reader = READERS.get(case_type)
         if reader is not None:

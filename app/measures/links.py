@@ -21,7 +21,7 @@ from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
 
-from .facts import facts_of_each
+from .facts import facts_of_each, listen_to_inserted_cases
 from .models import CaseMeasure, Measure
 from .rules import measures_for
 
@@ -122,6 +122,7 @@ _SYNCED = "measure_links_synced"
 
 def listen_to_case_events() -> None:
     """Keep every case's rule links current (once per process)."""
+    listen_to_inserted_cases()
     if not event.contains(Session, "after_flush", _collect_new_events):
         event.listen(Session, "after_flush", _collect_new_events)
         event.listen(Session, "after_flush_postexec", _sync_noted_cases)

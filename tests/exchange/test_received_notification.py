@@ -7,15 +7,18 @@ from __future__ import annotations
 import hashlib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from app.cases.audience import attachment_audience
 from app.cases.audit import verify_chain
 from app.cases.models import Attachment, Case, CaseEvent, Deadline
+from app.cases.signals import case_rows_inserted
 from app.exchange.models import ExchangeMessage
 from app.exchange.readers import NS
 from app.extensions import db
 from app.measures.catalogue import load as load_catalogue
+from app.measures.facts import ROW_READERS, facts_of
 from app.measures.models import CaseMeasure
 from tests.factories import login, make_org, make_user
 
@@ -75,3 +78,30 @@ def test_an_imported_case_opens_its_timeline_its_deadline_and_its_plan_links_at_
         "acknowledgement", "JP", None)
     assert set(db.session.scalars(select(CaseMeasure.measure_code).where(
         CaseMeasure.case_id == case.id))) == {"2.c", "2.b", "1.1.b.copper", "2.a"}
+
+
+@pytest.mark.parametrize("japan_role", ["import", "transit"])
+def test_a_received_notification_is_linked_to_the_plan_by_the_facts_of_its_stored_rows(
+        usa, japan_role):
+    """The plan links of a notification that arrives by XML are made from its rows as they
+    are written, not read back: those facts must be the ones the stored rows give (waste
+    codes only, the partner countries without Japan, the operation)."""
+    _, sim = usa
+    written = {}
+
+    def keep(case, *, rows, **_extra):
+        written[case.id] = rows
+
+    case_rows_inserted.connect(keep)
+    try:
+        sent = sim.send(sim.notification("US2026000325", japan_role=japan_role))
+    finally:
+        case_rows_inserted.disconnect(keep)
+    assert sent.status == 200, sim.error_codes(sent)
+    db.session.rollback()
+    case = db.session.scalar(select(Case).where(Case.number == "US2026000325"))
+    stored = facts_of(case)  # read from the database: nothing is held after the commit
+    assert (stored.codes, stored.operation, "JP" in stored.partner_countries) == (
+        {"A1181"}, "R4", False)
+    assert "US" in stored.partner_countries
+    assert ROW_READERS[case.case_type](case, written[case.id]) == stored
