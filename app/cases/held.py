@@ -55,6 +55,11 @@ def _note_new_cases(session, _flush_context) -> None:
         held(NEW_CASES, session).update(dict.fromkeys(new, True))
 
 
+def note_new_case(case_id: int) -> None:
+    """A case inserted in this transaction past the session (what a flush notes itself)."""
+    held(NEW_CASES)[case_id] = True
+
+
 def is_new_case(case_id: int) -> bool:
     """The case was inserted in this transaction."""
     return bool((held_if_any(NEW_CASES) or {}).get(case_id))

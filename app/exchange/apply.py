@@ -19,6 +19,7 @@ from app.basel.shipment_ops import new_shipment
 from app.basel.shipments import Shipment
 from app.cases import search_grams
 from app.cases.audit import announce_events, append_event, event_values
+from app.cases.inserted import insert_case
 from app.cases.models import Attachment, Case, CaseEvent, Deadline
 from app.cases.runner import apply_transition, lock_case
 from app.cases.signals import case_rows_inserted
@@ -342,9 +343,9 @@ def notification_submission(inbound: Inbound) -> Case:
         raise XmlRejected("DUPLICATE_NOTIFICATION",
                           f"Notification {head.notification_id} was received already.")
     case_type = "basel_import" if jp[0]["role"] == "import" else "basel_transit"
-    case = Case(case_type=case_type, state="RECEIVED", number=head.notification_id,
-                organisation=inbound.actor.organisation, created_by=inbound.actor,
-                submitted_at=utcnow())
+    case = insert_case(case_type=case_type, state="RECEIVED", number=head.notification_id,
+                       organisation_id=inbound.actor.organisation_id,
+                       created_by_id=inbound.actor.id, submitted_at=utcnow())
     values = {"received_on": head.issued_at.date(), "transmitted_at": utcnow(),
               **data["shipment"], **data["waste"],
               "customs_office_exit": data["customs_office_exit"],
@@ -352,8 +353,6 @@ def notification_submission(inbound: Inbound) -> Case:
               "declaration_name": data["declaration_name"]}
     # kept out of the session (its rows are INSERTed below): the regime is read from it
     n = BaselNotification(**values, states=[StateConcerned(**s) for s in data["states"]])
-    db.session.add(case)
-    db.session.flush()  # the case: the one ORM flush
     documents = [Upload(a.filename, a.content_type, a.content).attachment_row(
         case, a.kind if a.kind != "partner_document" else "other", inbound.actor)
         for a in data["attachments"]]
