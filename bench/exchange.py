@@ -267,9 +267,13 @@ def add_verify_route(app) -> None:
 
 
 def make_app(config: dict):
+    """The app with the bench routes, on a database built as `make run` builds one: the
+    migrations, the reference data and the plan's measures (a notification received is
+    linked to the measures it serves, as in every real installation)."""
     from flask_migrate import upgrade
 
     from app import create_app
+    from app.measures.catalogue import load as load_measures
     from app.reference.loader import load_all
 
     app = create_app(config)
@@ -277,6 +281,7 @@ def make_app(config: dict):
     with app.app_context():
         upgrade()
         load_all()
+        load_measures()
     return app
 
 
@@ -628,12 +633,17 @@ def check_confirmations(answers, bodies: list[bytes], our_cert: bytes) -> None:
 def check_imports(numbers: list[str]) -> None:
     from app.cases.models import Case
     from app.extensions import db
+    from app.measures.models import CaseMeasure
 
     db.session.rollback()
     found = dict(db.session.execute(sa.select(Case.number, Case.state).where(
         Case.number.in_(numbers), Case.case_type == "basel_import")).all())
     if len(found) != len(numbers) or set(found.values()) != {"RECEIVED"}:
         raise RuntimeError(f"{len(numbers) - len(found)} notification(s) opened no import case")
+    linked = db.session.scalar(sa.select(sa.func.count(sa.distinct(CaseMeasure.case_id))).join(
+        Case, Case.id == CaseMeasure.case_id).where(Case.number.in_(numbers)))
+    if linked != len(numbers):
+        raise RuntimeError(f"{len(numbers) - linked} import case(s) linked to no plan measure")
     db.session.rollback()
 
 
