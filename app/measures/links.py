@@ -3,7 +3,7 @@ hand with a reason that goes on the case's timeline (the engine's audit chain)."
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, select
+from sqlalchemy import bindparam, event, insert, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -69,23 +69,26 @@ def sync_rule_links_each(cases) -> None:
     # most transitions change no link: the measures are looked up only for a link to make
     known = set(db.session.scalars(_KNOWN_MEASURES, {"codes": sorted(missing)})
                 ) if missing else set()
+    new = []
     for case in cases:
         synced[case.id] = True
-        _apply_links(case.id, wanted[case.id], rows[case.id], known)
+        new += _apply_links(case.id, wanted[case.id], rows[case.id], known)
+    if new:  # one INSERT past the unit of work: nothing here reads them back as objects
+        db.session.connection().execute(_INSERT_LINKS, new)
 
 
-def _apply_links(case_id: int, wanted: dict, rows: dict, known: set) -> None:
-    for code in wanted:
-        if code not in rows and code in known:
-            db.session.add(CaseMeasure(case_id=case_id, measure_code=code, source="rule",
-                                       basis=wanted[code]))
+def _apply_links(case_id: int, wanted: dict, rows: dict, known: set) -> list[dict]:
+    """Delete the rule links the case no longer matches; the new ones, as rows to insert."""
     for code, row in rows.items():
         if row.source == "rule" and row.removed_at is None and code not in wanted:
             db.session.delete(row)
+    return [{"case_id": case_id, "measure_code": code, "source": "rule",
+             "basis": wanted[code]} for code in wanted if code not in rows and code in known]
 
 
 _LINKS_OF_CASES = select(CaseMeasure).where(
     among_named(CaseMeasure.case_id, "ids"))
+_INSERT_LINKS = insert(CaseMeasure)
 #: the measures of the catalogue among some codes (built once: it may run on every event)
 _KNOWN_MEASURES = select(Measure.code).where(Measure.code.in_(bindparam("codes", expanding=True)))
 
