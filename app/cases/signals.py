@@ -28,8 +28,8 @@ events_inserted = _signals.signal("events-inserted")
 
 #: sent when a new case's rows were INSERTed past the session from values in hand (a
 #: partner's notification, app/exchange/apply.py); the sender is the case, and receivers get
-#: `rows`, the list of row dicts of each model written: what a flush of those rows would have
-#: shown them, so that they need not read back what was just written
+#: `rows`, the row dicts written, by model: all the case has, so that a receiver need not
+#: read back what was just written (the plan links take the case's facts from them)
 case_rows_inserted = _signals.signal("case-rows-inserted")
 
 #: the key of `memo` under which receivers leave callables for the sender to call once, after
