@@ -3,7 +3,7 @@ hand with a reason that goes on the case's timeline (the engine's audit chain)."
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import Integer, String, Text, bindparam, event, insert, literal, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,7 +19,7 @@ from app.cases.signals import events_inserted
 from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
-from app.timeutil import utcnow
+from app.timeutil import UTCDateTime, utcnow
 
 from .facts import facts_of_each, listen_to_inserted_cases
 from .models import CaseMeasure, Measure
@@ -65,32 +65,34 @@ def sync_rule_links_each(cases) -> None:
         for row in db.session.scalars(_LINKS_OF_CASES, {"ids": older}):
             rows[row.case_id][row.measure_code] = row
     wanted = {case.id: measures_for(facts[case.id]) for case in cases}
-    missing = {code for case in cases for code in wanted[case.id] if code not in rows[case.id]}
-    # most transitions change no link: the measures are looked up only for a link to make
-    known = set(db.session.scalars(_KNOWN_MEASURES, {"codes": sorted(missing)})
-                ) if missing else set()
     new = []
     for case in cases:
         synced[case.id] = True
-        new += _apply_links(case.id, wanted[case.id], rows[case.id], known)
-    if new:  # one INSERT past the unit of work: nothing here reads them back as objects
+        new += _apply_links(case.id, wanted[case.id], rows[case.id])
+    if new:  # one statement past the unit of work: nothing here reads them back as objects
         db.session.connection().execute(_INSERT_LINKS, new)
 
 
-def _apply_links(case_id: int, wanted: dict, rows: dict, known: set) -> list[dict]:
+def _apply_links(case_id: int, wanted: dict, rows: dict) -> list[dict]:
     """Delete the rule links the case no longer matches; the new ones, as rows to insert."""
     for code, row in rows.items():
         if row.source == "rule" and row.removed_at is None and code not in wanted:
             db.session.delete(row)
-    return [{"case_id": case_id, "measure_code": code, "source": "rule",
-             "basis": wanted[code]} for code in wanted if code not in rows and code in known]
+    now = utcnow()
+    return [{"case_id": case_id, "code": code, "basis": wanted[code], "linked_at": now}
+            for code in wanted if code not in rows]
 
 
 _LINKS_OF_CASES = select(CaseMeasure).where(
     among_named(CaseMeasure.case_id, "ids"))
-_INSERT_LINKS = insert(CaseMeasure)
-#: the measures of the catalogue among some codes (built once: it may run on every event)
-_KNOWN_MEASURES = select(Measure.code).where(Measure.code.in_(bindparam("codes", expanding=True)))
+#: a rule link to a measure of the catalogue: a rule naming a measure the catalogue does not
+#: hold (yet) makes no link. The catalogue is asked in the INSERT itself, not by a query
+#: before it. Built once: it may run on every event
+_INSERT_LINKS = insert(CaseMeasure).from_select(
+    ["case_id", "measure_code", "source", "basis", "linked_at"],
+    select(bindparam("case_id", type_=Integer), Measure.code, literal("rule", String),
+           bindparam("basis", type_=Text), bindparam("linked_at", type_=UTCDateTime))
+    .where(Measure.code == bindparam("code", type_=String)))
 
 
 def _collect_new_events(session, _flush_context) -> None:
