@@ -11,6 +11,8 @@ are written when it has any (search_grams.py).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import insert
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -24,11 +26,17 @@ from .models import Case
 _INSERT = insert(Case).returning(*Case.__table__.columns)
 
 
-def insert_case(**values) -> Case:
-    """The case of these column values (`organisation_id`, not `organisation`), written and
-    in the session; the Python-side defaults (version, times) applied as a flush would."""
+def insert_case(*, case_type: str, state: str, number: str | None, organisation_id: int,
+                created_by_id: int, submitted_at: datetime | None = None,
+                parent_id: int | None = None) -> Case:
+    """The case of these column values, written and in the session; the Python-side
+    defaults (version, times) applied as a flush would. The columns are named one by one: an
+    INSERT ignores a key it has no column for, so a misspelt one would be lost silently."""
     connection = db.session.connection()
-    row = connection.execute(_INSERT, values).one()
+    row = connection.execute(_INSERT, {
+        "case_type": case_type, "state": state, "number": number,
+        "organisation_id": organisation_id, "created_by_id": created_by_id,
+        "submitted_at": submitted_at, "parent_id": parent_id}).one()
     case = Case(**row._mapping)
     make_transient_to_detached(case)  # its values are the row's, as if loaded
     db.session.add(case)
