@@ -11,9 +11,8 @@ from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case
 from app.cases.ownership import may_start_child
-from app.cases.runner import CaseNotFound, act, lock_case
+from app.cases.runner import CaseNotFound, act, lock_visible_case
 from app.cases.uploads import Upload
-from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
@@ -36,9 +35,8 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
         raise RoleNotAllowed(event="announce")
     try:
         begin_write(db.session)
-        parent = lock_case(notification_case_id)
-        if not can_see(user, parent) or parent.case_type not in ("basel_export",
-                                                                  "basel_import"):
+        parent = lock_visible_case(notification_case_id, user)
+        if parent.case_type not in ("basel_export", "basel_import"):
             raise CaseNotFound()
         if not may_start_child(user, parent, "basel_shipment", "announce"):
             raise PartyNotAllowed(event="announce")

@@ -75,6 +75,23 @@ _HEAD = (select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindpa
          .order_by(CaseEvent.seq.desc()).limit(1))
 
 
+def chain_head_columns() -> tuple:
+    """The seq and hash of a case's last event, as two columns of a query of cases (None
+    when it has none): the runner reads them with the case it locks."""
+    def last(column):
+        return (select(column).where(CaseEvent.case_id == Case.id)
+                .order_by(CaseEvent.seq.desc()).limit(1).correlate(Case).scalar_subquery())
+    return last(CaseEvent.seq).label("head_seq"), last(CaseEvent.hash).label("head_hash")
+
+
+def hold_chain_head(case_id: int, seq: int | None, last_hash: str | None) -> None:
+    """Hold the head read with the case's lock (`chain_head_columns`), as `event_values`
+    holds each head it makes: no other transaction can add to the chain while the lock is
+    held, and this one adds only through `event_values`."""
+    head = (seq, last_hash) if seq is not None else (0, genesis_hash(case_id))
+    held(_HEADS).setdefault(case_id, head)
+
+
 def hold_chain_heads(case_ids: list[int]) -> None:
     """Read the chain heads of many cases in one query and hold them as `append_event`
     holds the head it wrote (transitions fired together, app/cases/together.py)."""

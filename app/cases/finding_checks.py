@@ -22,8 +22,7 @@ from app.timeutil import UTCDateTime, today_in_japan, utcnow
 from . import audience, plausibility
 from .audit import append_event
 from .handlers import invalid
-from .runner import lock_case
-from .visibility import can_see
+from .runner import lock_visible_case
 
 CHECK_EVENT = "check_finding"
 
@@ -82,11 +81,7 @@ def mark_checked(case_id: int, fingerprint: str, user) -> None:
     """Record that `user` checked the finding; one transaction, with its audit event."""
     try:
         begin_write(db.session)
-        case = lock_case(case_id)
-        if not can_see(user, case):
-            from .runner import CaseNotFound
-
-            raise CaseNotFound()
+        case = lock_visible_case(case_id, user)
         finding = next((s for s in shown_findings(case) if s.fingerprint == fingerprint), None)
         if finding is None:
             raise invalid("fingerprint", "This finding is no longer there; reload the page.")

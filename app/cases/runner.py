@@ -8,10 +8,11 @@ set/clear deadlines, append the audit event, commit. Any refusal rolls everythin
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import bindparam, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import begin_write
@@ -27,14 +28,14 @@ from workflows import (
 )
 
 from . import plausibility
-from .audit import event_values, write_event
+from .audit import chain_head_columns, event_values, hold_chain_head, write_event
 from .deadlines import clear_deadlines
 from .handlers import TransitionContext, handler_for
 from .models import Case
 from .ownership import may_act, require_editor
 from .signals import case_transitioned
 from .together import Together
-from .visibility import can_see
+from .visibility import can_see, viewer_key, visible_to
 
 
 class CaseNotFound(Exception):
@@ -49,16 +50,43 @@ class StaleCase(Exception):
         self.current_version = current_version
 
 
+def _locking(*where) -> Select:
+    """The case of the id bound as `case_id`, row-locked, with the head of its audit chain:
+    the lock keeps every other writer off the chain until this transaction ends, so the
+    head read with it is the one its first event links to (one statement, not two)."""
+    return (select(Case, *chain_head_columns())
+            .where(Case.id == bindparam("case_id"), *where).with_for_update())
+
+
 #: built once: every transition and change of every case runs it
-_LOCKED = select(Case).where(Case.id == bindparam("case_id")).with_for_update()
+_LOCKED = _locking()
+
+
+@lru_cache(maxsize=4096)
+def _locked_visible(key: tuple) -> Select:
+    viewer, _procedures_now = key
+    return _locking(visible_to(viewer))
+
+
+def _locked(query: Select, case_id: int) -> Case:
+    row = db.session.execute(query, {"case_id": case_id}).one_or_none()
+    if row is None:
+        raise CaseNotFound()
+    case, seq, last_hash = row
+    hold_chain_head(case.id, seq, last_hash)
+    return case
 
 
 def lock_case(case_id: int) -> Case:
     """Load the case with a row lock (PostgreSQL; SQLite serialises writers anyway)."""
-    case = db.session.execute(_LOCKED, {"case_id": case_id}).scalar_one_or_none()
-    if case is None:
-        raise CaseNotFound()
-    return case
+    return _locked(_LOCKED, case_id)
+
+
+def lock_visible_case(case_id: int, user) -> Case:
+    """`lock_case` for a case `user` may see, in the same one statement (the rule of
+    `visible_to`, on one row: the case's type is not known before it is read); a case they
+    may not see is not found, as one that does not exist."""
+    return _locked(_locked_visible(viewer_key(user)), case_id)
 
 
 def fire(
@@ -95,8 +123,8 @@ def apply_transition(case_id, event, actor, expected_version, payload, *,
     """
     case = together.locked.get(case_id) if together is not None else None
     if case is None:
-        case = lock_case(case_id)
-    if actor is not None and not can_see(actor, case):
+        case = lock_case(case_id) if actor is None else lock_visible_case(case_id, actor)
+    elif actor is not None and not can_see(actor, case):
         raise CaseNotFound()
     if expected_version is not None and case.version != expected_version:
         raise StaleCase(case.version)
@@ -150,9 +178,7 @@ def act(
     case (its workflow's EDITOR_ROLES and EDITOR_PARTIES) may make it."""
     try:
         begin_write(db.session)
-        case = lock_case(case_id)
-        if not can_see(actor, case):
-            raise CaseNotFound()
+        case = lock_visible_case(case_id, actor)
         require_editor(actor, case)
         if expected_version is not None and case.version != expected_version:
             raise StaleCase(case.version)
@@ -219,4 +245,4 @@ def _json_safe(value: Any) -> Any:
 
 
 __all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "apply_transition", "fire",
-           "lock_case"]
+           "lock_case", "lock_visible_case"]

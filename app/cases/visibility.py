@@ -197,6 +197,13 @@ def _one_case_query(who: Viewer, case_type: str | None, procedures_now: tuple) -
     return select(Case.id).where(Case.id == bindparam("case_id"), rule)
 
 
+def viewer_key(user) -> tuple:
+    """What `visible_to(user)` depends on, as a key to keep a statement built around it
+    (the runner's lock of a case the user may see): the viewer and the procedures plugged
+    in now."""
+    return viewer_of(user), _registered()
+
+
 def can_see(user, case: Case) -> bool:
     if user is None:
         return False

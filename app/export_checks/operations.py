@@ -17,9 +17,8 @@ from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case
 from app.cases.ownership import may_act
-from app.cases.runner import CaseNotFound, StaleCase, act, lock_case
+from app.cases.runner import StaleCase, act, lock_visible_case
 from app.cases.uploads import Upload
-from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import utcnow
@@ -196,9 +195,7 @@ def moe_act(case_id: int, user, version: int | None, *, action: str, party_event
     the party that fires `party_event`, in `states`, with its audit event, one transaction."""
     try:
         begin_write(db.session)
-        case = lock_case(case_id)
-        if not can_see(user, case):
-            raise CaseNotFound()
+        case = lock_visible_case(case_id, user)
         if not may_act(user, case, party_event):
             raise PartyNotAllowed(event=action)
         if version is not None and case.version != version:

@@ -14,9 +14,8 @@ from app.cases.handlers import invalid
 from app.cases.held import held, is_new_case
 from app.cases.id_lists import among_named
 from app.cases.models import Case, CaseEvent
-from app.cases.runner import CaseNotFound, StaleCase, lock_case
+from app.cases.runner import StaleCase, lock_visible_case
 from app.cases.signals import events_inserted
-from app.cases.visibility import can_see
 from app.database import begin_write
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
@@ -186,9 +185,7 @@ def _by_hand(case_id: int, code: str, reason: str, actor, change):
     reason = _check_reason(reason)
     try:
         begin_write(db.session)
-        case = lock_case(case_id)
-        if not can_see(actor, case):
-            raise CaseNotFound()
+        case = lock_visible_case(case_id, actor)
         event = change(case)
         case.updated_at = utcnow()
         append_event(case, event=event, actor=actor, role=actor.role, from_state=case.state,
