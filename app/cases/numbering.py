@@ -48,9 +48,21 @@ def lock_sequence(prefix: str, year: int) -> NumberSequence:
 def next_number(prefix: str, year: int, template: str | None = None) -> str:
     """Take the next free serial for (prefix, year); the row stays locked until the commit.
     A procedure with a series of its own passes its `template` (e.g. "UE{year}{serial:06d}")."""
-    row = lock_sequence(prefix, year)
     while True:
-        row.last_value += 1
-        number = format_number(prefix, year, row.last_value, template)
+        number = format_number(prefix, year, _take_serial(prefix, year), template)
         if not _taken(number):
             return number
+
+
+def _take_serial(prefix: str, year: int) -> int:
+    """Count the (prefix, year) sequence up by one and return its new value, in one
+    statement that also makes the row when missing; the row stays locked until the commit,
+    as `lock_sequence` keeps it (three statements where one does). A row of the sequence
+    the session holds is brought up to date (`populate_existing`)."""
+    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(NumberSequence).values(prefix=prefix, year=year, last_value=1)
+            .on_conflict_do_update(index_elements=["prefix", "year"],
+                                   set_={"last_value": NumberSequence.last_value + 1})
+            .returning(NumberSequence))
+    return db.session.execute(stmt, execution_options={"populate_existing": True}
+                              ).scalar_one().last_value
