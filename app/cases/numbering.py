@@ -58,11 +58,19 @@ def _take_serial(prefix: str, year: int) -> int:
     """Count the (prefix, year) sequence up by one and return its new value, in one
     statement that also makes the row when missing; the row stays locked until the commit,
     as `lock_sequence` keeps it (three statements where one does). A row of the sequence
-    the session holds is brought up to date (`populate_existing`)."""
+    the session holds is brought up to date (`populate_existing`).
+
+    The session is not flushed before it, but for a serial counted in memory on a row
+    `lock_sequence` gave (which the new value would overwrite): the rest (the transition's
+    change of the case, say) goes with the transition's other writes, in one flush."""
+    session = db.session
+    if any(isinstance(row, NumberSequence) for row in (*session.new, *session.dirty)):
+        session.flush()
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stmt = (insert(NumberSequence).values(prefix=prefix, year=year, last_value=1)
             .on_conflict_do_update(index_elements=["prefix", "year"],
                                    set_={"last_value": NumberSequence.last_value + 1})
             .returning(NumberSequence))
-    return db.session.execute(stmt, execution_options={"populate_existing": True}
-                              ).scalar_one().last_value
+    with session.no_autoflush:
+        return session.execute(stmt, execution_options={"populate_existing": True}
+                               ).scalar_one().last_value

@@ -58,11 +58,23 @@ def _current_answers() -> _Answers:
     answers = _BY_ENGINE.get(engine)
     if answers is None:
         answers = _BY_ENGINE[engine] = _Answers()
-    version = tuple(session.execute(_VERSION).one())
+    version = _version(session)
     if version != answers.version:
         answers.version, answers.values = version, {}
     session.info[_CHECKED] = (session.get_transaction(), answers)
     return answers
+
+
+def _version(session) -> tuple:
+    """What identifies the loaded data now. The session is flushed first only when it holds
+    reference rows to write: the datasets are all this reads, and a flush here wrote the
+    caller's other changes (a transition's change of its case, say) on their own, ahead of
+    the rest of its writes."""
+    if any(isinstance(obj, _REFERENCE_ROWS)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        return tuple(session.execute(_VERSION).one())
+    with session.no_autoflush:
+        return tuple(session.execute(_VERSION).one())
 
 
 #: what identifies the loaded reference data (built once: it runs in every transaction that
