@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from weakref import WeakKeyDictionary
 
@@ -90,6 +92,20 @@ def begin_write(session) -> None:
         session.connection()
     finally:
         _IMMEDIATE.reset(token)
+
+
+@contextmanager
+def flushing_only(session, *models: type) -> Iterator[None]:
+    """Statements run inside without flushing the whole session first (autoflush): only
+    when it holds pending rows of `models`, the rows those statements read or write, is it
+    flushed, once, before them. For a read in the middle of a transition: a flush there
+    wrote the change made so far on its own, and the rest went in a second flush (two walks
+    of the unit of work per transition, two UPDATEs of the case)."""
+    if any(isinstance(obj, models)
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.flush()
+    with session.no_autoflush:
+        yield
 
 
 def is_lock_conflict(exc: BaseException) -> bool:

@@ -65,22 +65,32 @@ def _chain_head(case: Case) -> tuple[int, str]:
     if (head := held(_HEADS).get(case.id)) is not None:
         return head
     if is_new_case(case.id):
-        return 0, genesis_hash(case.id)
+        return _head_of(case.id, None, None)
     last = db.session.execute(_HEAD, {"case_id": case.id}).first()
-    return (last.seq, last.hash) if last else (0, genesis_hash(case.id))
+    return _head_of(case.id, *(last or (None, None)))
+
+
+def _head_of(case_id: int, seq: int | None, last_hash: str | None) -> tuple[int, str]:
+    """The head a case's next event links to, from its last event's seq and hash (None: it
+    has none yet, and the chain starts from the genesis hash)."""
+    return (seq, last_hash) if seq is not None else (0, genesis_hash(case_id))
+
+
+def _last_event(*columns):
+    """`columns` of the last event (by seq), for a WHERE naming the case."""
+    return select(*columns).order_by(CaseEvent.seq.desc()).limit(1)
 
 
 #: built once: every event of every case reads it
-_HEAD = (select(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindparam("case_id"))
-         .order_by(CaseEvent.seq.desc()).limit(1))
+_HEAD = _last_event(CaseEvent.seq, CaseEvent.hash).where(CaseEvent.case_id == bindparam("case_id"))
 
 
 def chain_head_columns() -> tuple:
     """The seq and hash of a case's last event, as two columns of a query of cases (None
     when it has none): the runner reads them with the case it locks."""
     def last(column):
-        return (select(column).where(CaseEvent.case_id == Case.id)
-                .order_by(CaseEvent.seq.desc()).limit(1).correlate(Case).scalar_subquery())
+        return (_last_event(column).where(CaseEvent.case_id == Case.id)
+                .correlate(Case).scalar_subquery())
     return last(CaseEvent.seq).label("head_seq"), last(CaseEvent.hash).label("head_hash")
 
 
@@ -88,8 +98,7 @@ def hold_chain_head(case_id: int, seq: int | None, last_hash: str | None) -> Non
     """Hold the head read with the case's lock (`chain_head_columns`), as `event_values`
     holds each head it makes: no other transaction can add to the chain while the lock is
     held, and this one adds only through `event_values`."""
-    head = (seq, last_hash) if seq is not None else (0, genesis_hash(case_id))
-    held(_HEADS).setdefault(case_id, head)
+    held(_HEADS).setdefault(case_id, _head_of(case_id, seq, last_hash))
 
 
 def hold_chain_heads(case_ids: list[int]) -> None:
@@ -102,7 +111,7 @@ def hold_chain_heads(case_ids: list[int]) -> None:
     found = {row.case_id: (row.seq, row.hash)
              for row in db.session.execute(_HEADS_OF_CASES, {"ids": wanted})}
     for case_id in wanted:
-        heads[case_id] = found.get(case_id, (0, genesis_hash(case_id)))
+        heads[case_id] = found.get(case_id) or _head_of(case_id, None, None)
 
 
 def _heads_of_cases():

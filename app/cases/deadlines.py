@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, select
 
+from app.database import flushing_only
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -26,19 +27,10 @@ def _uncleared(case: Case) -> list[Deadline]:
     """The case's deadlines not cleared (open, alarmed or fired), held for the transaction."""
     by_case = held(_UNCLEARED)
     if case.id not in by_case:
-        with db.session.no_autoflush:  # see below
+        with flushing_only(db.session, Deadline):
             by_case[case.id] = list(db.session.scalars(_UNCLEARED_OF_CASE,
                                                        {"case_id": case.id}))
     return by_case[case.id]
-
-
-# Why the deadlines are read without flushing the session first (`no_autoflush`): a deadline
-# row is made only by `set_deadline`, after this read of its case, and only clearing one
-# changes what the read filters on, which is done to the rows held here; so nothing pending
-# in the session can change which rows the read finds (rows the identity map holds come
-# back as the objects held, their pending values kept). A flush here wrote the transition's
-# change of the case by itself, and the deadlines' writes went in a second flush: two walks
-# of the unit of work per transition, not one.
 
 
 #: built once: most transitions read it
@@ -55,7 +47,7 @@ def hold_uncleared(case_ids: list[int]) -> None:
         return
     for case_id in wanted:
         by_case[case_id] = []
-    with db.session.no_autoflush:  # as `_uncleared`
+    with flushing_only(db.session, Deadline):
         for row in db.session.scalars(_UNCLEARED_OF_CASES, {"ids": wanted}):
             by_case[row.case_id].append(row)
 

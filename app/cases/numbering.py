@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app.database import flushing_only
 from app.extensions import db
 
 from .models import Case, NumberSequence
@@ -58,19 +59,13 @@ def _take_serial(prefix: str, year: int) -> int:
     """Count the (prefix, year) sequence up by one and return its new value, in one
     statement that also makes the row when missing; the row stays locked until the commit,
     as `lock_sequence` keeps it (three statements where one does). A row of the sequence
-    the session holds is brought up to date (`populate_existing`).
-
-    The session is not flushed before it, but for a serial counted in memory on a row
-    `lock_sequence` gave (which the new value would overwrite): the rest (the transition's
-    change of the case, say) goes with the transition's other writes, in one flush."""
-    session = db.session
-    if any(isinstance(row, NumberSequence) for row in (*session.new, *session.dirty)):
-        session.flush()
+    the session holds is brought up to date (`populate_existing`): a serial counted on it
+    in memory (`lock_sequence`) is flushed first, not overwritten."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stmt = (insert(NumberSequence).values(prefix=prefix, year=year, last_value=1)
             .on_conflict_do_update(index_elements=["prefix", "year"],
                                    set_={"last_value": NumberSequence.last_value + 1})
             .returning(NumberSequence))
-    with session.no_autoflush:
-        return session.execute(stmt, execution_options={"populate_existing": True}
-                               ).scalar_one().last_value
+    with flushing_only(db.session, NumberSequence):
+        return db.session.execute(stmt, execution_options={"populate_existing": True}
+                                  ).scalar_one().last_value

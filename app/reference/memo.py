@@ -17,6 +17,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
+from app.database import flushing_only
 from app.extensions import db
 
 from .models import ReferenceCode, ReferenceDataset, RegimeRule
@@ -58,23 +59,12 @@ def _current_answers() -> _Answers:
     answers = _BY_ENGINE.get(engine)
     if answers is None:
         answers = _BY_ENGINE[engine] = _Answers()
-    version = _version(session)
+    with flushing_only(session, *_REFERENCE_ROWS):
+        version = tuple(session.execute(_VERSION).one())
     if version != answers.version:
         answers.version, answers.values = version, {}
     session.info[_CHECKED] = (session.get_transaction(), answers)
     return answers
-
-
-def _version(session) -> tuple:
-    """What identifies the loaded data now. The session is flushed first only when it holds
-    reference rows to write: the datasets are all this reads, and a flush here wrote the
-    caller's other changes (a transition's change of its case, say) on their own, ahead of
-    the rest of its writes."""
-    if any(isinstance(obj, _REFERENCE_ROWS)
-           for obj in (*session.new, *session.dirty, *session.deleted)):
-        return tuple(session.execute(_VERSION).one())
-    with session.no_autoflush:
-        return tuple(session.execute(_VERSION).one())
 
 
 #: what identifies the loaded reference data (built once: it runs in every transaction that
