@@ -9,8 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from sqlalchemy import event, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import event, inspect, literal, select, union_all
+from sqlalchemy.orm import Session, object_session
 
 from app.cases import held as in_transaction
 from app.cases.id_lists import among_named
@@ -77,9 +77,20 @@ def _basel_facts_of_rows(case, rows: dict[type, list[dict]]) -> CaseFacts:
                   if row.get("country_code") not in (None, HOME)))
 
 
+def _basel_fact_columns() -> dict[type, tuple[str, ...]]:
+    from app.basel.models import BaselNotification, NotificationCode, StateConcerned
+
+    return {NotificationCode: ("case_id", "scheme", "code"),
+            StateConcerned: ("case_id", "country_code"),
+            BaselNotification: ("operation_code",)}
+
+
 #: case type -> the facts of some of its cases, by case id
 READERS: dict[str, Callable] = {"basel_export": _basel_facts, "basel_import": _basel_facts,
                                 "basel_transit": _basel_facts}
+#: the rows the readers read, by model: the columns of each that the facts depend on (each
+#: row names its case in `case_id`); a change to one of them is a change of its case's facts
+FACT_COLUMNS: tuple[Callable[[], dict[type, tuple[str, ...]]], ...] = (_basel_fact_columns,)
 #: case type -> the facts of a new case from its rows as INSERTed (`case_rows_inserted`)
 ROW_READERS: dict[str, Callable] = {"basel_import": _basel_facts_of_rows,
                                    "basel_transit": _basel_facts_of_rows}
@@ -99,10 +110,45 @@ def _forget_held(session, _flush_context) -> None:
 
 
 def listen_to_inserted_cases() -> None:
-    """Hold the facts of cases inserted past the session (once per process)."""
+    """Hold the facts of cases inserted past the session, and note the cases whose fact rows
+    a flush writes (once per process)."""
     if not event.contains(Session, "after_flush", _forget_held):
         event.listen(Session, "after_flush", _forget_held)
         case_rows_inserted.connect(_hold_inserted)
+        for columns_of in FACT_COLUMNS:
+            for model, columns in columns_of().items():
+                _listen_to_rows(model, columns)
+
+
+_CHANGED = "measure_facts_changed"
+
+
+def _listen_to_rows(model: type, columns: tuple[str, ...]) -> None:
+    def inserted_or_deleted(_mapper, _connection, row) -> None:
+        _note_changed(row)
+
+    def updated(_mapper, _connection, row) -> None:
+        attrs = inspect(row).attrs  # the row's history stands until the flush ends
+        if any(attrs[name].history.has_changes() for name in columns):
+            _note_changed(row)
+
+    event.listen(model, "after_insert", inserted_or_deleted)
+    event.listen(model, "after_delete", inserted_or_deleted)  # orphans of a collection too
+    event.listen(model, "after_update", updated)
+
+
+def _note_changed(row) -> None:
+    in_transaction.held(_CHANGED, object_session(row))[row.case_id] = True
+
+
+def take_changed(session) -> list[int]:
+    """The cases whose fact rows were written since the last call in this transaction (rows
+    of the session: every change of a case's form goes through it; a new case's rows
+    inserted past it are the new case's, whose links are made as it is)."""
+    changed = in_transaction.held(_CHANGED, session)
+    taken = list(changed)
+    changed.clear()
+    return taken
 
 
 def facts_of(case) -> CaseFacts:

@@ -1,5 +1,6 @@
-"""Links of cases to measures: kept by the rules on every transition, changed by officials by
-hand with a reason that goes on the case's timeline (the engine's audit chain)."""
+"""Links of cases to measures: kept by the rules as what they read of each case changes,
+changed by officials by hand with a reason that goes on the case's timeline (the engine's
+audit chain)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from app.database import begin_write
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
-from .facts import facts_of_each, listen_to_inserted_cases
+from .facts import facts_of_each, listen_to_inserted_cases, take_changed
 from .models import CaseMeasure, Measure
 from .rules import measures_for
 
@@ -95,16 +96,16 @@ _INSERT_LINKS = insert(CaseMeasure).from_select(
 
 
 def _collect_new_events(session, _flush_context) -> None:
-    """Note the cases that got a timeline event in this flush (any change to a case writes
-    one: a transition, a saved draft, a registration, a message from a partner)."""
+    """Note the cases that got a timeline event in this flush (those made in this
+    transaction are linked after it: `_sync_cases`)."""
     ids = {obj.case_id for obj in session.new if isinstance(obj, CaseEvent)}
     if ids:
         session.info.setdefault(_PENDING, set()).update(ids)
 
 
 def _sync_noted_cases(session, _flush_context) -> None:
-    """After the flush, bring the noted cases' rule links up to date in the same transaction
-    (the next flush of the commit writes them)."""
+    """After the flush, bring the rule links up to date in the same transaction (the next
+    flush of the commit writes them) for the cases that may now match other rules."""
     _sync_cases(session, session.info.pop(_PENDING, ()))
 
 
@@ -114,7 +115,12 @@ def _on_events_inserted(_sender, *, case_ids, **_extra) -> None:
 
 
 def _sync_cases(session, case_ids) -> None:
-    cases = [session.get(Case, case_id) for case_id in sorted(case_ids)]
+    """Sync the cases made in this transaction and those whose facts a flush changed: the
+    rules read nothing else, so the links of any other case stand as they are (a change of
+    the rules themselves is applied to every case by `flask measures link-all`)."""
+    wanted = {case_id for case_id in case_ids if is_new_case(case_id)}
+    wanted.update(take_changed(session))
+    cases = [session.get(Case, case_id) for case_id in sorted(wanted)]
     # shipments serve the plan through their parent
     if tops := [case for case in cases if case is not None and case.parent_id is None]:
         sync_rule_links_each(tops)

@@ -4,9 +4,10 @@ and by officials by hand with a reason that appears on the case's timeline."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.auth.tokens import create_token
+from app.basel import operations
 from app.basel.models import StateConcerned
 from app.cases import runner
 from app.cases.audit import append_event
@@ -56,7 +57,7 @@ def test_an_import_from_the_us_also_serves_like_minded_cooperation(people):
     assert linked(case.id) == {"2.c", "2.b", "1.1.b.copper", "2.a"}
 
 
-def test_a_rule_link_the_case_no_longer_matches_goes_at_its_next_event(people):
+def test_a_rule_link_the_case_no_longer_matches_goes_with_the_change_of_its_facts(people):
     case = submitted_export(people["exporter"], "US")
     assert linked(case.id) == {"2.c", "2.a", "1.3.b"}
     # the State of import corrected from the US to Korea (not a like-minded partner)
@@ -65,11 +66,42 @@ def test_a_rule_link_the_case_no_longer_matches_goes_at_its_next_event(people):
     state.country_code = "KR"
     db.session.commit()
 
-    runner.fire(case.id, "start_review", actor=people["moe"])
-
     assert linked(case.id) == {"2.c", "1.3.b"}
     assert not db.session.scalars(select(CaseMeasure).where(
         CaseMeasure.case_id == case.id, CaseMeasure.measure_code == "2.a")).all()
+    runner.fire(case.id, "start_review", actor=people["moe"])
+    assert linked(case.id) == {"2.c", "1.3.b"}
+
+
+def test_a_returned_notification_corrected_to_another_country_is_linked_by_what_it_says_now(
+        people):
+    exporter, moe = people["exporter"], people["moe"]
+    case = submitted_export(exporter, "US")
+    runner.fire(case.id, "start_review", actor=moe)
+    runner.fire(case.id, "return_for_correction", actor=moe,
+                payload={"reason": "The facility in the US has no permit for A1181."})
+    version = db.session.get(Case, case.id).version
+    operations.save_section(case.id, "route", {
+        "transport_mode": ["R", "S"], "exit_point": "Port of Yokohama",
+        "customs_office_exit": "Yokohama Customs", "import_country": "KR",
+        "import_authority": "KR-ME", "entry_point": "Port of Busan", "transits": []},
+        exporter, version)
+
+    assert linked(case.id) == {"2.c", "1.3.b"}  # Korea is not a like-minded partner
+
+
+def test_link_all_applies_the_rules_to_every_case_after_they_changed(app, people):
+    cases = [submitted_export(people["exporter"], country) for country in ("US", "KR")]
+    # as if the rules had linked nothing until now: the links are made by the command alone
+    db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_([c.id for c in cases])))
+    db.session.commit()
+
+    result = app.test_cli_runner().invoke(args=["measures", "link-all"])
+
+    assert result.exit_code == 0, result.output
+    assert "cases linked by the rules: 2" in result.output
+    assert linked(cases[0].id) == {"2.c", "2.a", "1.3.b"}
+    assert linked(cases[1].id) == {"2.c", "1.3.b"}
 
 
 def _case_of_type(case_type: str, filer) -> Case:

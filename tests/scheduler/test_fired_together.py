@@ -7,13 +7,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select, update
 
 from app.basel.models import AuthorityResponse
 from app.cases.audit import verify_chain
 from app.cases.models import Case, Deadline
 from app.cases.signals import case_transitioned
 from app.measures.catalogue import load as load_catalogue
+from app.measures.links import remove_link
 from app.measures.models import CaseMeasure
 from app.notices.models import Notice
 from app.scheduler.sweep import SweepReport, sweep_due
@@ -158,16 +159,16 @@ def plan_links(db, case_id: int) -> set[tuple[str, str]]:
         CaseMeasure.case_id == case_id, CaseMeasure.removed_at.is_(None))))
 
 
-def test_cases_fired_together_have_their_plan_links_brought_up_to_date(db, people):
-    """Their events are written in one INSERT, not as rows of the session: the measure links,
-    kept current on every event, must still be synced for each of them."""
+def test_cases_fired_together_keep_their_plan_links_and_an_officials_removal(db, people):
+    """Their events are written in one INSERT, not as rows of the session: a tacit consent
+    changes nothing the link rules read, so each case keeps the links it had, the one an
+    official removed by hand staying removed."""
     load_catalogue()
     cases = [acknowledged_case(people) for _ in range(3)]
+    remove_link(cases[0], "2.a", "Trial lot, not part of the US cooperation.", people["moe"])
     linked = {case_id: plan_links(db, case_id) for case_id in cases}
     assert all(linked.values())  # the rules link such an export to the plan's measures
-    # as if the rules had changed since: the links are gone until the next event
-    db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(cases)))
-    db.session.commit()
+    assert ("2.a", "rule") not in linked[cases[0]] and ("2.a", "rule") in linked[cases[1]]
     due = max(deadline_of(case_id, "tacit_consent").due_at for case_id in cases)
 
     assert sweep_at(due + timedelta(minutes=1)) == SweepReport(fired=3)
