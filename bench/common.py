@@ -171,9 +171,13 @@ def backends(choice: str) -> tuple[str, ...]:
 
 
 def app_config(database: Database, **extra) -> dict:
-    """What create_app() gets, in the bench's process and in a server's workers alike."""
+    """What create_app() gets, in the bench's process and in a server's workers alike: the
+    app's own engine options (a ping on each checkout, as deployed) with the database's."""
+    from app.config import DEFAULTS
+
     return {"SQLALCHEMY_DATABASE_URI": database.url,
-            "SQLALCHEMY_ENGINE_OPTIONS": database.engine_options,
+            "SQLALCHEMY_ENGINE_OPTIONS": {**DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"],
+                                          **database.engine_options},
             "SECRET_KEY": "bench-secret", "TESTING": True, "WTF_CSRF_ENABLED": False,
             # one client at full speed from one address: limits are counted, never reached
             "EXCHANGE_RATE_PER_ADDRESS": 10**9, "EXCHANGE_RATE_PER_SENDER": 10**9,
@@ -438,7 +442,12 @@ def machine_facts(packages: tuple[str, ...] = ("SQLAlchemy", "Flask", "psycopg")
 
 
 def db_facts(engine, database: Database) -> str:
-    """The `database` fact: version, file system or server settings that drive commit cost."""
+    """The `database` fact: version, file system or server settings that drive commit cost,
+    and whether the pool pings each connection it hands out (a round trip on PostgreSQL)."""
+    return f"{_db_settings(engine, database)}, pool_pre_ping={engine.pool._pre_ping}"
+
+
+def _db_settings(engine, database: Database) -> str:
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()

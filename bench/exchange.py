@@ -767,11 +767,10 @@ def machine_facts() -> list[str]:
 
 
 def db_facts(engine, sqlite_path: Path | None) -> str:
-    """bench/common.py's `database` fact, with the pool's pre-ping (it costs a round trip)."""
-    fact = common.db_facts(engine, common.Database(
+    """bench/common.py's `database` fact (with the pool's pre-ping: it costs a round trip)."""
+    return common.db_facts(engine, common.Database(
         engine.dialect.name, engine.url.render_as_string(hide_password=True),
         schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
-    return f"{fact}, pool_pre_ping={engine.pool._pre_ping}"
 
 
 # ------------------------------------------------------------------------------------------

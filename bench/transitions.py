@@ -11,7 +11,10 @@ time with time.perf_counter:
 
 * runner        `app.cases.runner.fire` over a realistic sequence for each case;
 * bare baseline per step one UPDATE of the case row (optimistic version check) + one INSERT
-                into a small bench table + COMMIT, through the same SQLAlchemy engine (Core).
+                into a small bench table + COMMIT, through a plain SQLAlchemy engine (Core) on
+                the same database: the runner's engine has the app's own options (its pool
+                pings each connection it hands out, a round trip on PostgreSQL); the limit
+                does not.
 
 One client, one connection at a time, no concurrency: this measures the cost of one transition,
 not how the system scales. Nothing here asserts on timings. See bench/README.md.
@@ -311,7 +314,7 @@ def instrumented(engine, cost: Cost):
         del dialect.do_commit
 
 
-def anatomy(engine, cases, sequence, people) -> Anatomy:
+def anatomy(engine, bare, cases, sequence, people) -> Anatomy:
     """One instrumented pass of the runner over `cases`, then of the baseline (not timed
     for the table: the listeners themselves cost a little)."""
     from app.cases import runner
@@ -330,8 +333,8 @@ def anatomy(engine, cases, sequence, people) -> Anatomy:
                 runner_cost.steps += 1
                 per_event[event].append(runner_cost.statements - before_n)
     baseline_cost, series = Cost(), Series()
-    with instrumented(engine, baseline_cost):
-        run_baseline(engine, cases, sequence, series)
+    with instrumented(bare, baseline_cost):
+        run_baseline(bare, cases, sequence, series)
     baseline_cost.statements -= 2  # the two untimed reads of versions and sequence numbers
     baseline_cost.steps, baseline_cost.total = series.steps, sum(series.latencies)
     return Anatomy(runner_cost, baseline_cost,
@@ -394,9 +397,11 @@ def bench_database(database: common.Database, args) -> Result:
     app = common.make_app(database)
     with app.app_context():
         engine = db.engine
+        bare = sa.create_engine(database.url, **database.engine_options)
         BENCH_META.create_all(engine)
         people = common.make_people()
-        facts = machine_facts() + [common.db_facts(engine, database), code_state()]
+        facts = machine_facts() + [common.db_facts(engine, database), code_state(),
+                                   f"baseline  a plain engine, pool_pre_ping={bare.pool._pre_ping}"]
         runner_series, baseline_series = Series(), Series()
         prep = 0.0
         load_before = load_average()
@@ -405,7 +410,7 @@ def bench_database(database: common.Database, args) -> Result:
             progress(f"{backend}: warm-up on {args.warmup} case(s), not timed")
             warm = prepare_cases(people, args.warmup)
             run_runner(warm, sequence, people, None)
-            run_baseline(engine, warm, sequence, None)
+            run_baseline(bare, warm, sequence, None)
 
         for r in range(1, args.rounds + 1):
             t0 = time.perf_counter()
@@ -418,22 +423,23 @@ def bench_database(database: common.Database, args) -> Result:
             check_states(cases, sequence)
             progress(f"{backend}: round {r}/{args.rounds}: timing the bare baseline")
             gc.collect()
-            run_baseline(engine, cases, sequence, baseline_series)
+            run_baseline(bare, cases, sequence, baseline_series)
 
         result = Result(backend, facts, runner_series, baseline_series, prep,
                         load_before, load_average(), cpu_pressure())
         if args.profile:
-            result.anatomy, result.profile = profiled(engine, people, sequence, args)
+            result.anatomy, result.profile = profiled(engine, bare, people, sequence, args)
         db.session.remove()
         engine.dispose()
+        bare.dispose()
     return result
 
 
-def profiled(engine, people, sequence, args) -> tuple[Anatomy, dict[str, str]]:
+def profiled(engine, bare, people, sequence, args) -> tuple[Anatomy, dict[str, str]]:
     """Statements per event and a cProfile of the runner, on fresh cases (not timed)."""
     n = args.profile_cases
     progress(f"anatomy: counting statements and profiling on {n} more case(s), not timed")
-    anatomy_ = anatomy(engine, prepare_cases(people, n), sequence, people)
+    anatomy_ = anatomy(engine, bare, prepare_cases(people, n), sequence, people)
     profiler = cProfile.Profile()
     run_runner(prepare_cases(people, n), sequence, people, None, profiler)
     return anatomy_, {
