@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from werkzeug.datastructures import MultiDict
 
 from .models import ENGLISH_TWINS, BaselNotification
@@ -10,10 +12,17 @@ from .sections import GUARANTEE_FIELDS, SECTION_SCHEMAS
 MAX_TRANSITS = 5
 
 
-def _list_fields(section: str) -> list[str]:
-    schema = SECTION_SCHEMAS[section]()
-    return [name for name, f in schema.fields.items()
-            if f.metadata.get("code_list") and f.__class__.__name__ == "List"]
+@cache
+def _fields(section: str) -> dict:
+    """The section schema's fields (a schema is built once per section: building one costs
+    more than what it is asked here, and the completeness check of every submission asks)."""
+    return SECTION_SCHEMAS[section]().fields
+
+
+@cache
+def _list_fields(section: str) -> tuple[str, ...]:
+    return tuple(name for name, f in _fields(section).items()
+                 if f.metadata.get("code_list") and f.__class__.__name__ == "List")
 
 
 def section_input(section: str, form: MultiDict) -> dict:
@@ -23,7 +32,7 @@ def section_input(section: str, form: MultiDict) -> dict:
     for name in _list_fields(section):
         data[name] = [v for v in form.getlist(name) if v]
     for name in ("pre_consented", "special_handling", "accept"):
-        if name in SECTION_SCHEMAS[section]().fields:
+        if name in _fields(section):
             data[name] = form.get(name) in ("1", "on", "true", "y")
     if section == "route":
         data["transits"] = _transits(form)
