@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.database import begin_write
 from app.extensions import db
+from app.reference import memo
 from app.timeutil import today_in_japan, utcnow
 from workflows import (
     SYSTEM,
@@ -51,10 +52,12 @@ class StaleCase(Exception):
 
 
 def _locking(*where) -> Select:
-    """The case of the id bound as `case_id`, row-locked, with the head of its audit chain:
-    the lock keeps every other writer off the chain until this transaction ends, so the
-    head read with it is the one its first event links to (one statement, not two)."""
-    return (select(Case, *chain_head_columns())
+    """The case of the id bound as `case_id`, row-locked, with the head of its audit chain
+    and the version of the reference data: the lock keeps every other writer off the chain
+    until this transaction ends, so the head read with it is the one its first event links
+    to; the transition's lookups (deadlines, code lists) need the version (one statement,
+    not three)."""
+    return (select(Case, *chain_head_columns(), *memo.version_columns())
             .where(Case.id == bindparam("case_id"), *where).with_for_update())
 
 
@@ -72,8 +75,9 @@ def _locked(query: Select, case_id: int) -> Case:
     row = db.session.execute(query, {"case_id": case_id}).one_or_none()
     if row is None:
         raise CaseNotFound()
-    case, seq, last_hash = row
+    case, seq, last_hash, references, references_loaded_at = row
     hold_chain_head(case.id, seq, last_hash)
+    memo.hold_version(references, references_loaded_at)
     return case
 
 

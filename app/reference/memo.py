@@ -55,12 +55,18 @@ def _current_answers() -> _Answers:
     checked = session.info.get(_CHECKED)
     if transaction is not None and checked is not None and checked[0] is transaction:
         return checked[1]  # checked in this transaction already (asked many times over)
+    with flushing_only(session, *_REFERENCE_ROWS):
+        version = tuple(session.execute(_VERSION).one())
+    return _checked(session, version)
+
+
+def _checked(session, version: tuple) -> _Answers:
+    """The answers of this engine, kept if `version` is theirs, for the rest of the
+    session's transaction."""
     engine = db.engine
     answers = _BY_ENGINE.get(engine)
     if answers is None:
         answers = _BY_ENGINE[engine] = _Answers()
-    with flushing_only(session, *_REFERENCE_ROWS):
-        version = tuple(session.execute(_VERSION).one())
     if version != answers.version:
         answers.version, answers.values = version, {}
     session.info[_CHECKED] = (session.get_transaction(), answers)
@@ -70,6 +76,27 @@ def _current_answers() -> _Answers:
 #: what identifies the loaded reference data (built once: it runs in every transaction that
 #: looks a code up)
 _VERSION = select(func.count(ReferenceDataset.id), func.max(ReferenceDataset.loaded_at))
+
+
+def version_columns() -> tuple:
+    """`_VERSION` as two columns of another statement: a transaction that begins with one
+    statement anyway (the runner's lock of its case) reads the version with it, and its
+    first lookup asks no more (`hold_version`)."""
+    return (select(func.count(ReferenceDataset.id)).scalar_subquery(),
+            select(func.max(ReferenceDataset.loaded_at)).scalar_subquery())
+
+
+def hold_version(count: int, loaded_at) -> None:
+    """The version read by `version_columns` in the current transaction, as the first
+    lookup would have read it; not when reference rows are waiting in the session to be
+    written (the lookup flushes them, then reads)."""
+    session = db.session()
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if session.get_transaction() is None or any(
+            isinstance(obj, _REFERENCE_ROWS) for obj in pending):
+        return
+    listen_for_reference_writes()
+    _checked(session, (count, loaded_at))
 
 
 def _detached(value: Any) -> Any:
