@@ -10,6 +10,7 @@ exactly when its parent is — to partner authorities only once it is addressed 
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -211,16 +212,10 @@ def can_see(user, case: Case) -> bool:
     return db.session.scalar(query, {"case_id": case.id}) is not None
 
 
-def who_sees(users, case: Case) -> set[int]:
-    """The ids of those of `users` who may see `case`: `can_see` for many people at once,
-    in one statement (a notice's recipients are judged together)."""
-    return who_sees_each([(case, users)])[0]
-
-
 def who_sees_each(asked: list[tuple[Case, list]]) -> list[set[int]]:
-    """`who_sees` for several cases, each with its own people, in one statement per kind of
-    case: the notices of transitions fired together are judged together. The answers in
-    the order asked."""
+    """Which of each case's users may see it (`can_see` for many people and cases at
+    once), in one statement per kind of case: the notices of transitions fired together
+    are judged together. The answers in the order asked."""
     by_key: dict[str | None, list[int]] = {}
     for index, (case, _users) in enumerate(asked):
         by_key.setdefault(_type_key(case), []).append(index)
@@ -266,12 +261,38 @@ def _judging_query(key: str | None, roles: tuple[str, ...], dialect: str,
     of a sweep (its cases' companies differ), and its planning and compiling grew with
     people times cases."""
     asked = json_rows("asked", _ASKED, dialect)
-    rules = [and_(asked.c.role == role,
-                  _rule_for(Viewer(role, asked.c.organisation_id, asked.c.country_code,
-                                   asked.c.prefecture_code), key))
-             for role in roles]
+    viewers = Viewer(asked.c.role, asked.c.organisation_id, asked.c.country_code,
+                     asked.c.prefecture_code)
     return (select(asked.c.i).join_from(asked, Case, Case.id == asked.c.case_id)
-            .where(or_(*rules)))
+            .where(_seen_by(viewers, roles, key)))
+
+
+def _seen_by(viewers: Viewer, roles: tuple[str, ...], key: str | None) -> ColumnElement[bool]:
+    """The viewer of each row, whose fields are SQL columns in `viewers`, sees the `Case`
+    row (of the kind `key`): the rule of each of `roles` on the rows of that role."""
+    return or_(*[and_(viewers.role == role,
+                      _rule_for(Viewer(role, viewers.organisation_id, viewers.country_code,
+                                       viewers.prefecture_code), key))
+                 for role in roles])
+
+
+def users_seeing(case: Case) -> tuple[Hashable, ColumnElement[bool]]:
+    """`can_see` for every row of `User` at once, as a WHERE clause over its columns and the
+    `Case` row of the case (the caller joins it by id): one statement finds the people of a
+    notice and whether they may see the case. Returned with what it depends on (the kind
+    of case, the procedures plugged in), for a caller that keeps the statement it builds."""
+    key = (_type_key(case), _registered())
+    return key, _users_seeing(*key)
+
+
+@lru_cache(maxsize=64)
+def _users_seeing(key: str | None, _procedures_now: tuple) -> ColumnElement[bool]:
+    from app.auth.models import User
+
+    # as `viewer_of` reads a user: an empty code is no code
+    viewers = Viewer(User.role, User.organisation_id, func.nullif(User.country_code, ""),
+                     func.nullif(User.prefecture_code, ""))
+    return _seen_by(viewers, tuple(role.value for role in Role), key)
 
 
 #: the fields of a row asked, and their SQL types

@@ -3,7 +3,8 @@
 A new workflow (import, transit, shipments) adds rows to RULES and DEADLINE_AUDIENCES, a new
 kind of person a group to GROUPS, and a template `templates/notices/<kind>.html` for each new
 notice kind. Whoever a row names, a person only gets a notice when their account is active and
-they may see the case (app.cases.visibility.who_sees), and never for their own action.
+they may see the case (app.cases.visibility: `users_seeing`, `who_sees_each`), and never for
+their own action.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    bindparam,
     or_,
     select,
     union_all,
@@ -30,7 +32,7 @@ from app.auth.models import User
 from app.auth.roles import Role
 from app.cases.id_lists import among_named
 from app.cases.models import Case
-from app.cases.visibility import who_sees, who_sees_each
+from app.cases.visibility import users_seeing, who_sees_each
 from app.database import json_rows
 from app.extensions import db
 
@@ -155,31 +157,32 @@ def grouped_recipients(
     case: Case, groups: tuple[str, ...], *, actor=None
 ) -> list[tuple[User, frozenset[str]]]:
     """`recipients` with the groups each is in: several rules of one transition are served
-    by one query for the people and one for whether they may see the case."""
+    by one statement, which finds the people and keeps those who may see the case."""
     names = tuple(dict.fromkeys(groups))
     if not names:
         return []
-    rows = db.session.execute(_members_query(names, case)).all()
+    rows = db.session.execute(_members_query(names, case), {"case_id": case.id}).all()
     actor_id = getattr(actor, "id", None)
-    found = [(row[0], frozenset(n for n, flag in zip(names, row[1:], strict=True) if flag))
-             for row in rows if row[0].id != actor_id]
-    seeing = who_sees([user for user, _ in found], case)
-    return [(user, in_groups) for user, in_groups in found if user.id in seeing]
+    return [(row[0], frozenset(n for n, flag in zip(names, row[1:], strict=True) if flag))
+            for row in rows if row[0].id != actor_id]
 
 
 def _members_query(names: tuple[str, ...], case: Case) -> Select:
-    """The active members of `names`, with a flag per group: built once per groups and
-    values read (any case with the same values gives the same clauses), as building it
-    and its cache key cost more than running it, and each transition's notices ask."""
+    """The active members of `names` who may see the case bound as `case_id`, with a flag
+    per group: built once per groups, values read (any case with the same values gives the
+    same clauses) and kind of case, as building it and its cache key cost more than
+    running it, and each transition's notices ask."""
     groups = [GROUPS[name] for name in names]
-    key = (names, tuple(group.key(case) for group in groups))
+    seeing_key, seeing = users_seeing(case)
+    key = (names, tuple(group.key(case) for group in groups), seeing_key)
     if (query := _MEMBERS.get(key)) is None:
         if len(_MEMBERS) >= _MOST_MEMBER_QUERIES:  # one per filing company: start afresh
             _MEMBERS.clear()
         clauses = [group.members(value) for group, value in zip(groups, key[1], strict=True)]
         query = _MEMBERS[key] = (
             select(User, *(clause.label(f"in_{i}") for i, clause in enumerate(clauses)))
-            .where(User.active.is_(True), or_(*clauses)).order_by(User.id))
+            .join_from(User, Case, Case.id == bindparam("case_id"))
+            .where(User.active.is_(True), or_(*clauses), seeing).order_by(User.id))
     return query
 
 

@@ -6,11 +6,13 @@ import threading
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from app.auth.models import User
 from app.cases import runner
 from app.cases.models import Case
 from app.cases.uploads import Upload
-from app.cases.visibility import can_see, who_sees_each
+from app.cases.visibility import can_see, users_seeing, who_sees_each
 from app.demo.samples import PDF, complete_export
 from app.extensions import db
 from app.timeutil import today_in_japan
@@ -151,3 +153,31 @@ def test_partner_agencies_judged_together_each_see_their_own_countrys_cases(app,
     assert seeing == [{partners["US"].id, cases["exporter"].id}, {cases["exporter"].id},
                       {cases["exporter"].id}]
     assert seeing == [{u.id for u in users if can_see(u, case)} for case, users in asked]
+
+
+def test_a_notices_people_are_found_by_one_statement_that_judges_each_as_can_see(app, cases):
+    """A notice's recipients and whether they may see the case are one statement
+    (app.cases.visibility.users_seeing, over the users' own columns): its answer is
+    `can_see`'s for every role, company, country and prefecture, an empty code as none."""
+    people = [cases["exporter"], cases["moe"], make_user("official_meti"),
+              make_user("exporter"), make_user("facility"), make_user("customs"),
+              make_user("prefecture"), make_user("admin"),
+              *(make_user("partner_agency", make_org(kind="authority", country=code),
+                          country=code) for code in ("US", "KR")),
+              make_user("partner_system", make_org(kind="authority", country="US"),
+                        country="US")]
+    people.append(make_user("partner_agency", make_org(kind="authority", country="US"),
+                            country=""))
+
+    for key in ("us", "kr", "draft"):
+        case = cases[key]
+        assert seen_by_one_statement(case, people) == {
+            user.id for user in people if can_see(user, case)}, key
+    # the check has something to tell apart: some see the transmitted case, some do not
+    assert 0 < len(seen_by_one_statement(cases["us"], people)) < len(people)
+
+
+def seen_by_one_statement(case, people) -> set[int]:
+    return set(db.session.scalars(
+        select(User.id).join_from(User, Case, Case.id == case.id)
+        .where(User.id.in_([user.id for user in people]), users_seeing(case)[1])))
