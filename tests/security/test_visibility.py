@@ -161,7 +161,7 @@ def test_a_notices_people_are_found_by_one_statement_that_judges_each_as_can_see
     `can_see`'s for every role, company, country and prefecture, an empty code as none."""
     people = [cases["exporter"], cases["moe"], make_user("official_meti"),
               make_user("exporter"), make_user("facility"), make_user("customs"),
-              make_user("prefecture"), make_user("admin"),
+              make_user("prefecture"), make_user("admin"), make_user("yard_operator"),
               *(make_user("partner_agency", make_org(kind="authority", country=code),
                           country=code) for code in ("US", "KR")),
               make_user("partner_system", make_org(kind="authority", country="US"),
