@@ -101,11 +101,16 @@ def flushing_only(session, *models: type) -> Iterator[None]:
     flushed, once, before them. For a read in the middle of a transition: a flush there
     wrote the change made so far on its own, and the rest went in a second flush (two walks
     of the unit of work per transition, two UPDATEs of the case)."""
-    if any(isinstance(obj, models)
-           for obj in (*session.new, *session.dirty, *session.deleted)):
+    if has_pending(session, *models):
         session.flush()
     with session.no_autoflush:
         yield
+
+
+def has_pending(session, *models: type) -> bool:
+    """The session holds rows of `models` to insert, update or delete at its next flush."""
+    return any(isinstance(obj, models)
+               for obj in (*session.new, *session.dirty, *session.deleted))
 
 
 def is_lock_conflict(exc: BaseException) -> bool:

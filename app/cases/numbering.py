@@ -18,12 +18,6 @@ from app.extensions import db
 from .models import Case, NumberSequence
 
 
-def _ensure_row(prefix: str, year: int) -> None:
-    insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(NumberSequence).values(prefix=prefix, year=year, last_value=0)
-    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["prefix", "year"]))
-
-
 def _taken(number: str) -> bool:
     with db.session.no_autoflush:  # the case being numbered must not be flushed half-done
         return db.session.scalar(select(Case.id).where(Case.number == number)) is not None
@@ -35,32 +29,21 @@ def format_number(prefix: str, year: int, serial: int, template: str | None = No
     return template.format(prefix=prefix, year=year, serial=serial)
 
 
-def lock_sequence(prefix: str, year: int) -> NumberSequence:
-    """The (prefix, year) sequence row, created when missing, locked until the commit (other
-    numbers than case numbers, e.g. permit numbers, are taken from it too)."""
-    _ensure_row(prefix, year)
-    return db.session.execute(
-        select(NumberSequence)
-        .where(NumberSequence.prefix == prefix, NumberSequence.year == year)
-        .with_for_update()
-    ).scalar_one()
-
-
 def next_number(prefix: str, year: int, template: str | None = None) -> str:
     """Take the next free serial for (prefix, year); the row stays locked until the commit.
     A procedure with a series of its own passes its `template` (e.g. "UE{year}{serial:06d}")."""
     while True:
-        number = format_number(prefix, year, _take_serial(prefix, year), template)
+        number = format_number(prefix, year, take_serial(prefix, year), template)
         if not _taken(number):
             return number
 
 
-def _take_serial(prefix: str, year: int) -> int:
+def take_serial(prefix: str, year: int) -> int:
     """Count the (prefix, year) sequence up by one and return its new value, in one
     statement that also makes the row when missing; the row stays locked until the commit,
-    as `lock_sequence` keeps it (three statements where one does). A row of the sequence
-    the session holds is brought up to date (`populate_existing`): a serial counted on it
-    in memory (`lock_sequence`) is flushed first, not overwritten."""
+    so concurrent transactions never share a serial (other numbers than case numbers, e.g.
+    permit numbers, are taken from it too). A sequence row the session holds is brought up
+    to date (`populate_existing`), after a change of it waiting in the session is flushed."""
     insert = pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     stmt = (insert(NumberSequence).values(prefix=prefix, year=year, last_value=1)
             .on_conflict_do_update(index_elements=["prefix", "year"],

@@ -77,7 +77,10 @@ def _basel_facts_of_rows(case, rows: dict[type, list[dict]]) -> CaseFacts:
                   if row.get("country_code") not in (None, HOME)))
 
 
-def _basel_fact_columns() -> dict[type, tuple[str, ...]]:
+def _fact_columns() -> dict[type, tuple[str, ...]]:
+    """The rows the readers read, by model: the columns of each that the facts depend on
+    (each row names its case in `case_id`); a change to one of them is a change of its
+    case's facts. A procedure with a reader adds its rows here."""
     from app.basel.models import BaselNotification, NotificationCode, StateConcerned
 
     return {NotificationCode: ("case_id", "scheme", "code"),
@@ -88,9 +91,6 @@ def _basel_fact_columns() -> dict[type, tuple[str, ...]]:
 #: case type -> the facts of some of its cases, by case id
 READERS: dict[str, Callable] = {"basel_export": _basel_facts, "basel_import": _basel_facts,
                                 "basel_transit": _basel_facts}
-#: the rows the readers read, by model: the columns of each that the facts depend on (each
-#: row names its case in `case_id`); a change to one of them is a change of its case's facts
-FACT_COLUMNS: tuple[Callable[[], dict[type, tuple[str, ...]]], ...] = (_basel_fact_columns,)
 #: case type -> the facts of a new case from its rows as INSERTed (`case_rows_inserted`)
 ROW_READERS: dict[str, Callable] = {"basel_import": _basel_facts_of_rows,
                                    "basel_transit": _basel_facts_of_rows}
@@ -115,9 +115,8 @@ def listen_to_inserted_cases() -> None:
     if not event.contains(Session, "after_flush", _forget_held):
         event.listen(Session, "after_flush", _forget_held)
         case_rows_inserted.connect(_hold_inserted)
-        for columns_of in FACT_COLUMNS:
-            for model, columns in columns_of().items():
-                _listen_to_rows(model, columns)
+        for model, columns in _fact_columns().items():
+            _listen_to_rows(model, columns)
 
 
 _CHANGED = "measure_facts_changed"

@@ -17,7 +17,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
-from app.database import flushing_only
+from app.database import flushing_only, has_pending
 from app.extensions import db
 
 from .models import ReferenceCode, ReferenceDataset, RegimeRule
@@ -91,9 +91,7 @@ def hold_version(count: int, loaded_at) -> None:
     lookup would have read it; not when reference rows are waiting in the session to be
     written (the lookup flushes them, then reads)."""
     session = db.session()
-    pending = (*session.new, *session.dirty, *session.deleted)
-    if session.get_transaction() is None or any(
-            isinstance(obj, _REFERENCE_ROWS) for obj in pending):
+    if has_pending(session, *_REFERENCE_ROWS):
         return
     listen_for_reference_writes()
     _checked(session, (count, loaded_at))
@@ -123,8 +121,7 @@ _listening = False
 
 
 def _on_flush(session: Session, _context, _instances) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, _REFERENCE_ROWS) for obj in changed):
+    if has_pending(session, *_REFERENCE_ROWS):
         session.info[_WRITTEN] = True
         forget_all()
 

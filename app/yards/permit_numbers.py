@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.cases.numbering import lock_sequence
+from app.cases.numbering import take_serial
 from app.extensions import db
 
 from .models import YardApplication
 
 
 def next_permit_number(prefecture_code: str, year: int) -> str:
-    row = lock_sequence(f"YP{prefecture_code}", year)
     while True:
-        row.last_value += 1
-        number = f"{prefecture_code}-{year}-{row.last_value:05d}"
+        number = f"{prefecture_code}-{year}-{take_serial(f'YP{prefecture_code}', year):05d}"
         taken = db.session.scalar(select(YardApplication.case_id).where(
             YardApplication.permit_no == number))
         if taken is None:
