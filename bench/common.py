@@ -14,12 +14,15 @@ collects those lines from every bench and prints them together at the end.
 
 from __future__ import annotations
 
+import cProfile
 import http.client
+import io
 import json
 import logging
 import math
 import os
 import platform
+import pstats
 import re
 import shutil
 import socket
@@ -163,6 +166,35 @@ def database(backend: str, name: str, *, sqlite_dir: str | None = None,
 def backends(choice: str) -> tuple[str, ...]:
     """The backends a `--backend sqlite|postgresql|both` choice names."""
     return ("sqlite", "postgresql") if choice == "both" else (choice,)
+
+
+def backend_arguments(parser) -> None:
+    """The options `run_backends` reads: --backend, --sqlite-dir, --keep."""
+    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--sqlite-dir", default=None,
+                        help="where the temporary directory goes: the SQLite file and what "
+                             "else the bench writes (keys, server log); default the system temp")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the temporary directory / PostgreSQL schema afterwards")
+
+
+def run_backends(args, name: str, bench_database: Callable, report: Callable,
+                 summary: Callable) -> int:
+    """A bench's main once its arguments (`backend_arguments`) are parsed: `setup()`, then
+    for each backend `bench_database(database, args)` on a fresh database `name` (see
+    `database`; a PostgreSQL that does not answer is skipped with a message, not an error),
+    then `report(result, args)` for each result and `summary(results)` (its result lines).
+    Returns the exit status, 0."""
+    setup()
+    results = []
+    for backend in backends(args.backend):
+        with database(backend, name, sqlite_dir=args.sqlite_dir, keep=args.keep) as opened:
+            if opened is not None:
+                results.append(bench_database(opened, args))
+    for res in results:
+        report(res, args)
+    summary(results)
+    return 0
 
 
 # ------------------------------------------------------------------------------------------
@@ -365,6 +397,91 @@ def tree_cpu(pid: int) -> float:
         except (OSError, ValueError, IndexError):
             continue
     return total
+
+
+# ------------------------------------------------------------------------------------------
+# Where a call goes (--profile): statements, time in the driver and in COMMIT, cProfile
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Cost:
+    """Totals of one instrumented pass (seconds), for our code or its bare baseline."""
+
+    steps: int = 0
+    statements: int = 0
+    total: float = 0.0  # inside the timed call
+    execute: float = 0.0  # inside cursor.execute: driver + database, incl. round trips
+    commit: float = 0.0  # inside the DBAPI commit
+
+
+@contextmanager
+def instrumented(engine, cost: Cost) -> Iterator[Cost]:
+    """Count statements and time cursor.execute and COMMIT on `engine` while inside."""
+    clock = {"t": 0.0}
+
+    def before(*_args):
+        cost.statements += 1
+        clock["t"] = time.perf_counter()
+
+    def after(*_args):
+        cost.execute += time.perf_counter() - clock["t"]
+
+    dialect = engine.dialect
+    plain_commit = dialect.do_commit
+
+    def timed_commit(dbapi_connection):
+        t0 = time.perf_counter()
+        try:
+            plain_commit(dbapi_connection)
+        finally:
+            cost.commit += time.perf_counter() - t0
+
+    sa.event.listen(engine, "before_cursor_execute", before)
+    sa.event.listen(engine, "after_cursor_execute", after)
+    dialect.do_commit = timed_commit  # this engine's dialect instance only, undone below
+    try:
+        yield cost
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+        sa.event.remove(engine, "after_cursor_execute", after)
+        del dialect.do_commit
+
+
+def cost_lines(unit: str, heads: tuple[str, str], ours: Cost, bare: Cost,
+               inside: str = "ms inside the timed call", width: int = 36) -> list[str]:
+    """The anatomy table of two instrumented passes, per `unit` (a step, a message):
+    statements, ms inside the call, in cursor.execute, in COMMIT, in Python (the rest)."""
+    lines = [f"  {'per ' + unit:<{width}} {heads[0]:>9} {heads[1]:>9}",
+             f"  {'SQL statements (incl. BEGIN if sent)':<{width}} "
+             f"{ours.statements / ours.steps:>9.1f} {bare.statements / bare.steps:>9.1f}"]
+    for label, attr in ((inside, "total"), ("ms in cursor.execute (driver + db)", "execute"),
+                        ("ms in COMMIT", "commit")):
+        lines.append(f"  {label:<{width}} {1000 * getattr(ours, attr) / ours.steps:>9.2f} "
+                     f"{1000 * getattr(bare, attr) / bare.steps:>9.2f}")
+    rest_ours, rest_bare = (c.total - c.execute - c.commit for c in (ours, bare))
+    lines.append(f"  {'ms in Python (the rest)':<{width}} {1000 * rest_ours / ours.steps:>9.2f} "
+                 f"{1000 * rest_bare / bare.steps:>9.2f}")
+    lines.append(f"  {'share in Python':<{width}} {rest_ours / ours.total:>9.0%} "
+                 f"{rest_bare / bare.total:>9.0%}")
+    return lines
+
+
+def profile_text(profiler: cProfile.Profile, sort: str, limit: int,
+                 only_app: bool = False) -> str:
+    """pstats' table of the `limit` top entries by `sort`, without its preamble and without
+    trailing blanks; `only_app`: the project's own functions (app/, workflows/) only, paths
+    shown relative to the repository."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    if only_app:
+        stats.sort_stats(sort).print_stats(re.escape(str(ROOT)) + r"/(app|workflows)/", limit)
+    else:
+        stats.strip_dirs().sort_stats(sort).print_stats(limit)
+    text = out.getvalue().replace(f"{ROOT}/", "")
+    start = text.find("   ncalls")  # keep the table, drop pstats' preamble
+    text = text[start:] if start >= 0 else text
+    return re.sub(r"[ \t]+$", "", text.rstrip(), flags=re.MULTILINE)
 
 
 # ------------------------------------------------------------------------------------------

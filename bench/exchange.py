@@ -8,8 +8,9 @@ Per backend: a fresh database (SQLite: a temporary file; PostgreSQL: its own sch
 database of BENCH_DATABASE_URL / TEST_DATABASE_URL / the tests' default URL), migrated with the
 Alembic migrations, reference data loaded, users made through the models, our signing identity
 and a partner authority (USA01, its own RSA key) registered as tests/exchange/conftest.py does.
-The app is served over real HTTP (by default a gunicorn subprocess; one worker) and a local
-HTTP server in a second subprocess plays the partner. Then, timed one message at a time:
+The app is served over real HTTP (by default a gunicorn subprocess with the production
+gunicorn.conf.py; one worker) and a local HTTP server in a second subprocess plays the partner.
+Then, timed one message at a time:
 
 * inbound notification  N signed `TMWNotificationSubmissionMessage`s (a different notification
                         number each, Japan as State of import) POSTed with http.client over one
@@ -36,26 +37,16 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import http.client
-import importlib.util
-import json
-import logging
 import math
 import multiprocessing
-import os
-import platform
-import shutil
 import signal
 import ssl
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from importlib import metadata
 from pathlib import Path
@@ -63,22 +54,16 @@ from pathlib import Path
 import common
 import sqlalchemy as sa
 from common import (
+    INBOX_PATH,
+    PARTNER,
+    Clock,
     PartnerSigner,
-    code_state,
-    cpu_model,
-    cpu_pressure,
-    free_port,
-    load_average,
+    Series,
+    check,
     notification_bodies,
-    postgres_url,
     progress,
-    tree_cpu,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-PG_SCHEMA = f"bench_exchange_{os.getpid()}"  # one per run: benches may run side by side
-PARTNER = ("USA01", "US")  # authority code, country (as tests/exchange/conftest.py)
-INBOX_PATH = "/exchange/v1/messages"
 STORE_PATH = "/bench/store"
 VERIFY_PATH = "/bench/verify-store"
 SIGN_PATH = "/bench/verify-store-sign"
@@ -86,21 +71,8 @@ SIGN_PATH = "/bench/verify-store-sign"
 BARE_ROUTES = (("bare store-and-commit", STORE_PATH, "store-and-commit"),
                ("bare verify-and-store", VERIFY_PATH, "parse+XSD+verify+store"),
                ("bare verify-store-sign", SIGN_PATH, "parse+XSD+verify+store+sign"))
-SERVER_ENV = "BENCH_EXCHANGE_SERVER"  # JSON config handed to the gunicorn worker
-
-
-def _load_transitions():
-    """The shared helpers of bench/transitions.py (figures, machine facts, noise), loaded by
-    path: a module called `transitions` may also exist on sys.path."""
-    spec = importlib.util.spec_from_file_location("bench_transitions",
-                                                  Path(__file__).with_name("transitions.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-T = _load_transitions()
+#: the versions shown in the `python` fact
+PACKAGES = ("SQLAlchemy", "Flask", "lxml", "signxml", "cryptography", "psycopg")
 
 BENCH_META = sa.MetaData()
 BENCH_INBOX = sa.Table(
@@ -110,78 +82,19 @@ BENCH_INBOX = sa.Table(
 )
 
 # ------------------------------------------------------------------------------------------
-# Figures
+# The bare routes, in the bench's process and in gunicorn's worker (`exchange:server_app()`)
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Series:
-    """Latencies (seconds) of one timed phase, its wall time and CPU times."""
-
-    latencies: list[float] = field(default_factory=list)
-    wall: float = 0.0
-    cpu: float = 0.0  # this (client) process
-    server_cpu: float | None = None  # the gunicorn / partner subprocess, when there is one
-
-    @property
-    def n(self) -> int:
-        return len(self.latencies)
-
-    @property
-    def rate(self) -> float:
-        return self.n / self.wall
+def server_app():
+    """gunicorn's entry point (`exchange:server_app()`): common's app on the bench's database
+    (configuration in $BENCH_SERVER_CONFIG), with the same bench routes as the bench's app."""
+    app = common.server_app()
+    add_bench_routes(app)
+    return app
 
 
-class Clock:
-    """Wall, this process's CPU and (optionally) a subprocess tree's CPU around a timed loop."""
-
-    def __init__(self, series: Series, server_pid: int | None = None):
-        self.series, self.server_pid = series, server_pid
-
-    def __enter__(self):
-        self.server0 = tree_cpu(self.server_pid) if self.server_pid else None
-        self.wall0, self.cpu0 = time.perf_counter(), time.process_time()
-        return self
-
-    def __exit__(self, *exc):
-        self.series.wall += time.perf_counter() - self.wall0
-        self.series.cpu += time.process_time() - self.cpu0
-        if self.server_pid:
-            self.series.server_cpu = (self.series.server_cpu or 0.0) + (
-                tree_cpu(self.server_pid) - self.server0)
-        return False
-
-
-
-# ------------------------------------------------------------------------------------------
-# Database, app and identities (not timed)
-# ------------------------------------------------------------------------------------------
-
-
-def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        if not drop_only:
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    engine.dispose()
-
-
-def app_config(url: str, engine_options: dict, key_path: Path, cert_path: Path) -> dict:
-    """What create_app() gets, in this process and in the server's worker alike."""
-    return {
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
-        "SECRET_KEY": "bench-secret",
-        "EXCHANGE_KEY_PATH": str(key_path),
-        "EXCHANGE_CERT_PATH": str(cert_path),
-        # one partner at full speed from one address: the limits are counted, never reached
-        "EXCHANGE_RATE_PER_ADDRESS": 10**9,
-        "EXCHANGE_RATE_PER_SENDER": 10**9,
-    }
-
-
-def add_bench_route(app) -> None:
+def add_bench_routes(app) -> None:
     """The bare baseline: POST /bench/store keeps the body with one INSERT and COMMITs."""
     from flask import Response, request
 
@@ -200,10 +113,10 @@ def add_bench_route(app) -> None:
 
     csrf.exempt(bench_store)
     app.add_url_rule(STORE_PATH, "bench_store", bench_store, methods=["POST"])
-    add_verify_route(app)
+    add_verify_routes(app)
 
 
-def add_verify_route(app) -> None:
+def add_verify_routes(app) -> None:
     """The bare endpoints doing the necessary work (issue 16, goal 3). POST /bench/verify-store
     parses with the hardened parser, validates against the XSD, verifies the signature with
     the partner's certificates (read from the database once, then kept), INSERTs the body and
@@ -264,70 +177,6 @@ def add_verify_route(app) -> None:
     for path, view in ((VERIFY_PATH, bench_verify_store), (SIGN_PATH, bench_verify_store_sign)):
         csrf.exempt(view)
         app.add_url_rule(path, view.__name__, view, methods=["POST"])
-
-
-def make_app(config: dict):
-    """The app with the bench routes, on a database built as `make run` builds one: the
-    migrations, the reference data and the plan's measures (a notification received is
-    linked to the measures it serves, as in every real installation)."""
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.measures.catalogue import load as load_measures
-    from app.reference.loader import load_all
-
-    app = create_app(config)
-    add_bench_route(app)
-    with app.app_context():
-        upgrade()
-        load_all()
-        load_measures()
-    return app
-
-
-def server_app():
-    """gunicorn's entry point (`exchange:server_app()`): the same app as the benchmark's, on
-    the same database, with the same bench route; configured through $BENCH_EXCHANGE_SERVER."""
-    from app import create_app
-
-    app = create_app(json.loads(os.environ[SERVER_ENV]))
-    add_bench_route(app)
-    return app
-
-
-def our_identity(tmp: Path, bits: int) -> tuple[Path, Path, bytes]:
-    """Our signing key pair as PEM files (EXCHANGE_KEY_PATH/CERT_PATH, as tests/conftest.py)."""
-    from app.exchange.keys import make_test_identity
-    from app.timeutil import utcnow
-
-    key, cert = make_test_identity("JP-MOE (bench)", utcnow() - timedelta(days=1),
-                                   utcnow() + timedelta(days=365), key_bits=bits)
-    (tmp / "key.pem").write_bytes(key)
-    (tmp / "cert.pem").write_bytes(cert)
-    return tmp / "key.pem", tmp / "cert.pem", cert
-
-
-def partner_identity(bits: int) -> tuple[bytes, bytes]:
-    from app.exchange.keys import make_test_identity
-    from app.timeutil import utcnow
-
-    return make_test_identity(f"{PARTNER[0]} (bench)", utcnow() - timedelta(days=1),
-                              utcnow() + timedelta(days=365), key_bits=bits)
-
-
-def register_partner(key_pem: bytes, cert_pem: bytes, endpoint: str):
-    """As tests/exchange/conftest.py make_partner, with the partner's push endpoint."""
-    from app.exchange import partners
-    from app.exchange.simulator import PartnerSimulator
-    from app.extensions import db
-
-    partner = partners.register(country=PARTNER[1], authority_code=PARTNER[0],
-                                name=f"{PARTNER[0]} authority", endpoint_url=endpoint)
-    partners.add_certificate(partner, cert_pem)
-    partners.new_pull_token(partner)
-    db.session.commit()
-    return PartnerSimulator(PARTNER[0], PARTNER[1], None, key_pem, cert_pem)
-
 
 
 # ------------------------------------------------------------------------------------------
@@ -402,28 +251,19 @@ class PartnerProcess:
 # ------------------------------------------------------------------------------------------
 
 
-
 class Server:
-    """The app over HTTP: a gunicorn subprocess (`gunicorn`), werkzeug's server in a thread
-    of this process (`werkzeug`), or no HTTP at all: Flask's test client (`none`)."""
+    """The app over HTTP: a gunicorn subprocess (`gunicorn`: common.Gunicorn, the production
+    gunicorn.conf.py, entry `exchange:server_app()`), werkzeug's server in a thread of this
+    process (`werkzeug`), or no HTTP at all: Flask's test client (`none`)."""
 
     def __init__(self, kind: str, app, config: dict, log_path: Path, threads: int):
-        self.kind, self.app, self.pid, self.description = kind, app, None, ""
-        self.port, self._process, self._server = None, None, None
+        self.kind, self.app, self.pid, self.port = kind, app, None, None
+        self._gunicorn, self._werkzeug = None, None
         if kind == "gunicorn":
-            self.port = free_port()
-            env = {**os.environ, SERVER_ENV: json.dumps(config)}
-            command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
-                       "--workers", "1", "--worker-class", "gthread", "--threads", str(threads),
-                       "--chdir", str(ROOT), "--pythonpath", str(ROOT / "bench"),
-                       "--log-level", "warning", "exchange:server_app()"]
-            self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
-            self._process = subprocess.Popen(command, env=env, stdout=self._log,
-                                             stderr=subprocess.STDOUT)
-            self.pid = self._process.pid
-            self._wait_ready(log_path)
-            self.description = (f"gunicorn {metadata.version('gunicorn')} subprocess, 1 worker, "
-                                f"gthread x{threads}, 127.0.0.1 (TCP loopback)")
+            self._gunicorn = common.Gunicorn(config, log_path, workers=1, threads=threads,
+                                             entry="exchange:server_app()")
+            self.port, self.pid = self._gunicorn.port, self._gunicorn.pid
+            self.description = f"{self._gunicorn.description}, production gunicorn.conf.py"
         elif kind == "werkzeug":
             from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -431,72 +271,24 @@ class Server:
                 def log_request(self, *args, **kwargs):
                     pass
 
-            self._server = make_server("127.0.0.1", 0, app, threaded=True,
-                                       request_handler=Handler)
-            self.port = self._server.server_port
-            threading.Thread(target=self._server.serve_forever, daemon=True).start()
+            self._werkzeug = make_server("127.0.0.1", 0, app, threaded=True,
+                                         request_handler=Handler)
+            self.port = self._werkzeug.server_port
+            threading.Thread(target=self._werkzeug.serve_forever, daemon=True).start()
             self.description = (f"werkzeug {metadata.version('Werkzeug')} make_server(threaded) "
                                 "in a thread of this process, 127.0.0.1 (it closes the "
                                 "connection after every response)")
         else:
             self.description = "no HTTP: Flask test client in this process"
 
-    def _wait_ready(self, log_path: Path) -> None:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise RuntimeError("gunicorn exited:\n" + log_path.read_text()[-3000:])
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    conn.close()
-                    return
-                conn.close()
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("gunicorn did not answer /healthz in 90 s:\n"
-                           + log_path.read_text()[-3000:])
-
     def client(self):
-        return TestClient(self.app) if self.kind == "none" else KeepAliveClient(self.port)
+        return TestClient(self.app) if self.kind == "none" else common.KeepAliveClient(self.port)
 
     def stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.terminate()  # SIGTERM to the gunicorn master we started: graceful
-            try:
-                self._process.wait(30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-                self._process.wait()
-        if self._process is not None:
-            self._log.close()
-        if self._server is not None:
-            self._server.shutdown()
-
-
-class KeepAliveClient:
-    """http.client over one keep-alive connection (a new one only if the server closes it)."""
-
-    def __init__(self, port: int):
-        self.port, self.connections, self.conn = port, 0, None
-
-    def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            self.connections += 1
-        self.conn.request("POST", path, body=body, headers={"Content-Type": "application/xml"})
-        response = self.conn.getresponse()
-        data = response.read()
-        if response.will_close:
-            self.close()
-        return response.status, data
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self._gunicorn is not None:
+            self._gunicorn.stop()
+        if self._werkzeug is not None:
+            self._werkzeug.shutdown()
 
 
 class TestClient:
@@ -518,7 +310,6 @@ class TestClient:
 # ------------------------------------------------------------------------------------------
 # Preparation (not timed)
 # ------------------------------------------------------------------------------------------
-
 
 
 def transmitted_exports(people, n: int) -> list[int]:
@@ -555,8 +346,8 @@ def outbound_of(case_ids: list[int]) -> list[Queued]:
     rows = db.session.scalars(sa.select(ExchangeMessage).where(
         ExchangeMessage.direction == "out", ExchangeMessage.case_id.in_(case_ids))).all()
     by_case = {r.case_id: r for r in rows}
-    if len(by_case) != len(case_ids) or any(r.status != "queued" for r in rows):
-        raise RuntimeError("not every transmitted case queued exactly one message")
+    check(len(by_case) == len(case_ids) and all(r.status == "queued" for r in rows),
+          "not every transmitted case queued exactly one message")
     out = [Queued(r.message_id, r.notification_number, r.raw)
            for r in (by_case[c] for c in case_ids)]
     db.session.rollback()
@@ -626,11 +417,12 @@ def check_confirmations(answers, bodies: list[bytes], our_cert: bytes) -> None:
     for i in range(0, len(answers), max(1, len(answers) // 10)):
         tree = verify(parse_untrusted(answers[i][1], **LIMITS), ours)
         sent = header(parse_untrusted(bodies[i], **LIMITS)).message_id
-        if text(tree, "t:ReceivedMessageID") != sent or text(tree, "t:Status") != "accepted":
-            raise RuntimeError(f"answer {i} does not confirm message {sent}")
+        check(text(tree, "t:ReceivedMessageID") == sent and text(tree, "t:Status") == "accepted",
+              f"answer {i} does not confirm message {sent}")
 
 
 def check_imports(numbers: list[str]) -> None:
+    """Every notification opened a RECEIVED import case, linked to a plan measure."""
     from app.cases.models import Case
     from app.extensions import db
     from app.measures.models import CaseMeasure
@@ -638,12 +430,12 @@ def check_imports(numbers: list[str]) -> None:
     db.session.rollback()
     found = dict(db.session.execute(sa.select(Case.number, Case.state).where(
         Case.number.in_(numbers), Case.case_type == "basel_import")).all())
-    if len(found) != len(numbers) or set(found.values()) != {"RECEIVED"}:
-        raise RuntimeError(f"{len(numbers) - len(found)} notification(s) opened no import case")
+    check(len(found) == len(numbers) and set(found.values()) == {"RECEIVED"},
+          f"{len(numbers) - len(found)} notification(s) opened no import case")
     linked = db.session.scalar(sa.select(sa.func.count(sa.distinct(CaseMeasure.case_id))).join(
         Case, Case.id == CaseMeasure.case_id).where(Case.number.in_(numbers)))
-    if linked != len(numbers):
-        raise RuntimeError(f"{len(numbers) - linked} import case(s) linked to no plan measure")
+    check(linked == len(numbers), f"{len(numbers) - linked} import case(s) linked to no plan "
+          "measure")
     db.session.rollback()
 
 
@@ -655,9 +447,20 @@ def check_states(case_ids: list[int], state: str) -> None:
     states = dict(db.session.execute(sa.select(Case.id, Case.state).where(
         Case.id.in_(case_ids))).all())
     wrong = {c: s for c, s in states.items() if s != state}
-    if wrong or len(states) != len(case_ids):
-        raise RuntimeError(f"cases not in {state}: {dict(list(wrong.items())[:5])}")
+    check(not wrong and len(states) == len(case_ids),
+          f"cases not in {state}: {dict(list(wrong.items())[:5])}")
     db.session.rollback()
+
+
+def outbound_statuses(case_ids: list[int]) -> set[str]:
+    from app.exchange.models import ExchangeMessage
+    from app.extensions import db
+
+    db.session.rollback()
+    found = set(db.session.scalars(sa.select(ExchangeMessage.status).where(
+        ExchangeMessage.direction == "out", ExchangeMessage.case_id.in_(case_ids))))
+    db.session.rollback()
+    return found
 
 
 def count_inbox(engine) -> int:
@@ -675,8 +478,7 @@ def deliver(n_max: int | None, series: Series | None, partner_pid: int) -> int:
     done = 0
     if series is not None:
         gc.collect()
-    clock = Clock(series if series is not None else Series(), partner_pid)
-    with clock:
+    with Clock(series if series is not None else Series(), partner_pid):
         while n_max is None or done < n_max:
             t0 = time.perf_counter()
             report = deliver_pending(limit=1)
@@ -698,8 +500,7 @@ def deliver(n_max: int | None, series: Series | None, partner_pid: int) -> int:
 def bare_posts(url: str, bodies: list[bytes], series: Series | None, partner_pid: int) -> None:
     """The same POSTs as delivery._push makes (urllib, a new connection each), no database."""
     gc.collect()
-    clock = Clock(series if series is not None else Series(), partner_pid)
-    with clock:
+    with Clock(series if series is not None else Series(), partner_pid):
         for body in bodies:
             request = urllib.request.Request(url, data=body, method="POST",
                                              headers={"Content-Type": "application/xml"})
@@ -708,8 +509,7 @@ def bare_posts(url: str, bodies: list[bytes], series: Series | None, partner_pid
                 status, _ = response.status, response.read()
             if series is not None:
                 series.latencies.append(time.perf_counter() - t0)
-            if status != 200:
-                raise RuntimeError(f"the partner answered {status}")
+            check(status == 200, f"the partner answered {status}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -723,15 +523,14 @@ def anatomy(app, engine, bodies: list[bytes], baseline_bodies: list[bytes]):
     client = TestClient(app)
     costs = []
     for path, these in ((INBOX_PATH, bodies), (STORE_PATH, baseline_bodies)):
-        cost = T.Cost()
-        with T.instrumented(engine, cost):
+        cost = common.Cost()
+        with common.instrumented(engine, cost):
             for body in these:
                 t0 = time.perf_counter()
                 status, _ = client.post(path, body)
                 cost.total += time.perf_counter() - t0
                 cost.steps += 1
-                if status != 200:
-                    raise RuntimeError(f"{path} answered {status} during the anatomy pass")
+                check(status == 200, f"{path} answered {status} during the anatomy pass")
         costs.append(cost)
     return costs
 
@@ -743,34 +542,30 @@ def profile_inbound(app, bodies: list[bytes], top: int) -> dict[str, str]:
         profiler.enable()
         status, _ = client.post(INBOX_PATH, body)
         profiler.disable()
-        if status != 200:
-            raise RuntimeError(f"inbound answered {status} during profiling")
-    return {"cumulative": T.profile_text(profiler, "cumulative", top),
-            "tottime": T.profile_text(profiler, "tottime", top),
-            "cumulative, app/ only": T.profile_text(profiler, "cumulative", top, only_app=True)}
+        check(status == 200, f"inbound answered {status} during profiling")
+    return {"cumulative": common.profile_text(profiler, "cumulative", top),
+            "tottime": common.profile_text(profiler, "tottime", top),
+            "cumulative, app/ only": common.profile_text(profiler, "cumulative", top,
+                                                         only_app=True)}
 
 
-# ------------------------------------------------------------------------------------------
-# Facts
-# ------------------------------------------------------------------------------------------
+def profile_delivery(app, people, partner_pid: int, n: int, top: int) -> dict[str, str]:
+    """A cProfile of n more outbound deliveries, in this process (not timed); the cases are
+    made in the caller's app context, delivered in one of their own."""
+    from app.extensions import db
 
-
-def machine_facts() -> list[str]:
-    names = ("SQLAlchemy", "Flask", "lxml", "signxml", "cryptography", "psycopg")
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in names)
-    return [
-        f"machine   {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} "
-        f"{platform.release()}",
-        f"python    {platform.python_implementation()} {platform.python_version()}; {versions}; "
-        f"{ssl.OPENSSL_VERSION}",
-    ]
-
-
-def db_facts(engine, sqlite_path: Path | None) -> str:
-    """bench/common.py's `database` fact (with the pool's pre-ping: it costs a round trip)."""
-    return common.db_facts(engine, common.Database(
-        engine.dialect.name, engine.url.render_as_string(hide_password=True),
-        schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
+    more = transmitted_exports(people, n)
+    db.session.rollback()
+    profiler = cProfile.Profile()
+    with app.app_context():
+        profiler.enable()
+        delivered = deliver(None, None, partner_pid)
+        profiler.disable()
+    check(delivered == n and outbound_statuses(more) == {"acknowledged"},
+          f"profiled {delivered} deliveries instead of {n}")
+    return {"tottime": common.profile_text(profiler, "tottime", top),
+            "cumulative, app/ only": common.profile_text(profiler, "cumulative", top,
+                                                         only_app=True)}
 
 
 # ------------------------------------------------------------------------------------------
@@ -786,73 +581,53 @@ class Result:
     sizes: dict[str, float]  # mean body bytes per kind
     prep: dict[str, float]  # seconds spent preparing, per step (not timed)
     connections: int = 0
-    load_before: str = ""
-    load_after: str = ""
-    pressure_after: str | None = None
+    noise: str = ""  # load average before and after this backend's phases, CPU pressure
     anatomy: list | None = None
     profile: dict[str, str] | None = None
     profile_delivery: dict[str, str] | None = None
 
 
-def bench_backend(backend: str, args) -> Result | None:
-    from app.config import DEFAULTS
+def bench_database(database: common.Database, args) -> Result:
+    """Every phase on one backend's fresh database (see `common.run_backends`)."""
     from app.extensions import db
 
-    tmpdir = Path(tempfile.mkdtemp(prefix="bench-exchange-", dir=args.sqlite_dir))
-    sqlite_path = None
-    options = dict(DEFAULTS["SQLALCHEMY_ENGINE_OPTIONS"])  # the app's own (pool_pre_ping)
-    if backend == "sqlite":
-        sqlite_path = tmpdir / "bench.sqlite3"
-        url = f"sqlite:///{sqlite_path}"
-    else:
-        url = postgres_url()
-        if sa.engine.make_url(url).get_backend_name() != "postgresql":
-            print(f"postgresql: {url!r} is not a PostgreSQL URL; skipped", flush=True)
-            shutil.rmtree(tmpdir, ignore_errors=True)
-            return None
-        problem = common.postgres_problem(url)
-        if problem is not None:
-            shown = sa.engine.make_url(url).render_as_string(hide_password=True)
-            print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
-                  flush=True)
-            shutil.rmtree(tmpdir, ignore_errors=True)
-            return None
-        reset_pg_schema(url)
-        options["connect_args"] = {"options": f"-c search_path={PG_SCHEMA}"}
-
+    backend = database.backend
     app = server = partner = None
     prep: dict[str, float] = {}
     rows: dict[str, Series] = {}
     w, n, m = args.warmup, args.messages, args.deliveries
     try:
         progress(f"{backend}: migrating and loading reference data")
-        key_path, cert_path, our_cert = our_identity(tmpdir, args.key_bits)
-        config = app_config(url, options, key_path, cert_path)
-        app = make_app(config)
+        key_path, cert_path, our_cert = common.our_identity(database.tmpdir, args.key_bits)
+        keys = {"EXCHANGE_KEY_PATH": str(key_path), "EXCHANGE_CERT_PATH": str(cert_path)}
+        app = common.make_app(database, **keys)
+        add_bench_routes(app)
         with app.app_context():
             engine = db.engine
             BENCH_META.create_all(engine)
             people = common.make_people()
             t0 = time.perf_counter()
-            partner_key, partner_cert = partner_identity(args.key_bits)
+            partner_key, partner_cert = common.partner_identity(args.key_bits)
             partner = PartnerProcess(partner_key, partner_cert, our_cert)
-            sim = register_partner(partner_key, partner_cert, partner.url)
+            sim = common.register_partner(partner_key, partner_cert, partner.url)
             sign = PartnerSigner(partner_key, partner_cert)
             db.session.rollback()  # no open transaction while the server works
             progress(f"{backend}: starting the server ({args.http})")
-            server = Server(args.http, app, config, tmpdir / "gunicorn.log", args.threads)
+            server = Server(args.http, app, common.app_config(database, **keys),
+                            database.tmpdir / "gunicorn.log", args.threads)
             server_pid = server.pid
-            facts = machine_facts() + [db_facts(engine, sqlite_path), code_state(),
-                                       f"http      {server.description}; " + (
-                                           "client http.client, one request at a time"
-                                           if server.port else "one request at a time"),
-                                       f"partner   {PARTNER[0]} ({PARTNER[1]}), a subprocess: "
-                                       "http.server, parse + XSD + verify + signed "
-                                       "confirmation; RSA-" + str(args.key_bits) +
-                                       " keys for us and for the partner"]
+            facts = common.machine_facts(PACKAGES)
+            facts[-1] += f"; {ssl.OPENSSL_VERSION}"
+            facts += [common.db_facts(engine, database), common.code_state(),
+                      f"http      {server.description}; " + (
+                          "client http.client, one request at a time" if server.port
+                          else "one request at a time"),
+                      f"partner   {PARTNER[0]} ({PARTNER[1]}), a subprocess: http.server, "
+                      "parse + XSD + verify + signed confirmation; RSA-" + str(args.key_bits)
+                      + " keys for us and for the partner"]
             prep["setup"] = time.perf_counter() - t0
 
-            # --- inbound notifications and the bare baseline, same bodies -----------------
+            # --- inbound notifications and the bare baselines, same bodies ----------------
             t0 = time.perf_counter()
             progress(f"{backend}: signing {w + n} notifications as the partner (not timed)")
             warm = notification_bodies(sim, sign, 1, w)
@@ -860,7 +635,7 @@ def bench_backend(backend: str, args) -> Result | None:
             prep["sign notifications"] = time.perf_counter() - t0
             bodies = [b for _, b in timed]
             sizes = {"notification": statistics.fmean(len(b) for b in bodies)}
-            load_before = load_average()
+            load_before = common.load_average()
             client = server.client()
             progress(f"{backend}: warm-up {w} + timing {n} inbound notifications")
             require_accepted(post_all(client, INBOX_PATH, [b for _, b in warm], None),
@@ -877,9 +652,9 @@ def bench_backend(backend: str, args) -> Result | None:
                 post_all(client, path, [b for _, b in warm], None)
                 rows[line] = series = Series()
                 answers = post_all(client, path, bodies, series, server_pid)
-                if (any(s != 200 for s, _ in answers)
-                        or count_inbox(engine) != before + k * (w + n)):
-                    raise RuntimeError(f"the bare route {path} did not store every body")
+                check(all(s == 200 for s, _ in answers)
+                      and count_inbox(engine) == before + k * (w + n),
+                      f"the bare route {path} did not store every body")
             check_confirmations(answers, bodies, our_cert)
             client.close()
             connections = client.connections
@@ -896,13 +671,13 @@ def bench_backend(backend: str, args) -> Result | None:
             prep["transmit exports"] = time.perf_counter() - t0
             progress(f"{backend}: warm-up {w} + timing {m} outbound deliveries")
             with app.app_context():  # a session of its own, as the scheduler's process has
-                if deliver(w, None, partner.process.pid) != w:
-                    raise RuntimeError("warm-up delivery: fewer messages than expected")
+                check(deliver(w, None, partner.process.pid) == w,
+                      "warm-up delivery: fewer messages than expected")
                 rows["outbound delivery"] = series = Series()
-                if deliver(None, series, partner.process.pid) != m:
-                    raise RuntimeError(f"expected {m} deliveries, got {series.n}")
-            if outbound_statuses(case_ids) != {"acknowledged"}:
-                raise RuntimeError("not every delivered message is acknowledged")
+                check(deliver(None, series, partner.process.pid) == m,
+                      f"expected {m} deliveries, got {series.n}")
+            check(outbound_statuses(case_ids) == {"acknowledged"},
+                  "not every delivered message is acknowledged")
             progress(f"{backend}: warm-up {w} + timing {m} bare HTTP POSTs to the partner")
             bare_posts(partner.url, [r.raw for r in queued[:w]], None, partner.process.pid)
             rows["bare HTTP POST"] = series = Series()
@@ -929,8 +704,8 @@ def bench_backend(backend: str, args) -> Result | None:
             client.close()
             connections += client.connections
 
-            result = Result(backend, facts, rows, sizes, prep, connections, load_before,
-                            load_average(), cpu_pressure())
+            result = Result(backend, facts, rows, sizes, prep, connections,
+                            common.noise(load_before))
             if args.profile:
                 p = args.profile_messages
                 progress(f"{backend}: anatomy and cProfile of inbound notifications on "
@@ -940,19 +715,8 @@ def bench_backend(backend: str, args) -> Result | None:
                 result.anatomy = anatomy(app, engine, extra[2:p + 2], extra[2:p + 2])
                 result.profile = profile_inbound(app, extra[p + 2:], args.profile_top)
                 progress(f"{backend}: cProfile of {p} more outbound deliveries (not timed)")
-                more = transmitted_exports(people, p)
-                db.session.rollback()
-                profiler = cProfile.Profile()
-                with app.app_context():
-                    profiler.enable()
-                    delivered = deliver(None, None, partner.process.pid)
-                    profiler.disable()
-                if delivered != p or outbound_statuses(more) != {"acknowledged"}:
-                    raise RuntimeError(f"profiled {delivered} deliveries instead of {p}")
-                result.profile_delivery = {
-                    "tottime": T.profile_text(profiler, "tottime", args.profile_top),
-                    "cumulative, app/ only": T.profile_text(profiler, "cumulative",
-                                                            args.profile_top, only_app=True)}
+                result.profile_delivery = profile_delivery(app, people, partner.process.pid,
+                                                           p, args.profile_top)
             db.session.remove()
         return result
     finally:
@@ -964,24 +728,6 @@ def bench_backend(backend: str, args) -> Result | None:
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
-        if args.keep:
-            progress(f"{backend}: kept {tmpdir}" + (f" and schema {PG_SCHEMA}"
-                                                    if backend == "postgresql" else ""))
-        else:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-            if backend == "postgresql":
-                reset_pg_schema(url, drop_only=True)
-
-
-def outbound_statuses(case_ids: list[int]) -> set[str]:
-    from app.exchange.models import ExchangeMessage
-    from app.extensions import db
-
-    db.session.rollback()
-    found = set(db.session.scalars(sa.select(ExchangeMessage.status).where(
-        ExchangeMessage.direction == "out", ExchangeMessage.case_id.in_(case_ids))))
-    db.session.rollback()
-    return found
 
 
 # ------------------------------------------------------------------------------------------
@@ -991,23 +737,24 @@ def outbound_statuses(case_ids: list[int]) -> set[str]:
 HEADER = (f"{'backend':<11} {'what':<26} {'msgs':>6} {'msg/s':>8} {'mean ms':>8} "
           f"{'p50':>7} {'p95':>7} {'p99':>7}   {'CPU/wall client':>15} {'server':>7} "
           f"{'server CPU ms/msg':>18}")
+QUANTITIES = ("mean", "p50", "p95", "p99")
 
 
 def row(backend: str, what: str, s: Series) -> str:
     """The server's CPU per message is the figure that holds best on a loaded machine: it
     does not count the time the server waited for a CPU."""
-    mean, p50, p95, p99 = T.summary(s.latencies)
+    mean, p50, p95, p99 = (s.ms(q) for q in QUANTITIES)
     server, per_message = f"{'-':>7}", f"{'-':>18}"
-    if s.server_cpu is not None:
-        server = f"{s.server_cpu / s.wall:>7.2f}"
+    if s.server_share is not None:
+        server = f"{s.server_share:>7.2f}"
         per_message = f"{1000 * s.server_cpu / s.n:>18.2f}"
     return (f"{backend:<11} {what:<26} {s.n:>6} {s.rate:>8.1f} {mean:>8.2f} "
-            f"{p50:>7.2f} {p95:>7.2f} {p99:>7.2f}   {s.cpu / s.wall:>15.2f} {server} "
+            f"{p50:>7.2f} {p95:>7.2f} {p99:>7.2f}   {s.cpu_share:>15.2f} {server} "
             f"{per_message}")
 
 
 def ratio_row(backend: str, what: str, a: Series, b: Series) -> str:
-    r = [x / y for x, y in zip(T.summary(a.latencies), T.summary(b.latencies), strict=True)]
+    r = [a.ms(q) / b.ms(q) for q in QUANTITIES]
     slower = b.rate / a.rate
     cpu = ""
     if a.server_cpu and b.server_cpu:  # server CPU per message, ours over bare
@@ -1015,6 +762,18 @@ def ratio_row(backend: str, what: str, a: Series, b: Series) -> str:
     return (f"{backend:<11} {what:<26} {'':>6} {'1/' + format(slower, '.1f'):>8} "
             f"{'x' + format(r[0], '.1f'):>8} {'x' + format(r[1], '.1f'):>7} "
             f"{'x' + format(r[2], '.1f'):>7} {'x' + format(r[3], '.1f'):>7}{cpu}")
+
+
+#: the table's lines: (what,) a row of that series; (what, ours, bare) a ratio of two
+TABLE = (("inbound notification",), ("bare store-and-commit",),
+         ("inbound / baseline", "inbound notification", "bare store-and-commit"),
+         ("bare verify-and-store",),
+         ("inbound / verify+store", "inbound notification", "bare verify-and-store"),
+         ("bare verify-store-sign",),
+         ("inbound / verify+st+sign", "inbound notification", "bare verify-store-sign"),
+         ("outbound delivery",), ("bare HTTP POST",),
+         ("delivery / bare POST", "outbound delivery", "bare HTTP POST"),
+         ("inbound acknowledgement",), ("inbound consent",))
 
 
 def report(res: Result, args) -> None:
@@ -1029,58 +788,30 @@ def report(res: Result, args) -> None:
           f"connection(s) opened")
     print(f"bodies    mean signed size: {sizes}")
     print(f"prepared  (not timed) {prep}")
-    pressure = (f"; CPU pressure (PSI some, avg60) {res.pressure_after}"
-                if res.pressure_after else "")
-    print(f"noise     load average before {res.load_before}, after {res.load_after}{pressure}")
+    print(res.noise)
     print()
     print(HEADER)
-    r = res.rows
-    print(row(res.backend, "inbound notification", r["inbound notification"]))
-    print(row(res.backend, "bare store-and-commit", r["bare store-and-commit"]))
-    print(ratio_row(res.backend, "inbound / baseline", r["inbound notification"],
-                    r["bare store-and-commit"]))
-    print(row(res.backend, "bare verify-and-store", r["bare verify-and-store"]))
-    print(ratio_row(res.backend, "inbound / verify+store", r["inbound notification"],
-                    r["bare verify-and-store"]))
-    print(row(res.backend, "bare verify-store-sign", r["bare verify-store-sign"]))
-    print(ratio_row(res.backend, "inbound / verify+st+sign", r["inbound notification"],
-                    r["bare verify-store-sign"]))
-    print(row(res.backend, "outbound delivery", r["outbound delivery"]))
-    print(row(res.backend, "bare HTTP POST", r["bare HTTP POST"]))
-    print(ratio_row(res.backend, "delivery / bare POST", r["outbound delivery"],
-                    r["bare HTTP POST"]))
-    print(row(res.backend, "inbound acknowledgement", r["inbound acknowledgement"]))
-    print(row(res.backend, "inbound consent", r["inbound consent"]))
+    for what, *pair in TABLE:
+        if pair:
+            print(ratio_row(res.backend, what, res.rows[pair[0]], res.rows[pair[1]]))
+        else:
+            print(row(res.backend, what, res.rows[what]))
     if res.anatomy:
-        a, b = res.anatomy
         print()
         print(f"where an inbound notification goes ({res.backend}; instrumented pass over "
               f"{args.profile_messages} more messages through Flask's test client, no HTTP, "
               "not part of the table above):")
-        print(f"  {'per message':<38} {'inbound':>9} {'baseline':>9}")
-        print(f"  {'SQL statements (incl. BEGIN if sent)':<38} {a.statements / a.steps:>9.1f} "
-              f"{b.statements / b.steps:>9.1f}")
-        for label, attr in (("ms inside the request", "total"),
-                            ("ms in cursor.execute (driver + db)", "execute"),
-                            ("ms in COMMIT", "commit")):
-            print(f"  {label:<38} {1000 * getattr(a, attr) / a.steps:>9.2f} "
-                  f"{1000 * getattr(b, attr) / b.steps:>9.2f}")
-        rest_a, rest_b = (c.total - c.execute - c.commit for c in (a, b))
-        print(f"  {'ms in Python (the rest)':<38} {1000 * rest_a / a.steps:>9.2f} "
-              f"{1000 * rest_b / b.steps:>9.2f}")
-        print(f"  {'share in Python':<38} {rest_a / a.total:>9.0%} {rest_b / b.total:>9.0%}")
-    if res.profile:
-        for sort, text in res.profile.items():
+        for line in common.cost_lines("message", ("inbound", "baseline"), *res.anatomy,
+                                      inside="ms inside the request", width=38):
+            print(line)
+    for what, calls, profile in (
+            ("inbound notifications", "messages through Flask's test client", res.profile),
+            ("outbound delivery", "deliver_pending(limit=1) calls", res.profile_delivery)):
+        for sort, text in (profile or {}).items():
             print()
-            print(f"cProfile of inbound notifications ({res.backend}, {args.profile_messages} "
-                  f"messages through Flask's test client, top {args.profile_top} by {sort}):")
-            print(T._shorten(text))
-    if res.profile_delivery:
-        for sort, text in res.profile_delivery.items():
-            print()
-            print(f"cProfile of outbound delivery ({res.backend}, {args.profile_messages} "
-                  f"deliver_pending(limit=1) calls, top {args.profile_top} by {sort}):")
-            print(T._shorten(text))
+            print(f"cProfile of {what} ({res.backend}, {args.profile_messages} {calls}, "
+                  f"top {args.profile_top} by {sort}):")
+            print(text)
 
 
 def print_ratios(results: list[Result]) -> None:
@@ -1095,11 +826,10 @@ def print_ratios(results: list[Result]) -> None:
                           res.rows[bare].rate, "msg/s")
 
 
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    common.backend_arguments(parser)
     parser.add_argument("--messages", type=int, default=300,
                         help="inbound notifications timed (default 300); the answers phase "
                              "times ceil(N/2) acknowledgements and as many consents")
@@ -1107,8 +837,9 @@ def parse_args(argv=None):
                         help="outbound messages delivered (default 300)")
     parser.add_argument("--http", nargs="?", const="gunicorn", default="gunicorn",
                         choices=("gunicorn", "werkzeug", "none"),
-                        help="how the app is served: a gunicorn subprocess (default), "
-                             "werkzeug's server in a thread, or none (Flask's test client)")
+                        help="how the app is served: a gunicorn subprocess with the production "
+                             "gunicorn.conf.py (default), werkzeug's server in a thread, or "
+                             "none (Flask's test client)")
     parser.add_argument("--threads", type=int, default=2,
                         help="gunicorn gthread threads in its one worker (default 2)")
     parser.add_argument("--warmup", type=int, default=5,
@@ -1121,10 +852,6 @@ def parse_args(argv=None):
                              "of inbound notifications, in this process (not timed)")
     parser.add_argument("--profile-messages", type=int, default=30)
     parser.add_argument("--profile-top", type=int, default=15)
-    parser.add_argument("--sqlite-dir", default=None,
-                        help="where the temporary SQLite file and key files go")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary directory / PostgreSQL schema afterwards")
     args = parser.parse_args(argv)
     if min(args.messages, args.deliveries, args.profile_messages, args.threads) < 1 \
             or args.warmup < 1:
@@ -1134,17 +861,8 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    os.environ.setdefault("SECRET_KEY", "bench-secret")
-    logging.basicConfig(level=logging.WARNING)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
-    for res in results:
-        report(res, args)
-    print_ratios(results)
-    return 0  # a backend that does not answer is skipped with a message, not an error
+    return common.run_backends(parse_args(argv), "bench_exchange", bench_database, report,
+                               print_ratios)
 
 
 if __name__ == "__main__":
