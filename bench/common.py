@@ -549,6 +549,12 @@ def code_state(paths: tuple[str, ...] = ("app", "workflows", "migrations")) -> s
     return f"code      commit {head}" + (f", uncommitted changes in {dirty}" if dirty else "")
 
 
+#: the packages a transition's cost depends on, named on the machine line of the benches
+#: that run transitions (transitions, deadline_sweep)
+RUNNER_PACKAGES = ("SQLAlchemy", "Flask-SQLAlchemy", "python-statemachine", "marshmallow",
+                   "psycopg")
+
+
 def machine_facts(packages: tuple[str, ...] = ("SQLAlchemy", "Flask", "psycopg")) -> list[str]:
     """The `machine` and `python` facts, with the versions of `packages`."""
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in packages)

@@ -87,14 +87,6 @@ CHUNK = 50_000
 # ------------------------------------------------------------------------------------------
 
 
-def _transitions():
-    """bench/transitions.py's helpers: machine facts, PostgreSQL URL, app and people."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    import transitions
-
-    return transitions
-
-
 def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -527,7 +519,6 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
     from app.extensions import db
     from app.timeutil import utcnow
 
-    t = _transitions()
     say = lambda msg: common.progress(f"{backend}: {msg}")  # noqa: E731
     say("migrating and loading reference data")
     app = common.make_app(common.Database(backend, url, options, sqlite_path=sqlite_path))
@@ -535,7 +526,8 @@ def _bench(backend, url, options, sqlite_path, args) -> Result:
         engine = db.engine
         people = common.make_people()
         people["filers"] = more_filers(people, args.companies)
-        facts = t.machine_facts() + [db_facts(engine, sqlite_path), common.code_state()]
+        facts = common.machine_facts(common.RUNNER_PACKAGES) + [db_facts(engine, sqlite_path),
+                                                                 common.code_state()]
         prep = []
 
         say(f"preparing {args.cases} cases (not timed)")

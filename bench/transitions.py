@@ -25,15 +25,11 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import io
 import json
-import pstats
-import re
 import statistics
 import sys
 import time
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -129,6 +125,17 @@ class Series:
     def round_rates(self) -> list[float]:
         return [n / w for n, w in zip(self.round_steps, self.round_walls, strict=True)]
 
+    def add(self, event: str, seconds: float) -> None:
+        """One timed step of `event`."""
+        self.latencies.append(seconds)
+        self.by_event[event].append(seconds)
+
+    def end_round(self, steps: int, wall0: float, cpu0: float) -> None:
+        """A round of `steps` steps that began at perf_counter `wall0`, process_time `cpu0`."""
+        self.round_walls.append(time.perf_counter() - wall0)
+        self.round_steps.append(steps)
+        self.round_cpu.append(time.process_time() - cpu0)
+
 
 
 def summary(values: list[float]) -> tuple[float, float, float, float]:
@@ -177,11 +184,9 @@ def run_runner(cases, sequence, people, series: Series | None, profiler=None) ->
 
     today = today_in_japan()
     timed = series is not None
-    lat = series.latencies if timed else None
     wall0, cpu0 = time.perf_counter(), time.process_time()
     for event, who, build, _state in sequence:
         actor = people[who]
-        per_event = series.by_event[event] if timed else None
         for i, (case_id, country) in enumerate(cases):
             payload = build(country, today, i)
             if profiler is not None:
@@ -192,12 +197,9 @@ def run_runner(cases, sequence, people, series: Series | None, profiler=None) ->
             if profiler is not None:
                 profiler.disable()
             if timed:
-                lat.append(dt)
-                per_event.append(dt)
+                series.add(event, dt)
     if timed:
-        series.round_walls.append(time.perf_counter() - wall0)
-        series.round_steps.append(len(sequence) * len(cases))
-        series.round_cpu.append(time.process_time() - cpu0)
+        series.end_round(len(sequence) * len(cases), wall0, cpu0)
 
 
 def check_states(cases, sequence) -> None:
@@ -250,12 +252,9 @@ def run_baseline(engine, cases, sequence, series: Series | None) -> None:
             versions[case_id] += 1
             seqs[case_id] = seq
             if timed:
-                series.latencies.append(dt)
-                series.by_event[event].append(dt)
+                series.add(event, dt)
     if timed:
-        series.round_walls.append(time.perf_counter() - wall0)
-        series.round_steps.append(len(sequence) * len(ids))
-        series.round_cpu.append(time.process_time() - cpu0)
+        series.end_round(len(sequence) * len(ids), wall0, cpu0)
 
 
 # ------------------------------------------------------------------------------------------
@@ -264,54 +263,10 @@ def run_baseline(engine, cases, sequence, series: Series | None) -> None:
 
 
 @dataclass
-class Cost:
-    """Totals of one instrumented pass (seconds), for the runner or the baseline."""
-
-    steps: int = 0
-    statements: int = 0
-    total: float = 0.0  # inside the timed call (fire(), or UPDATE+INSERT+COMMIT)
-    execute: float = 0.0  # inside cursor.execute: driver + database, incl. round trips
-    commit: float = 0.0  # inside the DBAPI commit
-
-
-@dataclass
 class Anatomy:
-    runner: Cost
-    baseline: Cost
+    runner: common.Cost
+    baseline: common.Cost
     statements_by_event: dict[str, float]  # runner's SQL statements per transition
-
-
-@contextmanager
-def instrumented(engine, cost: Cost):
-    """Count statements and time cursor.execute and COMMIT on `engine` while inside."""
-    clock = {"t": 0.0}
-
-    def before(*_args):
-        cost.statements += 1
-        clock["t"] = time.perf_counter()
-
-    def after(*_args):
-        cost.execute += time.perf_counter() - clock["t"]
-
-    dialect = engine.dialect
-    plain_commit = dialect.do_commit
-
-    def timed_commit(dbapi_connection):
-        t0 = time.perf_counter()
-        try:
-            plain_commit(dbapi_connection)
-        finally:
-            cost.commit += time.perf_counter() - t0
-
-    sa.event.listen(engine, "before_cursor_execute", before)
-    sa.event.listen(engine, "after_cursor_execute", after)
-    dialect.do_commit = timed_commit  # this engine's dialect instance only, undone below
-    try:
-        yield cost
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-        sa.event.remove(engine, "after_cursor_execute", after)
-        del dialect.do_commit
 
 
 def anatomy(engine, bare, cases, sequence, people) -> Anatomy:
@@ -320,9 +275,9 @@ def anatomy(engine, bare, cases, sequence, people) -> Anatomy:
     from app.cases import runner
     from app.timeutil import today_in_japan
 
-    runner_cost, per_event = Cost(), defaultdict(list)
+    runner_cost, per_event = common.Cost(), defaultdict(list)
     today = today_in_japan()
-    with instrumented(engine, runner_cost):
+    with common.instrumented(engine, runner_cost):
         for event, who, build, _state in sequence:
             for i, (case_id, country) in enumerate(cases):
                 payload = build(country, today, i)
@@ -332,26 +287,13 @@ def anatomy(engine, bare, cases, sequence, people) -> Anatomy:
                 runner_cost.total += time.perf_counter() - t0
                 runner_cost.steps += 1
                 per_event[event].append(runner_cost.statements - before_n)
-    baseline_cost, series = Cost(), Series()
-    with instrumented(bare, baseline_cost):
+    baseline_cost, series = common.Cost(), Series()
+    with common.instrumented(bare, baseline_cost):
         run_baseline(bare, cases, sequence, series)
     baseline_cost.statements -= 2  # the two untimed reads of versions and sequence numbers
     baseline_cost.steps, baseline_cost.total = series.steps, sum(series.latencies)
     return Anatomy(runner_cost, baseline_cost,
                    {e: statistics.fmean(ns) for e, ns in per_event.items()})
-
-
-def profile_text(profiler: cProfile.Profile, sort: str, limit: int, only_app=False) -> str:
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    if only_app:  # the project's own functions, paths shown relative to the repository
-        stats.sort_stats(sort).print_stats(re.escape(str(ROOT)) + r"/(app|workflows)/", limit)
-    else:
-        stats.strip_dirs().sort_stats(sort).print_stats(limit)
-    text = out.getvalue().replace(f"{ROOT}/", "")
-    # keep the table, drop pstats' preamble about files and ordering
-    start = text.find("   ncalls")
-    return text[start:].rstrip() if start >= 0 else text.rstrip()
 
 
 # ------------------------------------------------------------------------------------------
@@ -360,8 +302,7 @@ def profile_text(profiler: cProfile.Profile, sort: str, limit: int, only_app=Fal
 
 
 def machine_facts() -> list[str]:
-    return common.machine_facts(("SQLAlchemy", "Flask-SQLAlchemy", "python-statemachine",
-                                 "marshmallow", "psycopg"))
+    return common.machine_facts(common.RUNNER_PACKAGES)
 
 
 # ------------------------------------------------------------------------------------------
@@ -381,12 +322,6 @@ class Result:
     pressure_after: str | None = None
     anatomy: Anatomy | None = None
     profile: dict[str, str] | None = None
-
-
-def bench_backend(backend: str, args) -> Result | None:
-    with common.database(backend, "bench_transitions", sqlite_dir=args.sqlite_dir,
-                         keep=args.keep) as database:
-        return None if database is None else bench_database(database, args)
 
 
 def bench_database(database: common.Database, args) -> Result:
@@ -443,9 +378,9 @@ def profiled(engine, bare, people, sequence, args) -> tuple[Anatomy, dict[str, s
     profiler = cProfile.Profile()
     run_runner(prepare_cases(people, n), sequence, people, None, profiler)
     return anatomy_, {
-        "cumulative": profile_text(profiler, "cumulative", args.profile_top),
-        "tottime": profile_text(profiler, "tottime", args.profile_top),
-        "cumulative, app/ and workflows/ only": profile_text(
+        "cumulative": common.profile_text(profiler, "cumulative", args.profile_top),
+        "tottime": common.profile_text(profiler, "tottime", args.profile_top),
+        "cumulative, app/ and workflows/ only": common.profile_text(
             profiler, "cumulative", args.profile_top, only_app=True),
     }
 
@@ -465,11 +400,11 @@ def row(backend: str, what: str, s: Series) -> str:
             f"{p50:>7.2f} {p95:>7.2f} {p99:>7.2f}   {rounds}")
 
 
-def ratio_row(backend: str, res: Result) -> str:
-    a, b = summary(res.runner.latencies), summary(res.baseline.latencies)
+def ratio_row(backend: str, what: str, ours: Series, bare: Series) -> str:
+    a, b = summary(ours.latencies), summary(bare.latencies)
     r = [x / y for x, y in zip(a, b, strict=True)]
-    slower = res.baseline.tx_per_s / res.runner.tx_per_s
-    return (f"{backend:<11} {'runner / baseline':<22} {'':>6} {'1/' + format(slower, '.1f'):>8} "
+    slower = bare.tx_per_s / ours.tx_per_s
+    return (f"{backend:<11} {what:<22} {'':>6} {'1/' + format(slower, '.1f'):>8} "
             f"{'x' + format(r[0], '.1f'):>8} {'x' + format(r[1], '.1f'):>7} "
             f"{'x' + format(r[2], '.1f'):>7} {'x' + format(r[3], '.1f'):>7}")
 
@@ -493,7 +428,7 @@ def report(res: Result, args) -> None:
     print(HEADER)
     print(row(res.backend, "runner", res.runner))
     print(row(res.backend, "bare baseline", res.baseline))
-    print(ratio_row(res.backend, res))
+    print(ratio_row(res.backend, "runner / baseline", res.runner, res.baseline))
     print()
     print(f"runner by event ({res.backend}):")
     print(f"  {'event':<24} {'n':>6} {'mean ms':>8} {'p50':>7} {'p95':>7} {'p99':>7}"
@@ -505,28 +440,18 @@ def report(res: Result, args) -> None:
         print(f"  {event:<24} {len(values):>6} {mean:>8.2f} {p50:>7.2f} {p95:>7.2f} "
               f"{p99:>7.2f}{stmts}")
     if res.anatomy:
-        r, b = res.anatomy.runner, res.anatomy.baseline
         print()
         print(f"where a step goes ({res.backend}; instrumented pass over {args.profile_cases} "
               "more cases, not part of the table above):")
-        print(f"  {'per step':<36} {'runner':>9} {'baseline':>9}")
-        print(f"  {'SQL statements (incl. BEGIN if sent)':<36} {r.statements / r.steps:>9.1f} "
-              f"{b.statements / b.steps:>9.1f}")
-        for label, attr in (("ms inside the timed call", "total"),
-                            ("ms in cursor.execute (driver + db)", "execute"),
-                            ("ms in COMMIT", "commit")):
-            print(f"  {label:<36} {1000 * getattr(r, attr) / r.steps:>9.2f} "
-                  f"{1000 * getattr(b, attr) / b.steps:>9.2f}")
-        rest_r, rest_b = (c.total - c.execute - c.commit for c in (r, b))
-        print(f"  {'ms in Python (the rest)':<36} {1000 * rest_r / r.steps:>9.2f} "
-              f"{1000 * rest_b / b.steps:>9.2f}")
-        print(f"  {'share in Python':<36} {rest_r / r.total:>9.0%} {rest_b / b.total:>9.0%}")
+        for line in common.cost_lines("step", ("runner", "baseline"), res.anatomy.runner,
+                                      res.anatomy.baseline):
+            print(line)
     if res.profile:
         for sort, text in res.profile.items():
             print()
             print(f"cProfile of the runner ({res.backend}, {args.profile_cases} cases x "
                   f"{len(seq)} transitions, top {args.profile_top} by {sort}):")
-            print(_shorten(text))
+            print(text)
 
 
 def print_ratios(results: list[Result]) -> None:
@@ -544,15 +469,10 @@ def print_ratios(results: list[Result]) -> None:
             common.result(f"{res.backend} transitions {name}", ours, bare, "tx/s")
 
 
-def _shorten(text: str) -> str:
-    return re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
-
-
-
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    common.backend_arguments(parser)
     parser.add_argument("--cases", type=int, default=200, help="cases per round (default 200)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds, each on N freshly prepared cases (default 3)")
@@ -567,10 +487,6 @@ def parse_args(argv=None):
                              "of the runner on --profile-cases more cases (not timed)")
     parser.add_argument("--profile-cases", type=int, default=50)
     parser.add_argument("--profile-top", type=int, default=10)
-    parser.add_argument("--sqlite-dir", default=None,
-                        help="where the temporary SQLite file goes (default: the system temp)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the SQLite file / PostgreSQL schema afterwards")
     args = parser.parse_args(argv)
     if args.cases < 1 or args.rounds < 1 or args.warmup < 0 or args.profile_cases < 1:
         parser.error("--cases, --rounds and --profile-cases must be at least 1, --warmup >= 0")
@@ -578,14 +494,8 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    common.setup()
-    results = [res for b in common.backends(args.backend)
-               if (res := bench_backend(b, args)) is not None]
-    for res in results:
-        report(res, args)
-    print_ratios(results)
-    return 0  # a backend that does not answer is skipped with a message, not an error
+    return common.run_backends(parse_args(argv), "bench_transitions", bench_database, report,
+                               print_ratios)
 
 
 if __name__ == "__main__":
