@@ -14,7 +14,14 @@ time with time.perf_counter:
                 into a small bench table + COMMIT, through a plain SQLAlchemy engine (Core) on
                 the same database: the runner's engine has the app's own options (its pool
                 pings each connection it hands out, a round trip on PostgreSQL); the limit
-                does not.
+                does not;
+* ORM floor     per step the work every transition does whatever its event, through the app's
+                session and engine: start the write, the actor reloaded (a request loads its
+                user), the case locked as an ORM object with its chain head (the runner's
+                lock), its state set (the versioned UPDATE at the flush), one audit event
+                (hash, MAC, INSERT), COMMIT. No workflow, parties, deadlines or notices: what
+                the runner's design costs before any of its event's work, so the gap to the
+                bare baseline shows in two parts.
 
 One client, one connection at a time, no concurrency: this measures the cost of one transition,
 not how the system scales. Nothing here asserts on timings. See bench/README.md.
@@ -257,6 +264,36 @@ def run_baseline(engine, cases, sequence, series: Series | None) -> None:
         series.end_round(len(sequence) * len(ids), wall0, cpu0)
 
 
+def run_orm_floor(cases, sequence, people, series: Series | None) -> None:
+    """The same steps as the runner, each the ORM floor's work (see the module's docstring);
+    the events are appended to the cases' real audit chains (the states were checked
+    before)."""
+    from app.cases import runner
+    from app.cases.audit import write_event
+    from app.database import begin_write
+    from app.extensions import db
+    from app.timeutil import utcnow
+
+    timed = series is not None
+    wall0, cpu0 = time.perf_counter(), time.process_time()
+    for event, who, _build, state in sequence:
+        actor = people[who]
+        for case_id, _country in cases:
+            t0 = time.perf_counter()
+            begin_write(db.session)
+            role = actor.role  # reloaded, as the runner's visibility key reads it
+            case = runner.lock_case(case_id)
+            from_state, case.state, case.updated_at = case.state, state, utcnow()
+            write_event(case, event=event, actor=actor, role=role, from_state=from_state,
+                        to_state=state)
+            db.session.commit()
+            dt = time.perf_counter() - t0
+            if timed:
+                series.add(event, dt)
+    if timed:
+        series.end_round(len(sequence) * len(cases), wall0, cpu0)
+
+
 # ------------------------------------------------------------------------------------------
 # Anatomy (--profile): statements per transition and a cProfile of the runner, not timed
 # ------------------------------------------------------------------------------------------
@@ -316,6 +353,7 @@ class Result:
     facts: list[str]
     runner: Series
     baseline: Series
+    floor: Series
     prep_seconds: float
     load_before: str = ""
     load_after: str = ""
@@ -337,7 +375,7 @@ def bench_database(database: common.Database, args) -> Result:
         people = common.make_people()
         facts = machine_facts() + [common.db_facts(engine, database), code_state(),
                                    f"baseline  a plain engine, pool_pre_ping={bare.pool._pre_ping}"]
-        runner_series, baseline_series = Series(), Series()
+        runner_series, baseline_series, floor_series = Series(), Series(), Series()
         prep = 0.0
         load_before = load_average()
 
@@ -346,6 +384,7 @@ def bench_database(database: common.Database, args) -> Result:
             warm = prepare_cases(people, args.warmup)
             run_runner(warm, sequence, people, None)
             run_baseline(bare, warm, sequence, None)
+            run_orm_floor(warm, sequence, people, None)
 
         for r in range(1, args.rounds + 1):
             t0 = time.perf_counter()
@@ -359,8 +398,11 @@ def bench_database(database: common.Database, args) -> Result:
             progress(f"{backend}: round {r}/{args.rounds}: timing the bare baseline")
             gc.collect()
             run_baseline(bare, cases, sequence, baseline_series)
+            progress(f"{backend}: round {r}/{args.rounds}: timing the ORM floor")
+            gc.collect()
+            run_orm_floor(cases, sequence, people, floor_series)
 
-        result = Result(backend, facts, runner_series, baseline_series, prep,
+        result = Result(backend, facts, runner_series, baseline_series, floor_series, prep,
                         load_before, load_average(), cpu_pressure())
         if args.profile:
             result.anatomy, result.profile = profiled(engine, bare, people, sequence, args)
@@ -423,12 +465,15 @@ def report(res: Result, args) -> None:
                 if res.pressure_after else "")
     print(f"noise     load average before {res.load_before}, after {res.load_after}{pressure}; "
           f"this process's CPU/wall in the timed loops: runner {res.runner.cpu_share:.2f}, "
-          f"baseline {res.baseline.cpu_share:.2f}")
+          f"baseline {res.baseline.cpu_share:.2f}, ORM floor {res.floor.cpu_share:.2f}")
     print()
     print(HEADER)
     print(row(res.backend, "runner", res.runner))
     print(row(res.backend, "bare baseline", res.baseline))
+    print(row(res.backend, "ORM floor", res.floor))
     print(ratio_row(res.backend, "runner / baseline", res.runner, res.baseline))
+    print(ratio_row(res.backend, "ORM floor / baseline", res.floor, res.baseline))
+    print(ratio_row(res.backend, "runner / ORM floor", res.runner, res.floor))
     print()
     print(f"runner by event ({res.backend}):")
     print(f"  {'event':<24} {'n':>6} {'mean ms':>8} {'p50':>7} {'p95':>7} {'p99':>7}"
@@ -457,7 +502,8 @@ def report(res: Result, args) -> None:
 def print_ratios(results: list[Result]) -> None:
     """The goal lines (issue 16): `name  ours  bare  ratio` in transitions per second, over
     the whole sequence and per event type (each event's rate is 1 / its mean latency, beside
-    the bare UPDATE+INSERT+COMMIT of the same steps)."""
+    the bare UPDATE+INSERT+COMMIT of the same steps); then the ORM floor beside the same
+    bare steps, and the runner beside the ORM floor (the bare column holds the floor)."""
     print()
     print(common.result_header())
     for res in results:
@@ -465,6 +511,8 @@ def print_ratios(results: list[Result]) -> None:
         lines += [(event, 1 / statistics.fmean(values),
                    1 / statistics.fmean(res.baseline.by_event[event]))
                   for event, values in res.runner.by_event.items()]
+        lines += [("ORM floor", res.floor.tx_per_s, res.baseline.tx_per_s),
+                  ("all events vs ORM floor", res.runner.tx_per_s, res.floor.tx_per_s)]
         for name, ours, bare in lines:
             common.result(f"{res.backend} transitions {name}", ours, bare, "tx/s")
 
