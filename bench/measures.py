@@ -14,7 +14,8 @@ and 10,000,000 events (that takes minutes to generate on a small machine).
 
 Timed, each once after one untimed warm-up, with time.perf_counter:
 
-* lead_times()      the PIC lead-time indicator (one SQL query, day counts in Python);
+* lead_times()      the PIC lead-time indicator (one SQL query that counts the cases of each
+                    combination of days in Japan; day counts per combination in Python);
 * escrap_tonnage()  the e-scrap tonnage indicator;
 * figures(FY)       every figure of one fiscal year (what the CSV holds);
 * GET /measures/dashboard?year=FY  the whole page, charts included, as an official;

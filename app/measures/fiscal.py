@@ -38,6 +38,7 @@ def working_days(start: date, end: date, country: str = "JP") -> int:
     return _running_count(end, country) - _running_count(start, country)
 
 
+@cache  # an indicator counts the same days for many cases
 def _running_count(day: date, country: str) -> int:
     """Working days from 1 January of `day`'s year up to and including `day`, plus those of
     the years before it back to 2000 (only differences of these are ever used)."""

@@ -2,18 +2,23 @@
 notification) to each stage, the last being Japan's consent, per fiscal year of that consent.
 
 One SQL query reads, per case, the start and the first time each stage's state was reached
-(conditional MIN over the case's events); the day counts, median and 90th percentile are
-computed from those rows, the same way on SQLite and PostgreSQL.
+(conditional MIN over the case's events), turns each into its day in Japan and counts the cases
+of each combination of days: cases filed and decided on the same days are one row, so the rows
+and the day counting in Python grow with the days of the plan, not with the cases. The day
+counts, median and 90th percentile are computed from those rows, the same way on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
-from sqlalchemy import and_, case, func, select, type_coerce
+from sqlalchemy import Date, and_, case, func, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.calendars.working_days import add_months
 from app.cases.models import Case, CaseEvent
@@ -21,7 +26,7 @@ from app.extensions import db
 from app.timeutil import UTCDateTime
 
 from .catalogue import read_rows
-from .fiscal import calendar_days, fiscal_year, japan_date, median, percentile, working_days
+from .fiscal import calendar_days, fiscal_year, median, percentile, working_days
 
 STAGES = ("complete", "sent", "partner_consent", "japan_consent")
 FINAL = "japan_consent"
@@ -46,17 +51,53 @@ def pic_case_types() -> tuple[str, ...]:
     return tuple(sorted(stage_states()[FINAL]))
 
 
-def stage_rows(case_ids=None):
-    """(case id, case type, start, first time of each stage) for every PIC case."""
+def marking_states() -> tuple[str, ...]:
+    """Every state whose first reaching marks a stage of some PIC case type."""
+    return tuple(sorted({state for by_type in stage_states().values()
+                         for states in by_type.values() for state in states}))
+
+
+def stage_rows():
+    """(case id, case type, start, first time of each stage) for every PIC case that has
+    reached a stage. Only the events into a stage's state are read: every other event adds
+    nothing to a first time (most of a case's timeline is saves, remarks and documents)."""
     start = type_coerce(func.coalesce(Case.submitted_at, Case.created_at), UTCDateTime)
-    query = (select(Case.id, Case.case_type, start.label("start"),
-                    *[_first_reached(s) for s in STAGES])
-             .join(CaseEvent, CaseEvent.case_id == Case.id)
-             .where(Case.case_type.in_(pic_case_types()), Case.parent_id.is_(None))
-             .group_by(Case.id, Case.case_type, Case.submitted_at, Case.created_at))
-    if case_ids is not None:
-        query = query.where(Case.id.in_(case_ids))
-    return db.session.execute(query).all()
+    return (select(Case.id, Case.case_type, start.label("start"),
+                   *[_first_reached(s) for s in STAGES])
+            .join(CaseEvent, CaseEvent.case_id == Case.id)
+            .where(Case.case_type.in_(pic_case_types()), Case.parent_id.is_(None),
+                   CaseEvent.to_state.in_(marking_states()))
+            .group_by(Case.id, Case.case_type, Case.submitted_at, Case.created_at))
+
+
+class japan_day(FunctionElement):  # noqa: N801 - used as a SQL function
+    """The day in Japan of a UTC timestamp, computed by the database."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(japan_day, "postgresql")
+def _japan_day_postgresql(element, compiler, **kw):
+    return f"CAST(timezone('Asia/Tokyo', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(japan_day)
+def _japan_day_sqlite(element, compiler, **kw):
+    # SQLite keeps UTC as text and knows no time zones; Japan has kept UTC+9 since 1951
+    return f"date({compiler.process(element.clauses, **kw)}, '+9 hours')"
+
+
+def consented_days():
+    """(start day, the day of each stage, number of cases) for the PIC cases that reached
+    Japan's consent, one row per combination of days in Japan."""
+    per_case = stage_rows().subquery()
+    days = [japan_day(per_case.c.start).label("start"),
+            *[japan_day(per_case.c[s]).label(s) for s in STAGES]]
+    return db.session.execute(
+        select(*days, func.count().label("cases"))
+        .where(per_case.c.start.is_not(None), per_case.c[FINAL].is_not(None))
+        .group_by(*days)).all()
 
 
 @dataclass
@@ -66,9 +107,10 @@ class StageFigures:
     calendar: list[int] = field(default_factory=list)
     working: list[int] = field(default_factory=list)
 
-    def add(self, start: date, end: date) -> None:
-        self.calendar.append(calendar_days(start, end))
-        self.working.append(working_days(start, end))
+    def add(self, start: date, end: date, cases: int = 1) -> None:
+        """`cases` cases that started on `start` and reached the stage on `end`."""
+        self.calendar.extend([calendar_days(start, end)] * cases)
+        self.working.extend([working_days(start, end)] * cases)
 
     def summary(self) -> dict:
         return {"cases": len(self.calendar),
@@ -94,17 +136,16 @@ class LeadTimeYear:
 def lead_times() -> dict[int, LeadTimeYear]:
     """Fiscal year of Japan's consent -> the lead-time figures of the cases consented in it."""
     years: dict[int, LeadTimeYear] = {}
-    for row in stage_rows():
-        final: datetime | None = getattr(row, FINAL)
-        if final is None or row.start is None:
-            continue
-        start, end = japan_date(row.start), japan_date(final)
-        year = years.setdefault(fiscal_year(end), LeadTimeYear(fiscal_year(end)))
+    for row in consented_days():
+        start, end = row.start, getattr(row, FINAL)
+        fy = fiscal_year(end)
+        if (year := years.get(fy)) is None:
+            year = years[fy] = LeadTimeYear(fy)
         for stage in STAGES:
-            if (moment := getattr(row, stage)) is not None:
-                year.stages[stage].add(start, japan_date(moment))
+            if (day := getattr(row, stage)) is not None:
+                year.stages[stage].add(start, day, row.cases)
         if end <= add_months(start, 1):
-            year.within_one_month += 1
+            year.within_one_month += row.cases
     return years
 
 

@@ -57,6 +57,22 @@ def test_pic_lead_time_per_stage(pic_cases):
     assert stages["partner_consent"]["median_calendar_days"] == pytest.approx((19 + 61) / 2)
 
 
+def test_cases_filed_and_decided_on_the_same_days_each_count(data):
+    # three exports filed 1 Apr 2026 and consented on the same days (27 calendar days, within
+    # one month), one filed the same day and consented later (70 days): the median is 27 and
+    # the 90th percentile 70 only if each of the three counts
+    for hour in ("09:00", "11:00", "16:00"):
+        data.pic("basel_export", f"2026-04-01 {hour}", {
+            "TRANSMITTED": "2026-04-06 10:00", "CONSENTED": "2026-04-20 10:00",
+            "EXPORT_AUTHORISED": f"2026-04-28 {hour}"})
+    data.pic("basel_export", "2026-04-01 09:00", {"EXPORT_AUTHORISED": "2026-06-10 10:00"})
+    db.session.commit()
+    fy2026 = lead_times()[2026].summary()
+    assert (fy2026["cases"], fy2026["within_one_month"]) == (4, 3)
+    assert (fy2026["median_calendar_days"], fy2026["p90_calendar_days"]) == (27, 70)
+    assert fy2026["stages"]["sent"]["cases"] == 3
+
+
 def test_escrap_tonnage_by_direction_country_and_code(shipments):
     years = escrap_tonnage()
     fy2026 = years[2026]
