@@ -179,12 +179,12 @@ def backend_arguments(parser) -> None:
 
 
 def run_backends(args, name: str, bench_database: Callable, report: Callable,
-                 summary: Callable) -> int:
+                 summary: Callable | None = None) -> int:
     """A bench's main once its arguments (`backend_arguments`) are parsed: `setup()`, then
     for each backend `bench_database(database, args)` on a fresh database `name` (see
     `database`; a PostgreSQL that does not answer is skipped with a message, not an error),
-    then `report(result, args)` for each result and `summary(results)` (its result lines).
-    Returns the exit status, 0."""
+    then `report(result, args)` for each result and, if given, `summary(results)` (result
+    lines printed after every backend's report). Returns the exit status, 0."""
     setup()
     results = []
     for backend in backends(args.backend):
@@ -193,7 +193,8 @@ def run_backends(args, name: str, bench_database: Callable, report: Callable,
                 results.append(bench_database(opened, args))
     for res in results:
         report(res, args)
-    summary(results)
+    if summary is not None:
+        summary(results)
     return 0
 
 

@@ -55,29 +55,18 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
-import io
-import logging
 import multiprocessing
-import os
-import pstats
 import random
-import shutil
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 
 import common
 import sqlalchemy as sa
 from common import check
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
-
-PG_SCHEMA = "bench_deadlines"
 ALARM_KINDS = ("acknowledgement",)  # the export handler answers it with no event (checked)
 COUNTRIES = ("US", "KR", "CA")
 CHUNK = 50_000
@@ -85,15 +74,6 @@ CHUNK = 50_000
 # ------------------------------------------------------------------------------------------
 # Set-up (shared with bench/transitions.py where it is the same)
 # ------------------------------------------------------------------------------------------
-
-
-def reset_pg_schema(url: str, *, drop_only: bool = False) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        if not drop_only:
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    engine.dispose()
 
 
 def transmitted_cases(people: dict, n: int) -> list[int]:
@@ -476,58 +456,21 @@ class Result:
     profile: str | None = None
 
 
-def db_facts(engine, sqlite_path: Path | None) -> str:
-    """bench/common.py's `database` fact for this bench's engine."""
-    return common.db_facts(engine, common.Database(
-        engine.dialect.name, engine.url.render_as_string(hide_password=True),
-        schema=None if sqlite_path else PG_SCHEMA, sqlite_path=sqlite_path))
-
-
-def open_database(backend: str, args):
-    """(url, engine options, sqlite path, temporary directory), or None if PostgreSQL is away."""
-    if backend == "sqlite":
-        tmpdir = Path(tempfile.mkdtemp(prefix="bench-deadlines-", dir=args.sqlite_dir))
-        path = tmpdir / "bench.sqlite3"
-        return f"sqlite:///{path}", {}, path, tmpdir
-    url = common.postgres_url()
-    problem = common.postgres_problem(url)
-    if problem is not None:
-        shown = sa.engine.make_url(url).render_as_string(hide_password=True)
-        print(f"postgresql: PostgreSQL at {shown} does not answer ({problem}); skipped",
-              flush=True)
-        return None
-    reset_pg_schema(url)
-    return url, {"connect_args": {"options": f"-c search_path={PG_SCHEMA}"}}, None, None
-
-
-def bench_backend(backend: str, args) -> Result | None:
-    opened = open_database(backend, args)
-    if opened is None:
-        return None
-    url, options, sqlite_path, tmpdir = opened
-    try:
-        return _bench(backend, url, options, sqlite_path, args)
-    finally:
-        if tmpdir is not None:
-            shutil.rmtree(tmpdir, ignore_errors=True)
-        if backend == "postgresql" and not args.keep:
-            reset_pg_schema(url, drop_only=True)
-
-
-def _bench(backend, url, options, sqlite_path, args) -> Result:
+def bench_database(database: common.Database, args) -> Result:
     from app.cases.models import Deadline
     from app.extensions import db
     from app.timeutil import utcnow
 
+    backend = database.backend
     say = lambda msg: common.progress(f"{backend}: {msg}")  # noqa: E731
     say("migrating and loading reference data")
-    app = common.make_app(common.Database(backend, url, options, sqlite_path=sqlite_path))
+    app = common.make_app(database)
     with app.app_context():
         engine = db.engine
         people = common.make_people()
         people["filers"] = more_filers(people, args.companies)
-        facts = common.machine_facts(common.RUNNER_PACKAGES) + [db_facts(engine, sqlite_path),
-                                                                 common.code_state()]
+        facts = common.machine_facts(common.RUNNER_PACKAGES) + [
+            common.db_facts(engine, database), common.code_state()]
         prep = []
 
         say(f"preparing {args.cases} cases (not timed)")
@@ -670,11 +613,8 @@ def real_run(engine, people, now, args, say, prep):
 def profile_top(profiler: cProfile.Profile | None, limit: int = 25) -> str | None:
     if profiler is None:
         return None
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(limit)
-    out.write("\n")
-    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(limit)
-    return out.getvalue()
+    return "\n\n".join(common.profile_text(profiler, sort, limit)
+                       for sort in ("tottime", "cumulative"))
 
 
 def rate(runs: list[Run]) -> float:
@@ -761,7 +701,7 @@ def report(res: Result, args) -> None:
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
+    common.backend_arguments(parser)
     parser.add_argument("--rows", type=int, default=100_000,
                         help="open deadline rows (national size: 1000000)")
     parser.add_argument("--due", type=int, default=2_000, help="of which due now")
@@ -785,10 +725,6 @@ def parse_args(argv=None):
                         help="also sweep the same rows with N scheduler processes at once")
     parser.add_argument("--profile", action="store_true",
                         help="print the cProfile top entries of the alarm and tacit-consent sweeps")
-    parser.add_argument("--sqlite-dir", default=None,
-                        help="where the temporary SQLite file goes (default: the system temp)")
-    parser.add_argument("--keep", action="store_true",
-                        help="keep the PostgreSQL schema afterwards")
     args = parser.parse_args(argv)
     if not (0 < args.due <= args.rows) or args.cases < 1 or args.batch < 1 or args.rounds < 1 \
             or args.schedulers < 1:
@@ -798,16 +734,7 @@ def parse_args(argv=None):
 
 
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    os.environ.setdefault("SECRET_KEY", "bench-secret")
-    logging.basicConfig(level=logging.WARNING)
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    backends = ("sqlite", "postgresql") if args.backend == "both" else (args.backend,)
-    results = [res for b in backends if (res := bench_backend(b, args)) is not None]
-    for res in results:
-        report(res, args)
-    return 0
+    return common.run_backends(parse_args(argv), "bench_deadlines", bench_database, report)
 
 
 if __name__ == "__main__":
