@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 
 from app.calendars.working_days import is_working_day
-from app.timeutil import TOKYO
 
 FIRST_MONTH = 4  #: Japan's fiscal year begins on 1 April (Public Finance Act Art. 11)
 
@@ -20,10 +19,6 @@ def fiscal_year(day: date) -> int:
 def fiscal_bounds(year: int) -> tuple[date, date]:
     """First day of the fiscal year and first day of the next one."""
     return date(year, FIRST_MONTH, 1), date(year + 1, FIRST_MONTH, 1)
-
-
-def japan_date(moment: datetime) -> date:
-    return moment.astimezone(TOKYO).date()
 
 
 def calendar_days(start: date, end: date) -> int:

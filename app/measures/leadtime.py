@@ -57,9 +57,9 @@ def marking_states() -> tuple[str, ...]:
                          for states in by_type.values() for state in states}))
 
 
-def stage_rows():
-    """(case id, case type, start, first time of each stage) for every PIC case that has
-    reached a stage. Only the events into a stage's state are read: every other event adds
+def _stage_times():
+    """The query of (case id, case type, start, first time of each stage) for every PIC case
+    that has reached a stage. Only the events into a stage's state are read: every other event adds
     nothing to a first time (most of a case's timeline is saves, remarks and documents)."""
     start = type_coerce(func.coalesce(Case.submitted_at, Case.created_at), UTCDateTime)
     return (select(Case.id, Case.case_type, start.label("start"),
@@ -83,15 +83,16 @@ def _japan_day_postgresql(element, compiler, **kw):
 
 
 @compiles(japan_day)
-def _japan_day_sqlite(element, compiler, **kw):
-    # SQLite keeps UTC as text and knows no time zones; Japan has kept UTC+9 since 1951
+def _japan_day_utc_plus_9(element, compiler, **kw):
+    # SQLite (the other database served) keeps UTC as text and knows no time zones; Japan
+    # has kept UTC+9 since 1951
     return f"date({compiler.process(element.clauses, **kw)}, '+9 hours')"
 
 
 def consented_days():
     """(start day, the day of each stage, number of cases) for the PIC cases that reached
     Japan's consent, one row per combination of days in Japan."""
-    per_case = stage_rows().subquery()
+    per_case = _stage_times().subquery()
     days = [japan_day(per_case.c.start).label("start"),
             *[japan_day(per_case.c[s]).label(s) for s in STAGES]]
     return db.session.execute(
