@@ -105,6 +105,9 @@ def from_environment() -> dict:
         "AUDIT_MAC_KEYS": _audit_mac_keys(production),
         "AUDIT_CHECKPOINT_MINUTES": int(os.environ.get("AUDIT_CHECKPOINT_MINUTES", "60")),
         "AUDIT_CHECKPOINTS_KEPT": int(os.environ.get("AUDIT_CHECKPOINTS_KEPT", "48")),
+        # The dashboard's whole-history indicators are recomputed by the scheduler this often
+        # (app/measures/snapshot.py); kept figures twice this old are recomputed per page
+        "MEASURES_REFRESH_MINUTES": float(os.environ.get("MEASURES_REFRESH_MINUTES", "10")),
         **_proxy_settings(),
         **_rate_limits(),
     }

@@ -14,7 +14,7 @@ from app.auth.roles import Role
 from app.cases.models import Case
 from app.cases.views import get_visible_case
 from app.cases.visibility import visible_to
-from app.csv_export import csv_response
+from app.csv_export import csv_response, japan_time
 from app.documents.fetcher import CSS_URL
 from app.documents.formatting import moment_jst
 from app.documents.render import html_to_pdf
@@ -31,6 +31,7 @@ from .figures import figures
 from .models import CaseMeasure, Measure
 from .presenters import measure_out, statement, title
 from .schemas import MeasureListOut
+from .snapshot import Indicators, indicators, refresh_interval
 
 #: who reads the catalogue, each measure's cases and the dashboard
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN)
@@ -105,14 +106,27 @@ def _year_or_error() -> tuple[int, str | None]:
 @allow(*OFFICIALS)
 def dashboard():
     year, error = _year_or_error()
-    shown = blocks(year)
+    found = indicators()
+    shown = blocks(year, found)
     notes = footnotes([f for b in shown for f in b.figures])
     return render_template("measures/dashboard.html", year=year, blocks=shown, notes=notes,
                            title=title, statement=statement, error=error,
-                           typed=request.args.get("year", "")), 422 if error else 200
+                           typed=request.args.get("year", ""), as_of=_as_of(found),
+                           every=_refresh_minutes()), 422 if error else 200
 
 
-CSV_HEADER = ("fiscal_year", "measure", "key", "label", "value", "unit", "target", "formula")
+def _as_of(found: Indicators) -> str | None:
+    """When the kept indicators were computed, for the page to say (None: just now)."""
+    return moment_jst(found.as_of) if found.as_of is not None else None
+
+
+def _refresh_minutes() -> str:
+    return f"{refresh_interval().total_seconds() / 60:g}"
+
+
+#: as_of: when the figure was computed (the lead times and tonnage: by the scheduler)
+CSV_HEADER = ("fiscal_year", "measure", "key", "label", "value", "unit", "target", "formula",
+              "as_of")
 
 
 @bp.route("/dashboard.csv")
@@ -121,8 +135,9 @@ def dashboard_csv():
     year, error = _year_or_error()
     if error:
         return _year_problem(error)
-    rows = [(f"FY{year}", f.measure, f.key, f.label, f.shown, f.unit, f.target, f.formula)
-            for f in figures(year)]
+    now = utcnow()
+    rows = [(f"FY{year}", f.measure, f.key, f.label, f.shown, f.unit, f.target, f.formula,
+             japan_time(f.as_of or now)) for f in figures(year)]
     return csv_response(f"plan-progress-FY{year}.csv", CSV_HEADER, rows)
 
 
@@ -132,10 +147,12 @@ def dashboard_pdf():
     year, error = _year_or_error()
     if error:
         return _year_problem(error)
-    shown = blocks(year)
+    found = indicators()
+    shown = blocks(year, found)
     notes = footnotes([f for b in shown for f in b.figures])
     html = render_template("measures/dashboard_pdf.html", year=year, blocks=shown, notes=notes,
                            title=title, statement=statement, css_url=CSS_URL,
+                           as_of=_as_of(found), every=_refresh_minutes(),
                            generated=moment_jst(utcnow()), locale=locale_code())
     return Response(html_to_pdf(html), mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=plan-progress-FY{year}.pdf"})

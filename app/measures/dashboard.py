@@ -14,9 +14,8 @@ from .activity import partners_exchanging
 from .charts import Point, bar_chart
 from .figures import NORTH_AMERICA, Figure, figures
 from .fiscal import fiscal_year
-from .leadtime import lead_times
 from .models import Measure
-from .tonnage import escrap_tonnage
+from .snapshot import Indicators, indicators
 from .trajectory import escrap_trajectory
 
 YEARS_SHOWN = 5
@@ -63,10 +62,13 @@ def footnotes(items: list[Figure]) -> dict[str, int]:
     return notes
 
 
-def blocks(year: int) -> list[MeasureBlock]:
-    lead, tonnage = lead_times(), escrap_tonnage()
+def blocks(year: int, found: Indicators | None = None) -> list[MeasureBlock]:
+    """The measures with the year's figures and charts; `found`: the whole-history
+    indicators when the caller has them (to say as of when they were computed)."""
+    found = indicators() if found is None else found
+    lead, tonnage = found.lead_times, found.tonnage
     by_code: dict[str, MeasureBlock] = {}
-    for item in figures(year, lead, tonnage):
+    for item in figures(year, found):
         if item.measure not in by_code:
             by_code[item.measure] = MeasureBlock(db.session.get(Measure, item.measure))
         by_code[item.measure].figures.append(item)
@@ -79,7 +81,7 @@ def blocks(year: int) -> list[MeasureBlock]:
 
 
 def _lead_time_chart(years: list[int], found: dict):
-    points = [Point(f"FY{y}", found[y].summary()["median_calendar_days"] if y in found else None,
+    points = [Point(f"FY{y}", found[y]["median_calendar_days"] if y in found else None,
                     ONE_MONTH_DAYS) for y in years]
     return bar_chart(_("PIC lead time, median (target: about one month)"), _("calendar days"),
                      points)

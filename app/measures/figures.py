@@ -4,15 +4,17 @@ so they cannot disagree."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .activity import cases_by_state, certificates_on_time, partners_exchanging
-from .leadtime import STAGES, LeadTimeYear, lead_times
-from .tonnage import TonnageYear, escrap_tonnage
+from .leadtime import STAGES, empty_summary
+from .snapshot import Indicators, indicators
+from .tonnage import TonnageYear
 from .trajectory import escrap_trajectory
 
 #: the partners the plan names for linking the electronic procedures (US, Canada, Mexico)
@@ -34,6 +36,8 @@ class Figure:
     formula: str
     #: decimals shown (tonnes to the kilogram)
     decimals: int = 1
+    #: when the scheduler computed it (app/measures/snapshot.py); None: for this request
+    as_of: datetime | None = None
 
     @property
     def shown(self) -> str:
@@ -46,20 +50,22 @@ class Figure:
         return str(self.value)
 
 
-def figures(year: int, lead: dict[int, LeadTimeYear] | None = None,
-            tonnage: dict[int, TonnageYear] | None = None) -> list[Figure]:
-    """The year's figures; `lead` and `tonnage` are the indicators of every year when the
-    caller has them already (the dashboard draws its charts from them too)."""
-    lead = lead_times() if lead is None else lead
-    tonnage = escrap_tonnage() if tonnage is None else tonnage
-    return [*lead_time_figures(year, lead.get(year, LeadTimeYear(year))),
-            *exchange_figures(year),
-            *tonnage_figures(year, tonnage.get(year, TonnageYear(year))),
+def figures(year: int, found: Indicators | None = None) -> list[Figure]:
+    """The year's figures; `found` are the whole-history indicators when the caller has them
+    already (the dashboard draws its charts from them too)."""
+    found = indicators() if found is None else found
+    lead = lead_time_figures(year, found.lead_times.get(year) or empty_summary())
+    tonnage = tonnage_figures(year, found.tonnage.get(year, TonnageYear(year)))
+    return [*_as_of(lead, found.as_of), *exchange_figures(year), *_as_of(tonnage, found.as_of),
             *case_count_figures(year)]
 
 
-def lead_time_figures(year: int, lead: LeadTimeYear) -> list[Figure]:
-    total = lead.summary()
+def _as_of(items: list[Figure], moment: datetime | None) -> list[Figure]:
+    return items if moment is None else [replace(item, as_of=moment) for item in items]
+
+
+def lead_time_figures(year: int, total: dict) -> list[Figure]:
+    """`total`: the year's `LeadTimeYear.summary()`."""
     scope = _("Basel export and import cases whose Japanese consent fell in FY%(y)s (April to "
               "March); days counted from submission (an import: registration of the partner's "
               "notification), in Japan's time zone.", y=year)
@@ -67,7 +73,7 @@ def lead_time_figures(year: int, lead: LeadTimeYear) -> list[Figure]:
     out = [Figure("2.c", "pic_cases_consented", _("PIC cases consented"), total["cases"],
                   _("cases"), "", scope),
            Figure("2.c", "pic_within_one_month", _("consented within one month"),
-                  lead.within_one_month, _("cases"), target,
+                  total["within_one_month"], _("cases"), target,
                   scope + " " + _("Counted when the consent date is not later than the same "
                                   "day of the next month."))]
     for stage in STAGES:

@@ -150,4 +150,15 @@ def lead_times() -> dict[int, LeadTimeYear]:
     return years
 
 
-__all__ = ["STAGES", "lead_times"]
+def lead_time_summaries() -> dict[int, dict]:
+    """Fiscal year of Japan's consent -> `LeadTimeYear.summary()` of the cases consented in
+    it: what the dashboard shows (and the scheduler keeps, app/measures/snapshot.py)."""
+    return {year: found.summary() for year, found in lead_times().items()}
+
+
+def empty_summary() -> dict:
+    """The summary of a fiscal year in which no case was consented."""
+    return LeadTimeYear(0).summary()
+
+
+__all__ = ["STAGES", "empty_summary", "lead_time_summaries", "lead_times"]

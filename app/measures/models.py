@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -98,3 +106,15 @@ class CaseMeasure(db.Model):
         UniqueConstraint("case_id", "measure_code"),
         CheckConstraint("source IN ('rule', 'manual')", name="source"),
     )
+
+
+class IndicatorSnapshot(db.Model):
+    """The dashboard's whole-history indicators as the scheduler last computed them
+    (app/measures/snapshot.py). A new row each time; the newest is read, older ones pruned."""
+
+    __tablename__ = "indicator_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: {"lead_times": {fiscal year: summary}, "tonnage": {fiscal year: {...}}}
+    body: Mapped[dict] = mapped_column(JSON)

@@ -33,6 +33,7 @@ TASK_MODULES = [
     "app.notices.tasks",
     "app.exchange.tasks",
     "app.cases.tasks",
+    "app.measures.tasks",
 ]
 DEFAULT_SECONDS = 30
 
