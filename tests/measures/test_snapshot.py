@@ -14,7 +14,9 @@ import time_machine
 from sqlalchemy import select
 
 from app.extensions import db
+from app.measures import snapshot
 from app.measures.models import IndicatorSnapshot
+from app.measures.tonnage import escrap_tonnage
 from app.scheduler import jobs
 from app.timeutil import TOKYO, utcnow
 from tests.factories import login, make_user
@@ -103,3 +105,21 @@ def test_the_scheduler_keeps_the_last_two(app, data, pic_cases, monkeypatch):
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(IndicatorSnapshot)) == 2
 
+
+
+def test_a_write_committed_while_the_job_reads_does_not_fail_it(app, data, pic_cases,
+                                                               monkeypatch):
+    # a second scheduler (or any writer) commits between the job's reads and its write: on
+    # SQLite the write must not be refused as "database is locked"
+    def tonnage_then_another_writer():
+        found = escrap_tonnage()
+        with db.engine.connect() as other:
+            other.execute(IndicatorSnapshot.__table__.insert().values(
+                computed_at=utcnow(), body={"lead_times": {}, "tonnage": {}}))
+            other.commit()
+        return found
+
+    monkeypatch.setattr(snapshot, "escrap_tonnage", tonnage_then_another_writer)
+    assert _refresh(app).startswith("lead times of 2 fiscal year(s)")
+    db.session.rollback()
+    assert db.session.scalar(select(db.func.count()).select_from(IndicatorSnapshot)) == 2
