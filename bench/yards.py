@@ -156,6 +156,10 @@ def run(backend: str, args) -> None:
             t0 = time.perf_counter()
             ids = seed(db.engine, args.yards, args.ledger_rows, user.id, user.organisation_id)
             common.progress(f"{backend}: seeded in {time.perf_counter() - t0:.1f} s")
+            # end the session's transaction: on SQLite it reads the snapshot it began with
+            # (reading the user), from before the seed's rows were committed on another
+            # connection, and would time an empty register
+            db.session.rollback()
             print(common.db_facts(db.engine, database))
             _report(backend, app, ids, random.Random(7), args.rounds)
             db.session.remove()
@@ -169,6 +173,9 @@ def _check(conn, ids, rng, register, ledger) -> None:
     bare = {r.permit_no for r in conn.execute(BARE_ALL) if r.prefecture_code == p
             and r.state in register.STATUS}
     common.check(listed == bare, "the register must list every yard of the prefecture")
+    common.check(len(register.search(None, None, None)) == len(
+        [r for r in conn.execute(BARE_ALL) if r.state in register.STATUS]) > 0,
+        "the whole register must list every standing yard, and there must be some")
     case_id = rng.choice(ids)
     stock = {s["material"]: s["tonnes"] for s in ledger.stock_by_material(case_id)
              if s["tonnes"]}
