@@ -12,6 +12,7 @@ from app.cases import queries, runner
 from app.cases.handlers import invalid
 from app.cases.views import available_events, get_visible_case, reason_required
 from app.extensions import csrf
+from app.marshalling import schema
 from app.reference import lookups
 from app.templating import event_label
 
@@ -28,13 +29,13 @@ csrf.exempt(bp)  # token-authenticated: no browser cookies are accepted here
 @allow(api=True)
 @document("Search the cases you may see", query=s.CaseQuery, response=s.CaseListOut)
 def list_cases():
-    args = s.CaseQuery().load(request.args.to_dict())
+    args = schema(s.CaseQuery).load(request.args.to_dict())
     filters = queries.Filters(**args)
     rows, total = queries.page(acting_user(), filters)
     items = [{"id": c.id, "reference": c.reference, "case_type": c.case_type, "state": c.state,
               "version": c.version, "updated_at": c.updated_at, "next_deadline": due}
              for c, due, _alarms in rows]
-    return s.CaseListOut().dump({"items": items, "total": total.value,
+    return schema(s.CaseListOut).dump({"items": items, "total": total.value,
                                  "total_is_lower_bound": total.capped, "page": filters.page,
                                  "page_size": queries.PAGE_SIZE})
 
@@ -43,7 +44,7 @@ def list_cases():
 @allow(Role.EXPORTER, api=True)
 @document("Create a draft export notification", body=s.DraftIn, response=s.CaseOut, status=201)
 def create_case():
-    body = s.DraftIn().load(json_object())
+    body = schema(s.DraftIn).load(json_object())
     raws = {k: v for k, v in body.items() if k != "version" and v is not None}
     operations.validate_sections(raws, partial=True)  # refuse before anything is created
     user = acting_user()
@@ -67,7 +68,7 @@ def get_case(case_id: int):
 def update_case(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.DraftIn().load(json_object())
+    body = schema(s.DraftIn).load(json_object())
     if body.get("version") is None:
         raise invalid("version", "Give the version you last read.")
     raws = {k: v for k, v in body.items() if k != "version" and v is not None}
@@ -82,7 +83,7 @@ def update_case(case_id: int):
 def save_party(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.PartyIn().load(json_object())
+    body = schema(s.PartyIn).load(json_object())
     case = operations.save_party(case.id, body["role"], body["seq"], body["party"], user,
                                  body["version"])
     return case_out(case, user)
@@ -95,7 +96,7 @@ def save_party(case_id: int):
 def add_attachment(case_id: int):
     user = acting_user()
     case = get_visible_case(case_id, user)
-    body = s.AttachmentIn().load(json_object())
+    body = schema(s.AttachmentIn).load(json_object())
     upload = s.upload_of(body)
     case = operations.add_attachment(case.id, body["kind"], upload, user, body["version"],
                                      body.get("description"))
@@ -122,7 +123,7 @@ def transitions(case_id: int):
     needs_reason = reason_required(case)
     events = [{"event": e, "label": event_label(e, case.case_type),
                "needs_reason": e in needs_reason} for e in available_events(case, user)]
-    return s.TransitionsOut().dump({"state": case.state, "version": case.version,
+    return schema(s.TransitionsOut).dump({"state": case.state, "version": case.version,
                                     "events": events, "missing": missing_out(case)})
 
 
@@ -134,7 +135,7 @@ def fire(case_id: int, event: str):
     user = acting_user()
     case = get_visible_case(case_id, user)
     body = json_object()
-    version = s.VersionIn().load(body)["version"]
+    version = schema(s.VersionIn).load(body)["version"]
     payload = {k: v for k, v in body.items() if k != "version"}
     case = runner.fire(case.id, event, actor=user, expected_version=version, payload=payload)
     return case_out(case, user)
@@ -160,7 +161,7 @@ def reference(list_name: str):
     rows = lookups.codes(list_name, on)
     if not rows:
         raise invalid("list_name", "No such code list.")
-    return jsonify(s.ReferenceCodeOut(many=True).dump(rows))
+    return jsonify(schema(s.ReferenceCodeOut, many=True).dump(rows))
 
 
 @bp.route("/openapi.json")

@@ -12,6 +12,7 @@ from app.cases import audience, finding_checks
 from app.cases.deadlines import open_deadlines
 from app.cases.models import Case
 from app.extensions import db
+from app.marshalling import schema
 from app.templating import state_label
 from app.timeutil import today_in_japan
 
@@ -65,7 +66,7 @@ def _authorities(n: BaselNotification) -> list[dict]:
 def case_out(case: Case, user) -> dict:
     n = db.session.get(BaselNotification, case.id)
     due = open_deadlines(case)
-    return CaseOut().dump({
+    return schema(CaseOut).dump({
         "id": case.id, "reference": case.reference, "number": case.number,
         "case_type": case.case_type, "state": case.state,
         "state_label": state_label(case.state, case.case_type), "version": case.version,
@@ -86,5 +87,5 @@ def events_out(case: Case, user) -> list[dict]:
     """The timeline as `user` reads it: the events addressed to them, remarks only when they
     read those too."""
     reader = audience.reader_for(user, case)
-    return [{**EventOut().dump(ev), "reason": remark}
+    return [{**schema(EventOut).dump(ev), "reason": remark}
             for ev, remark in audience.timeline(reader, case.events)]

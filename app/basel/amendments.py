@@ -16,6 +16,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.extensions import db
 from app.input_fields import FreeText, Line
+from app.marshalling import schema
 
 from .models import BaselNotification, Party
 from .schemas import EventSchema
@@ -50,7 +51,7 @@ class ProposalSchema(EventSchema):
 
     @validates_schema
     def _changes(self, data, **kwargs):
-        ChangesSchema().load(data["changes"])
+        schema(ChangesSchema).load(data["changes"])
 
 
 def offered(case, event: str) -> bool:
@@ -69,7 +70,7 @@ def pending(case) -> dict[str, Any] | None:
 
 
 def apply(n: BaselNotification, proposal: dict[str, Any]) -> None:
-    changes = ChangesSchema().load(proposal["changes"])
+    changes = schema(ChangesSchema).load(proposal["changes"])
     if "quantity_unit" in changes and changes["quantity_unit"] != n.quantity_unit:
         raise ValidationError("The quantity must stay in the unit notified.", "quantity_unit")
     for name in ("intended_shipments", "total_quantity", "first_departure", "last_departure"):

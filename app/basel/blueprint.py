@@ -14,6 +14,7 @@ from app.cases.handlers import invalid
 from app.cases.ownership import may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
+from app.marshalling import schema
 from app.reference import lookups
 from app.templating import locale_code
 from app.timeutil import today_in_japan
@@ -256,7 +257,7 @@ def register_partner():
         raw = {k: v for k, v in request.form.items() if k in ("case_type", "number",
                                                              "export_country", "received_on")}
         try:
-            data = RegistrationSchema().load({k: v.strip().upper() if k in (
+            data = schema(RegistrationSchema).load({k: v.strip().upper() if k in (
                 "number", "export_country") else v for k, v in raw.items()})
             document = from_file_storage(request.files.get("document"))
             if document is None:

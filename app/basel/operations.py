@@ -20,6 +20,7 @@ from app.cases.uploads import Upload
 from app.database import begin_write
 from app.extensions import db
 from app.input_fields import check_free_text
+from app.marshalling import schema
 from app.timeutil import utcnow
 from workflows import workflow_for
 
@@ -228,7 +229,7 @@ def save_party(case_id: int, role: str, seq: int | None, raw: dict, user,
     """Create (seq None) or update a party of the notification."""
     if role not in ("exporter", "importer", "generator", "facility", "carrier"):
         raise invalid("role", "Unknown party role.")
-    data = PartySchema().load(raw)
+    data = schema(PartySchema).load(raw)
 
     def change(case: Case) -> dict[str, Any]:
         _ensure_editable(case, user)

@@ -15,6 +15,7 @@ from app.cases.runner import CaseNotFound, act, lock_visible_case
 from app.cases.uploads import Upload
 from app.database import begin_write
 from app.extensions import db
+from app.marshalling import schema
 from app.timeutil import utcnow
 from workflows import PartyNotAllowed, RoleNotAllowed, workflow_for
 
@@ -30,7 +31,7 @@ PREPARABLE = ("ACTIVE",)
 def prepare_shipment(notification_case_id: int, raw: dict, user, *,
                      take_back_of: int | None = None) -> Case:
     """A new movement document n of N under an active notification (announced separately)."""
-    data = MovementDocumentSchema().load(raw)
+    data = schema(MovementDocumentSchema).load(raw)
     if user.role not in workflow_for("basel_shipment").ROLES["announce"]:
         raise RoleNotAllowed(event="announce")
     try:
@@ -69,7 +70,7 @@ def new_shipment(parent: Case, data: dict, user, take_back_of: int | None) -> Ca
 
 
 def update_shipment(case_id: int, raw: dict, user, version: int | None) -> Case:
-    data = MovementDocumentSchema().load(raw)
+    data = schema(MovementDocumentSchema).load(raw)
 
     def change(case: Case) -> dict[str, Any]:
         if case.state not in workflow_for(case.case_type).EDITABLE:  # `act` checked the user

@@ -12,6 +12,7 @@ from app.auth.passwords import hash_password
 from app.cases import runner
 from app.cases.uploads import Upload
 from app.extensions import db
+from app.marshalling import schema
 from app.timeutil import today_in_japan
 from app.yards import ledger, operations
 
@@ -108,7 +109,7 @@ def load() -> None:
                                      APPLICATION["site"]["site_address"]),
                         operator, official, today - timedelta(days=30))
     day = (today - timedelta(days=5)).isoformat()
-    ledger.record_entries(permitted.id, ledger.EntrySchema(many=True).load([
+    ledger.record_entries(permitted.id, schema(ledger.EntrySchema, many=True).load([
         {"date": day, "kind": "receipt", "counterparty": "Chiba Demolition Co.",
          "material": "metal_scrap", "quantity": "85", "unit": "t"},
         {"date": day, "kind": "receipt", "counterparty": "Municipal collection",

@@ -20,6 +20,7 @@ from app.auth.roles import Role
 from app.cases.views import get_visible_case
 from app.extensions import csrf
 from app.input_fields import FreeText, Line, StoredInt
+from app.marshalling import schema
 from app.timeutil import today_in_japan
 
 from . import basel_link, border, inspection, operations
@@ -165,7 +166,7 @@ def _out(case_id: int):
     context = page_context(case, user, False)
     check = context["check"]
     photos = context["finding_photos"]
-    return CheckOut().dump({
+    return schema(CheckOut).dump({
         "id": case.id, "reference": case.reference, "state": case.state,
         "version": case.version, "lines": [_line_out(line, photos) for line in check.lines],
         "inspected_on": check.inspected_on, "inspector": check.inspector,
@@ -199,7 +200,7 @@ def _editing(action):
           status=201)
 def create():
     raw = {k: v for k, v in json_object().items() if k != "version"}
-    RequestSchema().load(raw, partial=True)  # refuse before anything is created
+    schema(RequestSchema).load(raw, partial=True)  # refuse before anything is created
     user = acting_user()
     case = operations.create_draft(user)
     if raw:
@@ -222,7 +223,7 @@ def read(case_id: int):
 def update(case_id: int):
     case = _check_case(case_id)
     body = json_object()
-    version = CheckVersionIn().load(body)["version"]
+    version = schema(CheckVersionIn).load(body)["version"]
     raw = {k: v for k, v in body.items() if k != "version"}
     _editing(lambda: operations.save_request(case.id, raw, acting_user(), version))
     return _out(case.id)
@@ -233,7 +234,7 @@ def update(case_id: int):
 @document("Add a product line", body=CheckLineIn, response=CheckOut, status=201)
 def add_line(case_id: int):
     case = _check_case(case_id)
-    body = CheckLineIn().load(json_object())
+    body = schema(CheckLineIn).load(json_object())
     version = body.pop("version")
     _editing(lambda: operations.add_line(case.id, body, acting_user(), version))
     return _out(case.id), 201
@@ -244,7 +245,7 @@ def add_line(case_id: int):
 @document("Remove a product line (and its unit records)", body=CheckVersionIn, response=CheckOut)
 def remove_line(case_id: int, seq: int):
     case = _check_case(case_id)
-    version = CheckVersionIn().load(json_object())["version"]
+    version = schema(CheckVersionIn).load(json_object())["version"]
     _editing(lambda: operations.remove_line(case.id, seq, acting_user(), version))
     return _out(case.id)
 
@@ -255,7 +256,7 @@ def remove_line(case_id: int, seq: int):
           body=CheckUnitsIn, response=CheckOut)
 def upload_units(case_id: int):
     case = _check_case(case_id)
-    body = CheckUnitsIn().load(json_object())
+    body = schema(CheckUnitsIn).load(json_object())
     _editing(lambda: operations.upload_units(case.id, body["csv"].encode(), acting_user(),
                                              body["version"]))
     return _out(case.id)
@@ -267,7 +268,7 @@ def upload_units(case_id: int):
           response=CheckOut, status=201, errors=(413,))
 def add_evidence(case_id: int):
     case = _check_case(case_id)
-    body = CheckEvidenceIn().load(json_object())
+    body = schema(CheckEvidenceIn).load(json_object())
     upload = upload_of(body)
     _editing(lambda: operations.add_evidence(case.id, {"criterion": body["criterion"]}, upload,
                                              acting_user(), body["version"]))
@@ -279,7 +280,7 @@ def add_evidence(case_id: int):
 @document("Remove an evidence file", body=CheckVersionIn, response=CheckOut)
 def remove_evidence(case_id: int, attachment_id: int):
     case = _check_case(case_id)
-    version = CheckVersionIn().load(json_object())["version"]
+    version = schema(CheckVersionIn).load(json_object())["version"]
     _editing(lambda: operations.remove_evidence(case.id, attachment_id, acting_user(),
                                                 version))
     return _out(case.id)
@@ -291,7 +292,7 @@ def remove_evidence(case_id: int, attachment_id: int):
           response=CheckOut)
 def decide_line(case_id: int, seq: int):
     case = _check_case(case_id)
-    body = CheckDecisionIn().load(json_object())
+    body = schema(CheckDecisionIn).load(json_object())
     version = body.pop("version")
     _editing(lambda: operations.decide_line(case.id, seq, body, acting_user(), version))
     return _out(case.id)
@@ -305,7 +306,7 @@ def decide_line(case_id: int, seq: int):
 def record_finding(case_id: int, seq: int):
     case = _check_case(case_id)
     raw = json_object()
-    version = CheckFindingIn().load(raw)["version"]
+    version = schema(CheckFindingIn).load(raw)["version"]
     body = {k: v for k, v in raw.items() if k != "version"}
     _editing(lambda: inspection.record_finding(case.id, seq, body, acting_user(), version))
     return _out(case.id)
@@ -318,7 +319,7 @@ def record_finding(case_id: int, seq: int):
           "deleted; the timeline keeps its name)", body=CheckVersionIn, response=CheckOut)
 def remove_finding_photo(case_id: int, seq: int, attachment_id: int):
     case = _check_case(case_id)
-    version = CheckVersionIn().load(json_object())["version"]
+    version = schema(CheckVersionIn).load(json_object())["version"]
     _editing(lambda: inspection.remove_photo(case.id, seq, attachment_id, acting_user(),
                                              version))
     return _out(case.id)
@@ -339,10 +340,10 @@ def open_basel(case_id: int):
 @document("Customs: verify a certificate number (recorded in the check's timeline)",
           body=CheckNumberIn, response=CheckVerdictOut)
 def verify_certificate():
-    number = CheckNumberIn().load(json_object())["number"].strip()
+    number = schema(CheckNumberIn).load(json_object())["number"].strip()
     found = border.verify(number, acting_user(), today_in_japan())
     check = found.check if found.status != border.UNKNOWN else None
-    out = CheckVerdictOut().dump({
+    out = schema(CheckVerdictOut).dump({
         "status": found.status, "number": number,
         "check_reference": check.case.reference if check else None,
         "valid_until": check.valid_until if check else None,

@@ -10,6 +10,7 @@ from typing import Any
 from app.cases.handlers import invalid
 from app.cases.models import Case
 from app.extensions import db
+from app.marshalling import schema
 
 from .models import ExportCheckFinding, ExportCheckFindingPhoto, ExportCheckLine
 from .operations import check_of, line_of, moe_act
@@ -22,7 +23,7 @@ INSPECTING = ("INSPECTION",)
 def record_finding(case_id: int, seq: int, raw: dict, user, version: int | None) -> Case:
     """Record (or correct) what the inspection found on line `seq`; photos are added to those
     already there. Bad input changes nothing."""
-    data = FindingSchema().load(raw)
+    data = schema(FindingSchema).load(raw)
 
     def change(case: Case) -> tuple[str | None, dict[str, Any]]:
         line = line_of(check_of(case), seq)

@@ -21,6 +21,7 @@ from app.cases.runner import StaleCase, act, lock_visible_case
 from app.cases.uploads import Upload
 from app.database import begin_write
 from app.extensions import db
+from app.marshalling import schema
 from app.timeutil import utcnow
 from workflows import PartyNotAllowed, workflow_for
 
@@ -61,7 +62,7 @@ def _editable(case: Case) -> ExportCheck:
 
 def save_request(case_id: int, raw: dict, user, version: int | None) -> Case:
     """Save the consignment and evidence fields given; nothing when one is invalid."""
-    data = RequestSchema().load(raw, partial=True)
+    data = schema(RequestSchema).load(raw, partial=True)
 
     def change(case: Case) -> dict[str, Any]:
         check = _editable(case)
@@ -73,7 +74,7 @@ def save_request(case_id: int, raw: dict, user, version: int | None) -> Case:
 
 
 def add_line(case_id: int, raw: dict, user, version: int | None) -> Case:
-    data = LineSchema().load(raw)
+    data = schema(LineSchema).load(raw)
 
     def change(case: Case) -> dict[str, Any]:
         check = _editable(case)
@@ -125,7 +126,7 @@ def upload_units(case_id: int, content: bytes, user, version: int | None) -> Cas
 def add_evidence(case_id: int, raw: dict, upload: Upload | None, user,
                  version: int | None) -> Case:
     """A photo, test record, loading plan, contract, invoice or market study for a criterion."""
-    criterion = EvidenceSchema().load(raw)["criterion"]
+    criterion = schema(EvidenceSchema).load(raw)["criterion"]
     if upload is None:
         raise invalid("document", "Choose the file to attach.")
 
@@ -163,7 +164,7 @@ def remove_evidence(case_id: int, attachment_id: int, user, version: int | None)
 def decide_line(case_id: int, seq: int, raw: dict, user, version: int | None) -> Case:
     """MOE accepts or refuses one line, before deciding the consignment. A refusal says why;
     without a reason typed, the inspection's finding on the line is the reason."""
-    data = LineDecisionSchema().load(raw)
+    data = schema(LineDecisionSchema).load(raw)
 
     def change(case: Case) -> tuple[str | None, dict[str, Any]]:
         line = line_of(check_of(case), seq)

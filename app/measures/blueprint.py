@@ -19,6 +19,7 @@ from app.documents.fetcher import CSS_URL
 from app.documents.formatting import moment_jst
 from app.documents.render import html_to_pdf
 from app.extensions import csrf, db
+from app.marshalling import schema
 from app.templating import locale_code
 from app.timeutil import utcnow
 
@@ -51,7 +52,7 @@ def all_measures() -> list[Measure]:
 @document("The action plan's measures and their targets", response=MeasureListOut)
 def list_measures():
     """The catalogue: every heading of the plan with its targets (public reference data)."""
-    return MeasureListOut().dump({"edition": edition(),
+    return schema(MeasureListOut).dump({"edition": edition(),
                                   "items": [measure_out(m) for m in all_measures()]})
 
 

@@ -15,6 +15,7 @@ from app.cases import plausibility
 from app.cases.handlers import invalid
 from app.cases.views import get_visible_case
 from app.extensions import csrf
+from app.marshalling import schema
 from app.timeutil import today_in_japan
 
 from . import api_schemas as s
@@ -45,7 +46,7 @@ def yard_out(case) -> dict:
     standard = standard_of(application, on)
     kinds = {a.kind for a in case.attachments}
     findings = plausibility.run(case, on, "save")
-    return s.YardOut().dump({
+    return schema(s.YardOut).dump({
         "id": case.id, "reference": case.reference, "number": case.number,
         "state": case.state, "version": case.version,
         "application": s.application_values(application),
@@ -69,7 +70,7 @@ def _sections(body: dict) -> dict:
 @document("Create a scrap-yard permit application (draft)", body=s.YardSectionsIn,
           response=s.YardOut, status=201)
 def create():
-    body = s.YardSectionsIn().load(json_object())
+    body = schema(s.YardSectionsIn).load(json_object())
     user = acting_user()
     case = operations.create_draft(user)
     if sections := _sections(body):
@@ -91,7 +92,7 @@ def read(case_id: int):
           response=s.YardOut)
 def update(case_id: int):
     case = _yard(case_id)
-    body = s.YardSectionsIn().load(json_object())
+    body = schema(s.YardSectionsIn).load(json_object())
     if body.get("version") is None:
         raise invalid("version", "Give the version you last read.")
     case = operations.save_loaded(case.id, _sections(body), acting_user(), body["version"])
@@ -104,7 +105,7 @@ def update(case_id: int):
 def save_area(case_id: int):
     case = _yard(case_id)
     body = json_object()
-    meta = s.YardAreaIn().load(body)
+    meta = schema(s.YardAreaIn).load(body)
     raw = {k: v for k, v in body.items() if k not in ("version", "area_id")}
     case = operations.save_area(case.id, raw, acting_user(), meta["version"], meta["area_id"])
     return yard_out(case)
@@ -116,7 +117,7 @@ def save_area(case_id: int):
           body=s.YardAttachmentIn, response=s.YardOut, status=201, errors=(413,))
 def add_attachment(case_id: int):
     case = _yard(case_id)
-    body = s.YardAttachmentIn().load(json_object())
+    body = schema(s.YardAttachmentIn).load(json_object())
     case = operations.add_attachment(case.id, upload_of(body), body["kind"], acting_user(),
                                      body["version"], body.get("description"))
     return yard_out(case), 201
@@ -128,9 +129,9 @@ def add_attachment(case_id: int):
           response=s.YardLedgerOut, status=201)
 def record_ledger(case_id: int):
     case = _yard(case_id)
-    body = s.YardLedgerIn().load(json_object())
+    body = schema(s.YardLedgerIn).load(json_object())
     try:
-        rows = ledger.EntrySchema(many=True).load(body["rows"])
+        rows = schema(ledger.EntrySchema, many=True).load(body["rows"])
     except ValidationError as exc:
         by_row = {"rows": exc.messages}  # rows.<index>.<field>
         raise ValidationError(by_row) from exc
@@ -148,5 +149,5 @@ def read_ledger(case_id: int):
 
 def _ledger_out(case) -> dict:
     application = operations.application(case)
-    return s.YardLedgerOut().dump({"stock": ledger.stock_by_material(case.id, application),
+    return schema(s.YardLedgerOut).dump({"stock": ledger.stock_by_material(case.id, application),
                                "flagged": ledger.flagged_shipments(case.id)})

@@ -13,6 +13,7 @@ from app.cases.handlers import invalid
 from app.cases.ownership import is_editor, may_edit, require_editor
 from app.cases.uploads import from_file_storage
 from app.cases.views import get_visible_case
+from app.marshalling import schema
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
@@ -167,7 +168,7 @@ def ledger_page(case_id: int):
     row_errors: list = []
     if request.method == "POST":
         try:
-            row = ledger.EntrySchema().load(_form_fields())
+            row = schema(ledger.EntrySchema).load(_form_fields())
             ledger.record_entries(case.id, [row], current_user, _version())
             flash(_("Recorded."), "success")
             return redirect(url_for("yards.ledger_page", case_id=case.id))

@@ -23,6 +23,7 @@ from app.cases.models import Case
 from app.cases.runner import act
 from app.extensions import db
 from app.input_fields import Line, Name
+from app.marshalling import schema
 from app.reference import lookups
 from app.timeutil import today_in_japan
 from workflows.base import N_
@@ -109,7 +110,7 @@ def parse_csv(text: str) -> tuple[list[dict], list[RowError]]:
             problems.append(RowError(line, "row", WRONG_FIELDS))
             continue
         try:
-            rows.append(EntrySchema().load(record))
+            rows.append(schema(EntrySchema).load(record))
         except ValidationError as exc:
             problems += [RowError(line, name, " ".join(map(str, msgs)) if isinstance(msgs, list)
                                   else str(msgs)) for name, msgs in exc.messages.items()]

@@ -14,6 +14,7 @@ from app.cases.models import Case
 from app.cases.runner import act
 from app.database import begin_write
 from app.extensions import db
+from app.marshalling import schema
 from app.reference import lookups
 from app.timeutil import today_in_japan
 from workflows import workflow_for
@@ -96,7 +97,7 @@ def save_loaded(case_id: int, loaded: dict[str, dict], user, version: int | None
 
 
 def load_area(raw: dict) -> dict:
-    data = StorageAreaSchema().load(raw)
+    data = schema(StorageAreaSchema).load(raw)
     if not lookups.is_valid("yard_material", data["material"], today_in_japan()):
         raise invalid("material", "Choose a material from the list.")
     return data
