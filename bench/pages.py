@@ -151,6 +151,17 @@ def make_users() -> dict[str, int]:
     return {"official": 900}
 
 
+def _api_token() -> str:
+    """A bearer token of the MOE official (the JSON API takes no session cookie)."""
+    from app.auth.models import User
+    from app.auth.tokens import create_token
+    from app.extensions import db
+
+    token = create_token(db.session.get(User, 900), "bench")
+    db.session.commit()
+    return token
+
+
 def add_exporter() -> None:
     from app.auth.models import User
     from app.auth.passwords import hash_password
@@ -267,20 +278,21 @@ def measure(app, runs: int) -> None:
 
 
 def measure_pages(app, runs: int) -> None:
-    """Whole requests: the case page with 200 events, the CSV of 100,000 rows."""
+    """Whole requests: the case page with 200 events and its timeline through the API, the
+    lists, the CSV of 100,000 rows."""
     from app.extensions import db
 
     client = app.test_client()
     with app.app_context():
         client.post("/login", data={"email": "moe@bench.example", "password": "bench-password"})
 
-        def get(url):
+        def get(url, headers=None):
             def call():
                 # an empty session, as each request in production starts with: the test
                 # client shares this app context, whose session would keep the case and
                 # its 200 events loaded from the request before
                 db.session.remove()
-                response = client.get(url)
+                response = client.get(url, headers=headers)
                 assert response.status_code == 200, response.status_code
                 return response.get_data()
             return call
@@ -291,6 +303,9 @@ def measure_pages(app, runs: int) -> None:
             db.session.rollback()
 
         line("GET case page (200 events)", p95_ms(get("/cases/1"), runs),
+             p95_ms(bare_events, runs))
+        headers = {"Authorization": f"Bearer {_api_token()}"}
+        line("GET API timeline (200)", p95_ms(get("/api/v1/cases/1/events", headers), runs),
              p95_ms(bare_events, runs))
         line("GET /cases (official)", p95_ms(get("/cases"), runs),
              p95_ms(bare(BARE_NEAREST), runs))
