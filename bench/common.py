@@ -15,6 +15,7 @@ collects those lines from every bench and prints them together at the end.
 from __future__ import annotations
 
 import cProfile
+import gc
 import http.client
 import io
 import json
@@ -370,6 +371,20 @@ def one_call(series: Series) -> Iterator[None]:
     series.latencies.append(latency)
     series.wall += latency
     series.cpu += time.process_time() - cpu_started
+
+
+@contextmanager
+def set_aside() -> Iterator[None]:
+    """What is in memory now (the loaded app) set aside from the garbage collector while
+    timing, as gunicorn.conf.py does in each worker and the scheduler process with its app
+    (gc.freeze): otherwise the full collections that a path's own allocations trigger walk
+    the app's objects too, and land in its p95."""
+    gc.collect()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def timed(call: Callable[[], object], n: int, series: Series | None = None,

@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import multiprocessing
 import random
 import sys
@@ -242,22 +241,10 @@ def sweep_until_idle(now, batch: int):
             return total, calls
 
 
-@contextmanager
-def set_aside():
-    """What is in memory now set aside from the garbage collector while timing, as the
-    scheduler process does with its loaded app (app/scheduler/cli.py: gc.freeze)."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def time_sweep(now, batch: int, profiler: cProfile.Profile | None = None) -> Run:
     """sweep_due until a call finds nothing to do; the figures of every call added up."""
     run = Run()
-    with set_aside():
+    with common.set_aside():
         wall0, cpu0 = time.perf_counter(), time.process_time()
         if profiler is not None:
             profiler.enable()
@@ -340,7 +327,7 @@ def time_baseline(engine, now, batch: int) -> Run:
     update = sa.update(Deadline.__table__).where(Deadline.__table__.c.id.in_(pick)).values(
         fired_at=now)
     run = Run()
-    with set_aside():
+    with common.set_aside():
         wall0, cpu0 = time.perf_counter(), time.process_time()
         while True:
             with engine.connect() as conn:
