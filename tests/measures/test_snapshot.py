@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -123,3 +124,36 @@ def test_a_write_committed_while_the_job_reads_does_not_fail_it(app, data, pic_c
     assert _refresh(app).startswith("lead times of 2 fiscal year(s)")
     db.session.rollback()
     assert db.session.scalar(select(db.func.count()).select_from(IndicatorSnapshot)) == 2
+
+
+def test_two_schedulers_refreshing_at_once_both_succeed(app, data, pic_cases, monkeypatch):
+    # two scheduler processes (one per host) run the job at the same moment: both reach the
+    # write together; neither fails, and the page then shows one complete set of figures
+    both_computed = threading.Barrier(2, timeout=30)
+
+    def tonnage_then_wait():
+        found = escrap_tonnage()
+        both_computed.wait()
+        return found
+
+    monkeypatch.setattr(snapshot, "escrap_tonnage", tonnage_then_wait)
+    db.session.rollback()
+    reports, errors = [], []
+
+    def scheduler():
+        try:
+            with app.app_context():
+                reports.append(snapshot.refresh())
+                db.session.remove()
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scheduler) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == [] and len(reports) == 2
+    kept = db.session.scalars(select(IndicatorSnapshot)).all()
+    assert 1 <= len(kept) <= 2
+    assert all(row.body["lead_times"]["2026"]["cases"] == 3 for row in kept)
