@@ -1,12 +1,12 @@
 """The dashboard's whole-history indicators, computed by the scheduler and kept with their time.
 
 The lead times and the e-scrap tonnage each aggregate every PIC case, event and shipment ever
-recorded: at national volume (a million cases, ten million events) about ten seconds of
-database work, too long for each page an official opens. The scheduler recomputes them every
-MEASURES_REFRESH_MINUTES (`refresh`); the dashboard, its CSV and its PDF show the kept ones
-and say as of when (`indicators`). Kept figures older than twice that interval (the scheduler
-stopped) are not shown: the page computes its own then, slow but never silently old; so it
-does before the first run.
+recorded: at national volume (a million cases, ten million events) several seconds of
+database work (4 to 10 s measured), too long for each page an official opens. The scheduler
+recomputes them every MEASURES_REFRESH_MINUTES (`refresh`); the dashboard, its CSV and its
+PDF show the kept ones and say as of when (`indicators`). Kept figures older than twice that
+interval (the scheduler stopped) are not shown: the page computes its own then, slow but
+never silently old; so it does before the first run.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from .leadtime import lead_time_summaries
 from .models import IndicatorSnapshot
 from .tonnage import TonnageYear, escrap_tonnage
 
-#: snapshots kept: the newest is read; one more covers a reader that looked just before a write
+#: rows kept: the newest, which the pages read, and the one before it (to compare with, when
+#: a figure moved)
 KEPT = 2
 
 
@@ -78,7 +79,7 @@ def refresh_interval(config=None) -> timedelta:
 
 
 def _tonnage_body(found: TonnageYear) -> dict:
-    # amounts as text: a JSON number would go through a float and lose the kilograms
+    # amounts as text: exact, as the database summed them (a JSON number is read as a float)
     return {"tonnes": [[direction, country, code, str(tonnes)]
                        for (direction, country, code), tonnes in sorted(found.tonnes.items())],
             "not_in_tonnes": found.not_in_tonnes}
