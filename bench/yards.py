@@ -169,13 +169,12 @@ def run(backend: str, args) -> None:
 def _check(conn, ids, rng, register, ledger) -> None:
     """The register lists every yard of a prefecture; the stock equals the bare sums."""
     p = f"{rng.randint(1, 47):02d}"
+    standing = [r for r in conn.execute(BARE_ALL) if r.state in register.STATUS]
     listed = {e.permit_no for e in register.search(p, None, None)}
-    bare = {r.permit_no for r in conn.execute(BARE_ALL) if r.prefecture_code == p
-            and r.state in register.STATUS}
+    bare = {r.permit_no for r in standing if r.prefecture_code == p}
     common.check(listed == bare, "the register must list every yard of the prefecture")
-    common.check(len(register.search(None, None, None)) == len(
-        [r for r in conn.execute(BARE_ALL) if r.state in register.STATUS]) > 0,
-        "the whole register must list every standing yard, and there must be some")
+    common.check(len(register.search(None, None, None)) == len(standing) > 0,
+                 "the whole register must list every standing yard, and there must be some")
     case_id = rng.choice(ids)
     stock = {s["material"]: s["tonnes"] for s in ledger.stock_by_material(case_id)
              if s["tonnes"]}

@@ -35,9 +35,9 @@ def list_cases():
     items = [{"id": c.id, "reference": c.reference, "case_type": c.case_type, "state": c.state,
               "version": c.version, "updated_at": c.updated_at, "next_deadline": due}
              for c, due, _alarms in rows]
-    return schema(s.CaseListOut).dump({"items": items, "total": total.value,
-                                 "total_is_lower_bound": total.capped, "page": filters.page,
-                                 "page_size": queries.PAGE_SIZE})
+    return schema(s.CaseListOut).dump({
+        "items": items, "total": total.value, "total_is_lower_bound": total.capped,
+        "page": filters.page, "page_size": queries.PAGE_SIZE})
 
 
 @bp.route("/cases", methods=["POST"])
@@ -124,7 +124,7 @@ def transitions(case_id: int):
     events = [{"event": e, "label": event_label(e, case.case_type),
                "needs_reason": e in needs_reason} for e in available_events(case, user)]
     return schema(s.TransitionsOut).dump({"state": case.state, "version": case.version,
-                                    "events": events, "missing": missing_out(case)})
+                                          "events": events, "missing": missing_out(case)})
 
 
 @bp.route("/cases/<int:case_id>/transitions/<event>", methods=["POST"])

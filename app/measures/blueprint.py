@@ -32,7 +32,7 @@ from .figures import figures
 from .models import CaseMeasure, Measure
 from .presenters import measure_out, statement, title
 from .schemas import MeasureListOut
-from .snapshot import Indicators, indicators, refresh_interval
+from .snapshot import indicators, refresh_interval
 
 #: who reads the catalogue, each measure's cases and the dashboard
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.PREFECTURE, Role.ADMIN)
@@ -53,7 +53,7 @@ def all_measures() -> list[Measure]:
 def list_measures():
     """The catalogue: every heading of the plan with its targets (public reference data)."""
     return schema(MeasureListOut).dump({"edition": edition(),
-                                  "items": [measure_out(m) for m in all_measures()]})
+                                        "items": [measure_out(m) for m in all_measures()]})
 
 
 @bp.route("")
@@ -107,22 +107,19 @@ def _year_or_error() -> tuple[int, str | None]:
 @allow(*OFFICIALS)
 def dashboard():
     year, error = _year_or_error()
+    return render_template("measures/dashboard.html", **_dashboard(year), error=error,
+                           typed=request.args.get("year", "")), 422 if error else 200
+
+
+def _dashboard(year: int) -> dict:
+    """What the page and its PDF show of the year: the measures' figures and charts, the
+    footnotes, and when the kept indicators were computed (None: for this request)."""
     found = indicators()
     shown = blocks(year, found)
-    notes = footnotes([f for b in shown for f in b.figures])
-    return render_template("measures/dashboard.html", year=year, blocks=shown, notes=notes,
-                           title=title, statement=statement, error=error,
-                           typed=request.args.get("year", ""), as_of=_as_of(found),
-                           every=_refresh_minutes()), 422 if error else 200
-
-
-def _as_of(found: Indicators) -> str | None:
-    """When the kept indicators were computed, for the page to say (None: just now)."""
-    return moment_jst(found.as_of) if found.as_of is not None else None
-
-
-def _refresh_minutes() -> str:
-    return f"{refresh_interval().total_seconds() / 60:g}"
+    return {"year": year, "blocks": shown, "title": title, "statement": statement,
+            "notes": footnotes([f for b in shown for f in b.figures]),
+            "as_of": moment_jst(found.as_of) if found.as_of is not None else None,
+            "every": f"{refresh_interval().total_seconds() / 60:g}"}
 
 
 #: as_of: when the figure was computed (the lead times and tonnage: by the scheduler)
@@ -148,12 +145,7 @@ def dashboard_pdf():
     year, error = _year_or_error()
     if error:
         return _year_problem(error)
-    found = indicators()
-    shown = blocks(year, found)
-    notes = footnotes([f for b in shown for f in b.figures])
-    html = render_template("measures/dashboard_pdf.html", year=year, blocks=shown, notes=notes,
-                           title=title, statement=statement, css_url=CSS_URL,
-                           as_of=_as_of(found), every=_refresh_minutes(),
+    html = render_template("measures/dashboard_pdf.html", **_dashboard(year), css_url=CSS_URL,
                            generated=moment_jst(utcnow()), locale=locale_code())
     return Response(html_to_pdf(html), mimetype="application/pdf", headers={
         "Content-Disposition": f"inline; filename=plan-progress-FY{year}.pdf"})

@@ -15,7 +15,7 @@ from .charts import Point, bar_chart
 from .figures import NORTH_AMERICA, Figure, figures
 from .fiscal import fiscal_year
 from .models import Measure
-from .snapshot import Indicators, indicators
+from .snapshot import Indicators
 from .trajectory import escrap_trajectory
 
 YEARS_SHOWN = 5
@@ -62,10 +62,9 @@ def footnotes(items: list[Figure]) -> dict[str, int]:
     return notes
 
 
-def blocks(year: int, found: Indicators | None = None) -> list[MeasureBlock]:
+def blocks(year: int, found: Indicators) -> list[MeasureBlock]:
     """The measures with the year's figures and charts; `found`: the whole-history
-    indicators when the caller has them (to say as of when they were computed)."""
-    found = indicators() if found is None else found
+    indicators (app/measures/snapshot.py)."""
     lead, tonnage = found.lead_times, found.tonnage
     by_code: dict[str, MeasureBlock] = {}
     for item in figures(year, found):

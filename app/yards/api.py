@@ -149,5 +149,6 @@ def read_ledger(case_id: int):
 
 def _ledger_out(case) -> dict:
     application = operations.application(case)
-    return schema(s.YardLedgerOut).dump({"stock": ledger.stock_by_material(case.id, application),
-                               "flagged": ledger.flagged_shipments(case.id)})
+    return schema(s.YardLedgerOut).dump({
+        "stock": ledger.stock_by_material(case.id, application),
+        "flagged": ledger.flagged_shipments(case.id)})

@@ -3,7 +3,7 @@ the first of a new series starts it."""
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
 
@@ -13,6 +13,7 @@ from app.cases.numbering import next_number
 from app.demo.samples import complete_export
 from app.extensions import db
 from tests.factories import make_user
+from tests.threads import at_once
 
 SUBMITTERS = 6
 
@@ -25,26 +26,12 @@ def test_submissions_at_the_same_moment_each_get_their_own_number(app, is_postgr
     case_ids = [complete_export(exporter).id for _ in range(SUBMITTERS)]
     exporter_id = exporter.id
     db.session.commit()
-    start = threading.Barrier(SUBMITTERS, timeout=30)
-    numbers: list[str] = []
-    errors: list[BaseException] = []
 
-    def submit(case_id: int) -> None:
-        try:
-            with app.app_context():
-                actor = db.session.get(User, exporter_id)
-                start.wait()
-                numbers.append(runner.fire(case_id, "submit", actor=actor).number)
-                db.session.remove()
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+    def submit(case_id: int) -> str:
+        actor = db.session.get(User, exporter_id)
+        return runner.fire(case_id, "submit", actor=actor).number
 
-    threads = [threading.Thread(target=submit, args=(i,)) for i in case_ids]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    numbers = at_once(app, [partial(submit, i) for i in case_ids])
     assert sorted(int(n[-6:]) for n in numbers) == list(range(1, SUBMITTERS + 1))
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.measures.catalogue import load
-from tests.factories import make_user
+from tests.factories import login, make_user
 
 from .dataset import DataSet
 
@@ -20,6 +20,14 @@ def catalogue(app):
 @pytest.fixture
 def data(app, catalogue):
     return DataSet(make_user("exporter"), make_user("official_moe"))
+
+
+@pytest.fixture
+def official(client, data):
+    """An MOE official, signed in: the dashboard's reader."""
+    moe = make_user("official_moe")
+    login(client, moe)
+    return moe
 
 
 @pytest.fixture

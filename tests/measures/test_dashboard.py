@@ -3,29 +3,10 @@ same figures in the CSV, a printable PDF, and the Basel annual report tables."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
-import pytest
-
 from app.extensions import db
 from tests.documents.pdfs import assert_set_in_ipaexgothic, missing, text_of
-from tests.factories import login, make_user
 
-ROW = re.compile(r'<tr data-key="([^"]+)" title="[^"]+">\s*<td>[^<]*</td><td class="num" '
-                 r'data-value="([^"]*)"')
-
-
-@pytest.fixture
-def official(client, data):
-    moe = make_user("official_moe")
-    login(client, moe)
-    return moe
-
-
-def _csv(response) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+from .reading import csv_rows, shown_figures
 
 
 def test_the_dashboard_shows_the_same_figures_as_the_csv(client, official, pic_cases,
@@ -33,8 +14,8 @@ def test_the_dashboard_shows_the_same_figures_as_the_csv(client, official, pic_c
     page = client.get("/measures/dashboard?year=2026")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    shown = dict(ROW.findall(html))
-    rows = _csv(client.get("/measures/dashboard.csv?year=2026"))
+    shown = shown_figures(html)
+    rows = csv_rows(client.get("/measures/dashboard.csv?year=2026"))
     assert shown == {row["key"]: row["value"] for row in rows}
     # the KR export of the shipment data set went straight to ACTIVE on its first day (0 days)
     # beside A 27, C 30, B 70: median (27 + 30) / 2
@@ -65,7 +46,7 @@ def test_the_printable_report_is_a_pdf_in_japanese(client, official, pic_cases):
 
 
 def test_the_basel_annual_report_tables_for_a_calendar_year(client, official, shipments):
-    rows = _csv(client.get("/measures/basel-report?year=2026&format=csv"))
+    rows = csv_rows(client.get("/measures/basel-report?year=2026&format=csv"))
     found = {(r["direction"], r["country"], r["annex_viii_ix_codes"], r["y_codes"],
               r["operation"], r["tonnes"], r["shipments"]) for r in rows}
     assert found == {

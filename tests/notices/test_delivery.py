@@ -4,7 +4,6 @@ backoff, giving up, and never twice."""
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -18,6 +17,7 @@ from app.notices.delivery import DeliveryReport, deliver_pending, failed_notices
 from app.notices.messages import rendered
 from app.notices.models import Notice
 from app.timeutil import today_in_japan, utcnow
+from tests.threads import at_once
 
 from .conftest import BASE_URL, smtp_server
 from .flows import consent, fire, in_review, notices, submitted, transmitted
@@ -116,24 +116,8 @@ def test_nothing_is_sent_twice(people, smtp):
 def test_two_delivery_runs_at_once_send_each_notice_once(app, people, smtp):
     for _ in range(4):
         submitted(people)  # 8 notices
-    barrier = threading.Barrier(2)
-    reports, errors = [], []
+    reports = at_once(app, [deliver_pending, deliver_pending], timeout=60)
 
-    def run():
-        try:
-            with app.app_context():
-                barrier.wait()
-                reports.append(deliver_pending())
-        except BaseException as exc:  # reported below: a thread's exception is otherwise lost
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert errors == []
     db.session.rollback()  # this thread's read transaction predates the runs
     assert sum(r.sent for r in reports) == 8 and all(r.failed == 0 for r in reports)
     assert len(smtp.envelopes) == 8

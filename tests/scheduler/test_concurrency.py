@@ -6,15 +6,14 @@ sweeper passes over every row of a case the first one holds and takes other case
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
 from app.cases.signals import deadline_alarm
-from app.extensions import db
 from app.scheduler.sweep import SweepReport, sweep_due
 from app.timeutil import utcnow
+from tests.threads import at_once
 
 from .cases import ALARMS_PER_CASE, CASES, assert_each_due_deadline_fired_exactly_once, due_cases
 
@@ -31,30 +30,15 @@ def _postgres_only(is_postgres):
 def test_two_sweepers_never_fire_a_deadline_twice(app, people, alarms):
     now = utcnow()
     case_ids = due_cases(people, now)
-    start = threading.Barrier(2, timeout=30)
-    reports: list[SweepReport] = []
-    errors: list[BaseException] = []
-
     def slow_listener(case, deadline, **extra):
         time.sleep(0.002)  # widen the window in which both sweepers want the same rows
 
-    def sweeper():
-        try:
-            with app.app_context():
-                start.wait()
-                # small batches: one batch locks a few of the cases, not all of them
-                reports.append(sweep_due(now, batch=4))
-                db.session.remove()
-        except BaseException as exc:  # reported by the main thread
-            errors.append(exc)
+    def sweeper() -> SweepReport:
+        # small batches: one batch locks a few of the cases, not all of them
+        return sweep_due(now, batch=4)
 
     with deadline_alarm.connected_to(slow_listener):
-        threads = [threading.Thread(target=sweeper) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-    assert errors == []
+        reports = at_once(app, [sweeper, sweeper])
     assert len(reports) == 2
     # a row both sweepers skipped (each held the other's case) is left for the next sweep
     rest = sweep_due(now)

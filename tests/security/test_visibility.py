@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.demo.samples import PDF, complete_export
 from app.extensions import db
 from app.timeutil import today_in_japan
 from tests.factories import login, make_org, make_user
+from tests.threads import at_once
 
 
 def visible_numbers(client) -> str:
@@ -109,26 +110,17 @@ def test_concurrent_actions_on_one_case_never_lose_an_update(app, cases):
     actors = {"return_for_correction": cases["moe"], "refuse": moe2}
     actor_ids = {event: user.id for event, user in actors.items()}  # no lazy loads in threads
     user_type = type(moe2)
-    results: dict[str, str] = {}
-    barrier = threading.Barrier(2)
 
-    def act(event):
-        with app.app_context():
-            barrier.wait()
-            try:
-                runner.fire(case_id, event, actor=db.session.get(user_type, actor_ids[event]),
-                            expected_version=version, payload={"reason": event})
-                results[event] = "done"
-            except runner.StaleCase:
-                results[event] = "stale"
-            finally:
-                db.session.remove()
+    def act(event: str) -> str:
+        try:
+            runner.fire(case_id, event, actor=db.session.get(user_type, actor_ids[event]),
+                        expected_version=version, payload={"reason": event})
+            return "done"
+        except runner.StaleCase:
+            return "stale"
 
-    threads = [threading.Thread(target=act, args=(e,)) for e in actors]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    results = dict(zip(actors, at_once(app, [partial(act, e) for e in actors], timeout=30),
+                       strict=True))
     assert sorted(results.values()) == ["done", "stale"]
     db.session.rollback()  # a new transaction sees what the threads committed
     case = db.session.get(Case, case_id)
