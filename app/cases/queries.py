@@ -16,6 +16,7 @@ from workflows import REGISTRY, workflow_for
 
 from . import list_order, queue_parties, search_grams
 from .handlers import handler_for
+from .held import held
 from .id_lists import among
 from .list_order import Count
 from .models import Case
@@ -98,8 +99,7 @@ def _typed_match(typed: str, streamed: bool) -> ColumnElement[bool]:
     that case up in its table (EXISTS … = cases.id, under an OR that keeps it a test per
     case); as one IN, the planner joined the whole set of matches and compared every walked
     case with each of them (0.3 s for 大阪 at 20,000 cases)."""
-    number = typed.upper()
-    if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
+    if (number := case_number(typed)) is not None:
         return Case.number == number
     branches = _text_matches(typed)
     if streamed:
@@ -107,6 +107,24 @@ def _typed_match(typed: str, streamed: bool) -> ColumnElement[bool]:
                    *(_probe(branch) for branch in branches))
     by_filer = select(Case.id).where(Case.organisation_id.in_(_filers(typed)))
     return Case.id.in_(union(*branches, by_filer))
+
+
+#: held per transaction (held.py): the whole numbers a list's conditions and its count asked for
+_NUMBERS = "queries.case_numbers"
+
+
+def case_number(typed: str) -> str | None:
+    """`typed` (normalised) as the number of a case that exists, else None: asked of the
+    unique index once per transaction, as the list's conditions and its count both ask
+    (lists are read in transactions of their own, which number no case)."""
+    if not typed:
+        return None
+    number = typed.upper()
+    known = held(_NUMBERS)
+    if number not in known:
+        known[number] = db.session.scalar(select(Case.id).where(Case.number == number)
+                                          ) is not None
+    return number if known[number] else None
 
 
 def _probe(branch: Select) -> ColumnElement[bool]:
@@ -176,7 +194,9 @@ def page(user, filters: Filters) -> tuple[list, Count]:
     bound = candidates(user)
     where = _conditions(user, filters, bound)
     start = (max(filters.page, 1) - 1) * PAGE_SIZE
-    if bound is not None:  # a company's few thousand cases: one sorted scan, counted exactly
+    # a company's few thousand cases, or the one case of a whole number: one sorted scan,
+    # counted exactly in it
+    if bound is not None or case_number(normalised(filters.q)) is not None:
         return list_order.whole_page(where, start, PAGE_SIZE)
     total = _count(user, filters, where)
     if not total.capped:
@@ -197,7 +217,7 @@ def _count(user, filters: Filters, where: list) -> Count:
                 filters, code="")))) is not None:
         return found
     typed = normalised(filters.q)
-    if typed and db.session.scalar(select(Case.id).where(Case.number == typed.upper())) is None:
+    if typed and case_number(typed) is None:
         rest = conditions(user, replace(filters, q=""))
         if _may_be_code(typed) and (found := _probed(_procedure_filter("code", typed), rest)
                                     ) is not None and found.capped:

@@ -128,14 +128,14 @@ def test_a_chosen_code_counts_or_more_and_exactly_behind_drafts_no_official_sees
 def test_a_whole_number_finds_its_case_only(client, people):
     case, _other = submitted(people, 2)
     login(client, people["moe"])
-    assert listed(client, q=case.number.lower())[0] == [case.number]
+    assert listed(client, q=case.number.lower()) == ([case.number], "1 case(s)")
 
 
 def test_a_number_another_organisation_filed_stays_hidden(client, people):
     case = submitted(people, 1)[0]
     stranger = make_user("exporter")
     login(client, stranger)
-    assert listed(client, q=case.number)[0] == []
+    assert listed(client, q=case.number) == ([], "0 case(s)")
 
 
 def test_the_csv_streams_every_matching_case(client, people):
