@@ -26,6 +26,7 @@ from .diagrams import mermaid_source, transition_rows
 from .models import Attachment, Case
 from .ownership import may_act
 from .procedures import list_columns, unlabelled_types
+from .timeline_rows import timeline_rows
 from .views import (
     CONFIRMED_EVENTS,
     case_page_context,
@@ -35,6 +36,7 @@ from .views import (
 )
 
 bp = Blueprint("cases", __name__)
+bp.add_app_template_global(timeline_rows)
 
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.CUSTOMS, Role.ADMIN)
 
