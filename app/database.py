@@ -95,6 +95,21 @@ def begin_write(session) -> None:
 
 
 @contextmanager
+def write_transaction(session) -> Iterator[None]:
+    """The block as one write transaction: begun as `begin_write` begins one, committed when
+    the block ends (also by an early return: what it wrote, if anything), rolled back when it
+    raises, and the error goes on. Nothing it did is left half-written in the session for
+    whatever the request does next."""
+    try:
+        begin_write(session)
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
 def flushing_only(session, *models: type) -> Iterator[None]:
     """Statements run inside without flushing the whole session first (autoflush): only
     when it holds pending rows of `models`, the rows those statements read or write, is it

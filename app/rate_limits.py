@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Index, String, bindparam, delete, insert, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -34,9 +34,8 @@ def hit(scope: str, subject: str, *, limit: int, window: int) -> int | None:
     """Count one request in a transaction of its own. None when it is within the limit, else
     the seconds to wait (Retry-After); a refused request is not counted, so waiting is always
     enough."""
-    begin_write(db.session)
-    wait = count_hit(scope, subject, limit=limit, window=window)
-    db.session.commit()
+    with write_transaction(db.session):
+        wait = count_hit(scope, subject, limit=limit, window=window)
     return wait
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 
 from .models import User
@@ -23,10 +23,9 @@ def check_new_password(password: str) -> None:
 
 def end_all_sessions(user_id: int) -> User:
     """Every session of the user ends at its next request (see session.session_is_current)."""
-    begin_write(db.session)
-    user = db.session.get(User, user_id)
-    user.session_epoch = user.session_epoch + 1
-    db.session.commit()
+    with write_transaction(db.session):
+        user = db.session.get(User, user_id)
+        user.session_epoch = user.session_epoch + 1
     return user
 
 
@@ -34,9 +33,8 @@ def set_password(user_id: int, password: str) -> User:
     """A new password for the user; every session of the user ends with the old one."""
     check_new_password(password)
     password_hash = hash_password(password)  # slow on purpose: before the write lock is taken
-    begin_write(db.session)
-    user = db.session.get(User, user_id)
-    user.password_hash = password_hash
-    user.session_epoch = user.session_epoch + 1
-    db.session.commit()
+    with write_transaction(db.session):
+        user = db.session.get(User, user_id)
+        user.password_hash = password_hash
+        user.session_epoch = user.session_epoch + 1
     return user

@@ -17,7 +17,7 @@ from app.cases.handlers import invalid
 from app.cases.models import Attachment, Case
 from app.cases.runner import act
 from app.cases.uploads import Upload
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.input_fields import check_free_text
 from app.marshalling import schema
@@ -37,22 +37,21 @@ class NotEditable(Exception):
 
 def create_draft(user) -> Case:
     """A new export notification with the exporter's details filled in from the organisation."""
-    begin_write(db.session)
-    org: Organisation = user.organisation
-    case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=org, created_by=user)
-    n = BaselNotification(case=case)
-    n.parties.append(Party(role="exporter", seq=1, registration_no=org.registration_no,
-                           name=org.name, address=org.address, country_code=org.country_code,
-                           contact_person=org.contact_person or user.name, tel=org.tel,
-                           fax=org.fax, email=org.email or user.email, organisation_id=org.id))
-    n.states.append(StateConcerned(role="export", seq=0, country_code="JP",
-                                   authority_code=JAPAN_AUTHORITY))
-    db.session.add_all([case, n])
-    db.session.flush()
-    append_event(case, event="create", actor=user, role=user.role, from_state=None,
-                 to_state=case.state)
-    db.session.commit()
-    return case
+    with write_transaction(db.session):
+        org: Organisation = user.organisation
+        case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=org, created_by=user)
+        n = BaselNotification(case=case)
+        n.parties.append(Party(role="exporter", seq=1, registration_no=org.registration_no,
+                               name=org.name, address=org.address, country_code=org.country_code,
+                               contact_person=org.contact_person or user.name, tel=org.tel,
+                               fax=org.fax, email=org.email or user.email, organisation_id=org.id))
+        n.states.append(StateConcerned(role="export", seq=0, country_code="JP",
+                                       authority_code=JAPAN_AUTHORITY))
+        db.session.add_all([case, n])
+        db.session.flush()
+        append_event(case, event="create", actor=user, role=user.role, from_state=None,
+                     to_state=case.state)
+        return case
 
 
 def notification(case: Case) -> BaselNotification:

@@ -13,7 +13,7 @@ from app.cases.models import Case
 from app.cases.ownership import may_start_child
 from app.cases.runner import CaseNotFound, act, lock_visible_case
 from app.cases.uploads import Upload
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.marshalling import schema
 from app.timeutil import utcnow
@@ -34,8 +34,7 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
     data = schema(MovementDocumentSchema).load(raw)
     if user.role not in workflow_for("basel_shipment").ROLES["announce"]:
         raise RoleNotAllowed(event="announce")
-    try:
-        begin_write(db.session)
+    with write_transaction(db.session):
         parent = lock_visible_case(notification_case_id, user)
         if parent.case_type not in ("basel_export", "basel_import"):
             raise CaseNotFound()
@@ -43,12 +42,7 @@ def prepare_shipment(notification_case_id: int, raw: dict, user, *,
             raise PartyNotAllowed(event="announce")
         if parent.state not in PREPARABLE and take_back_of is None:
             raise invalid("_schema", "Shipments can only be prepared under an active consent.")
-        case = new_shipment(parent, data, user, take_back_of)
-        db.session.commit()
-        return case
-    except BaseException:
-        db.session.rollback()
-        raise
+        return new_shipment(parent, data, user, take_back_of)
 
 
 def new_shipment(parent: Case, data: dict, user, take_back_of: int | None) -> Case:
@@ -91,27 +85,26 @@ def register_partner_notification(user, *, case_type: str, number: str, export_c
         raise invalid("case_type", "Choose import or transit.")
     if export_country == "JP":
         raise invalid("export_country", "Japan cannot be the State of export here.")
-    begin_write(db.session)  # the uniqueness check and the insert in one write transaction
-    if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
-        raise invalid("number", "A case with this notification number exists already.")
-    case = Case(case_type=case_type, state="RECEIVED", number=number,
-                organisation=user.organisation, created_by=user, submitted_at=utcnow())
-    n = BaselNotification(case=case, received_on=received_on, transmitted_at=utcnow())
-    n.states.append(StateConcerned(role="export", seq=0, country_code=export_country))
-    if case_type == "basel_import":
-        n.states.append(StateConcerned(role="import", seq=9, country_code="JP",
-                                       authority_code="JP-MOE"))
-    else:
-        n.states.append(StateConcerned(role="transit", seq=1, country_code="JP",
-                                       authority_code="JP-MOE"))
-    db.session.add_all([case, n])
-    db.session.flush()
-    if document is not None:
-        db.session.add(document.to_attachment(case, "partner_document", user,
-                                              description="notification"))
-    set_acknowledgement_deadline(case, n, received_on)
-    append_event(case, event="register", actor=user, role=user.role, from_state=None,
-                 to_state=case.state, payload={"number": number, "country": export_country,
-                                               "received_on": received_on.isoformat()})
-    db.session.commit()
-    return case
+    with write_transaction(db.session):  # the uniqueness check and the insert in one
+        if db.session.scalar(select(Case.id).where(Case.number == number)) is not None:
+            raise invalid("number", "A case with this notification number exists already.")
+        case = Case(case_type=case_type, state="RECEIVED", number=number,
+                    organisation=user.organisation, created_by=user, submitted_at=utcnow())
+        n = BaselNotification(case=case, received_on=received_on, transmitted_at=utcnow())
+        n.states.append(StateConcerned(role="export", seq=0, country_code=export_country))
+        if case_type == "basel_import":
+            n.states.append(StateConcerned(role="import", seq=9, country_code="JP",
+                                           authority_code="JP-MOE"))
+        else:
+            n.states.append(StateConcerned(role="transit", seq=1, country_code="JP",
+                                           authority_code="JP-MOE"))
+        db.session.add_all([case, n])
+        db.session.flush()
+        if document is not None:
+            db.session.add(document.to_attachment(case, "partner_document", user,
+                                                  description="notification"))
+        set_acknowledgement_deadline(case, n, received_on)
+        append_event(case, event="register", actor=user, role=user.role, from_state=None,
+                     to_state=case.state, payload={"number": number, "country": export_country,
+                                                   "received_on": received_on.isoformat()})
+        return case

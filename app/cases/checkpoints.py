@@ -24,7 +24,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, select
 from sqlalchemy.sql import Select
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -67,17 +67,12 @@ def write_checkpoint(kept: int | None = None) -> CheckpointReport:
     from flask import current_app
 
     kept = kept or current_app.config.get("AUDIT_CHECKPOINTS_KEPT", 48)
-    try:
-        begin_write(db.session)
+    with write_transaction(db.session):
         heads = [list(row) for row in db.session.execute(heads_query())]
         row = _signed(heads, utcnow(), audit_keys.keyring())
         db.session.add(row)
         db.session.flush()
         removed = prune(kept)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return CheckpointReport(cases=len(heads), removed=removed, digest=row.heads_digest)
 
 

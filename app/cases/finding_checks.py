@@ -15,7 +15,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.timeutil import UTCDateTime, today_in_japan, utcnow
 
@@ -79,8 +79,7 @@ def shown_findings(case) -> list[ShownFinding]:
 
 def mark_checked(case_id: int, fingerprint: str, user) -> None:
     """Record that `user` checked the finding; one transaction, with its audit event."""
-    try:
-        begin_write(db.session)
+    with write_transaction(db.session):
         case = lock_visible_case(case_id, user)
         finding = next((s for s in shown_findings(case) if s.fingerprint == fingerprint), None)
         if finding is None:
@@ -91,10 +90,6 @@ def mark_checked(case_id: int, fingerprint: str, user) -> None:
             append_event(case, event=CHECK_EVENT, actor=user, role=user.role,
                          from_state=case.state, to_state=case.state,
                          payload={"rule": finding.finding.rule, "field": finding.finding.field})
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def page_context(case, user) -> dict[str, Any]:

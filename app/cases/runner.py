@@ -7,7 +7,8 @@ set/clear deadlines, append the audit event, commit. Any refusal rolls everythin
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -15,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.reference import memo
 from app.timeutil import today_in_japan, utcnow
@@ -102,17 +103,20 @@ def fire(
     payload: dict[str, Any] | None = None,
 ) -> Case:
     """Run one transition as `actor` (None = the system) and commit it, or change nothing."""
+    with case_transaction():
+        return apply_transition(case_id, event, actor, expected_version, payload or {})
+
+
+@contextmanager
+def case_transaction() -> Iterator[None]:
+    """`write_transaction` for a change of a locked case: a version bumped by another
+    transaction meanwhile (the optimistic check of the case's UPDATE) is told as StaleCase,
+    which the user answers by reloading."""
     try:
-        begin_write(db.session)
-        case = apply_transition(case_id, event, actor, expected_version, payload or {})
-        db.session.commit()
-        return case
-    except StaleDataError as exc:  # another transaction bumped the version meanwhile
-        db.session.rollback()
+        with write_transaction(db.session):
+            yield
+    except StaleDataError as exc:
         raise StaleCase() from exc
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 def apply_transition(case_id, event, actor, expected_version, payload, *,
@@ -180,8 +184,7 @@ def act(
     """A change that is not a state transition (saving a draft, adding a document), with the
     same lock, version check and audit event as a transition. Only an editing party of the
     case (its workflow's EDITOR_ROLES and EDITOR_PARTIES) may make it."""
-    try:
-        begin_write(db.session)
+    with case_transaction():
         case = lock_visible_case(case_id, actor)
         require_editor(actor, case)
         if expected_version is not None and case.version != expected_version:
@@ -192,14 +195,7 @@ def act(
             case, event=action, actor=actor, role=actor.role, from_state=case.state,
             to_state=case.state, reason=reason, payload=details,
         )
-        db.session.commit()
         return case
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleCase() from exc
-    except BaseException:
-        db.session.rollback()
-        raise
 
 
 #: (case type, event) -> the event's payload schema: a schema depends on the event alone, and
@@ -248,5 +244,5 @@ def _json_safe(value: Any) -> Any:
     return str(value)
 
 
-__all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "apply_transition", "fire",
-           "lock_case", "lock_visible_case"]
+__all__ = ["CaseNotFound", "StaleCase", "ValidationError", "act", "apply_transition",
+           "case_transaction", "fire", "lock_case", "lock_visible_case"]

@@ -13,7 +13,7 @@ from operator import attrgetter
 
 from sqlalchemy import or_, select
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 
 from . import audit_keys
@@ -135,21 +135,15 @@ def seal_legacy() -> tuple[int, list[str]]:
 
 
 def _seal_case(case_id: int, keys, anchors: Anchors) -> int | None:
-    begin_write(db.session)
-    try:
+    with write_transaction(db.session):
         db.session.scalar(select(Case.id).where(Case.id == case_id).with_for_update())
         events = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id)
                                     .order_by(CaseEvent.seq)).all()
         check = check_chain(case_id, events, keys, anchors.covered(case_id))
         hashes = {event.seq: event.hash for event in events}
         if check.problems or any(compare(case_id, hashes, anchors.pins.get(case_id, {}))):
-            db.session.rollback()
-            return None
+            return None  # nothing sealed: the transaction ends having written nothing
         for event in events:
             if event.seq in check.unsealed:
                 seal(event, keys)
-        db.session.commit()
         return len(check.unsealed)
-    except BaseException:
-        db.session.rollback()
-        raise

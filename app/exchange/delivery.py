@@ -17,7 +17,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.database import begin_write
+from app.database import begin_write, write_transaction
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -100,20 +100,19 @@ def _check_confirmation(row: ExchangeMessage, partner: Partner, body: bytes) -> 
 
 
 def _record(row_id: int, problem: str | None, report: DeliveryReport) -> None:
-    begin_write(db.session)
-    row = db.session.get(ExchangeMessage, row_id)
-    now = utcnow()
-    if problem is None:
-        row.status, row.delivered_at, row.acknowledged_at = "acknowledged", now, now
-        row.next_attempt_at, row.last_error = None, None
-        report.delivered += 1
-    elif row.attempts >= current_app.config["EXCHANGE_MAX_ATTEMPTS"]:
-        row.status, row.last_error, row.next_attempt_at = "failed", problem[:2000], None
-        report.failed += 1
-        log.warning("message %s to %s failed for good: %s", row.message_id,
-                    row.partner.authority_code, problem)
-    else:
-        backoff = timedelta(minutes=min(2 ** (row.attempts - 1), 60))
-        row.last_error, row.next_attempt_at = problem[:2000], now + backoff
-        report.retried += 1
-    db.session.commit()
+    with write_transaction(db.session):
+        row = db.session.get(ExchangeMessage, row_id)
+        now = utcnow()
+        if problem is None:
+            row.status, row.delivered_at, row.acknowledged_at = "acknowledged", now, now
+            row.next_attempt_at, row.last_error = None, None
+            report.delivered += 1
+        elif row.attempts >= current_app.config["EXCHANGE_MAX_ATTEMPTS"]:
+            row.status, row.last_error, row.next_attempt_at = "failed", problem[:2000], None
+            report.failed += 1
+            log.warning("message %s to %s failed for good: %s", row.message_id,
+                        row.partner.authority_code, problem)
+        else:
+            backoff = timedelta(minutes=min(2 ** (row.attempts - 1), 60))
+            row.last_error, row.next_attempt_at = problem[:2000], now + backoff
+            report.retried += 1

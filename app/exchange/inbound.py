@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.auth.models import User
 from app.cases.runner import CaseNotFound, StaleCase
-from app.database import begin_write
+from app.database import begin_write, write_transaction
 from app.extensions import db
 from app.rate_limits import count_hit
 from app.timeutil import utcnow
@@ -298,10 +298,9 @@ def _refuse(stored: Stored, exc: XmlRejected, reading: Reading) -> Answer:
     status = STATUS.get(exc.code, 400)
     body = error_body(exc, reading.sender.authority_code if reading.sender else None,
                       reading.received)
-    begin_write(db.session)
-    _update(stored.id, **reading.columns(), status="rejected", error_code=exc.code,
-            error_detail=exc.reason[:4000], response=body, response_status=status)
-    db.session.commit()
+    with write_transaction(db.session):
+        _update(stored.id, **reading.columns(), status="rejected", error_code=exc.code,
+                error_detail=exc.reason[:4000], response=body, response_status=status)
     return Answer(status, body)
 
 

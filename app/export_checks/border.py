@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from app.cases.audit import append_event
 from app.cases.models import Case
 from app.cases.runner import lock_case
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 
 from .models import ExportCheck
@@ -78,10 +78,9 @@ def verify(number: str, user, today: date) -> Verdict:
     """The verdict, written to the check's timeline (unknown numbers have no timeline)."""
     found = verdict(number, today)
     if found.check is not None:
-        begin_write(db.session)
-        case = lock_case(found.check.case_id)
-        append_event(case, event="customs_verification", actor=user, role=user.role,
-                     from_state=case.state, to_state=case.state,
-                     payload={"number": number, "verdict": found.status})
-        db.session.commit()
+        with write_transaction(db.session):
+            case = lock_case(found.check.case_id)
+            append_event(case, event="customs_verification", actor=user, role=user.role,
+                         from_state=case.state, to_state=case.state,
+                         payload={"number": number, "verdict": found.status})
     return found

@@ -17,9 +17,9 @@ from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case
 from app.cases.ownership import may_act
-from app.cases.runner import StaleCase, act, lock_visible_case
+from app.cases.runner import StaleCase, act, case_transaction, lock_visible_case
 from app.cases.uploads import Upload
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.marshalling import schema
 from app.timeutil import utcnow
@@ -39,15 +39,14 @@ class NotEditable(Exception):
 
 
 def create_draft(user) -> Case:
-    begin_write(db.session)
-    case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=user.organisation,
-                created_by=user)
-    db.session.add_all([case, ExportCheck(case=case)])
-    db.session.flush()
-    append_event(case, event="create", actor=user, role=user.role, from_state=None,
-                 to_state=case.state)
-    db.session.commit()
-    return case
+    with write_transaction(db.session):
+        case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=user.organisation,
+                    created_by=user)
+        db.session.add_all([case, ExportCheck(case=case)])
+        db.session.flush()
+        append_event(case, event="create", actor=user, role=user.role, from_state=None,
+                     to_state=case.state)
+        return case
 
 
 def check_of(case: Case) -> ExportCheck:
@@ -194,8 +193,7 @@ def moe_act(case_id: int, user, version: int | None, *, action: str, party_event
             states: tuple[str, ...], change: Callable[[Case], tuple[str | None, dict]]) -> Case:
     """A change by MOE that is not a transition (a line decision, an inspection finding): by
     the party that fires `party_event`, in `states`, with its audit event, one transaction."""
-    try:
-        begin_write(db.session)
+    with case_transaction():
         case = lock_visible_case(case_id, user)
         if not may_act(user, case, party_event):
             raise PartyNotAllowed(event=action)
@@ -207,8 +205,4 @@ def moe_act(case_id: int, user, version: int | None, *, action: str, party_event
         case.updated_at = utcnow()  # bumps the version: the next step sees the change
         append_event(case, event=action, actor=user, role=user.role, from_state=case.state,
                      to_state=case.state, reason=reason, payload=payload)
-        db.session.commit()
         return case
-    except BaseException:
-        db.session.rollback()
-        raise

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy import Integer, String, Text, bindparam, event, insert, literal, select
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.auth.roles import Role
 from app.cases.audience import INTERNAL_ONLY, INTERNAL_REMARK, register_engine_event
@@ -15,9 +14,8 @@ from app.cases.handlers import invalid
 from app.cases.held import held, is_new_case
 from app.cases.id_lists import among_named
 from app.cases.models import Case, CaseEvent
-from app.cases.runner import StaleCase, lock_visible_case
+from app.cases.runner import case_transaction, lock_visible_case
 from app.cases.signals import events_inserted
-from app.database import begin_write
 from app.extensions import db
 from app.timeutil import UTCDateTime, utcnow
 
@@ -189,19 +187,11 @@ def _by_hand(case_id: int, code: str, reason: str, actor, change):
     if actor.role not in LINK_EDITORS:
         raise PermissionError(actor.role)
     reason = _check_reason(reason)
-    try:
-        begin_write(db.session)
+    with case_transaction():
         case = lock_visible_case(case_id, actor)
         event = change(case)
         case.updated_at = utcnow()
         append_event(case, event=event, actor=actor, role=actor.role, from_state=case.state,
                      to_state=case.state, reason=reason,
                      payload={"measure": code, INTERNAL_REMARK: True})
-        db.session.commit()
         return case
-    except StaleDataError as exc:
-        db.session.rollback()
-        raise StaleCase() from exc
-    except BaseException:
-        db.session.rollback()
-        raise

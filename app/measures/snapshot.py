@@ -18,7 +18,7 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import delete, select
 
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -56,19 +56,14 @@ def refresh() -> str:
                            for year, summary in lead_time_summaries().items()},
             "tonnage": {str(year): _tonnage_body(found)
                         for year, found in escrap_tonnage().items()}}
-    try:
-        # a fresh transaction to write in: on SQLite the reads above began one that another
-        # writer (a job in the next thread) may have overtaken, and its INSERT would fail
-        begin_write(db.session)
+    # a fresh transaction to write in: on SQLite the reads above began one that another
+    # writer (a job in the next thread) may have overtaken, and its INSERT would fail
+    with write_transaction(db.session):
         db.session.add(IndicatorSnapshot(computed_at=computed_at, body=body))
         db.session.flush()
         newest = (select(IndicatorSnapshot.id).order_by(IndicatorSnapshot.computed_at.desc())
                   .limit(KEPT))
         db.session.execute(delete(IndicatorSnapshot).where(IndicatorSnapshot.id.not_in(newest)))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return (f"lead times of {len(body['lead_times'])} fiscal year(s), tonnage of "
             f"{len(body['tonnage'])}, as of {computed_at:%Y-%m-%d %H:%M:%S} UTC")
 

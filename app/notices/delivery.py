@@ -30,7 +30,7 @@ from email.utils import format_datetime, parseaddr
 
 from sqlalchemy import ColumnElement, func, select, update
 
-from app.database import begin_write
+from app.database import begin_write, write_transaction
 from app.extensions import db
 from app.timeutil import utcnow
 
@@ -185,12 +185,11 @@ def _record_failure(claim: _Claim, exc: BaseException, report: DeliveryReport) -
 def _record(claim: _Claim, **values) -> None:
     """Write the outcome, unless the claim expired and another process claimed the row since
     (its attempt count then differs and its own outcome is the one that counts)."""
-    begin_write(db.session)
-    db.session.execute(
-        update(Notice).where(Notice.id == claim.notice_id, Notice.attempts == claim.attempt)
-        .values(**values)
-    )
-    db.session.commit()
+    with write_transaction(db.session):
+        db.session.execute(
+            update(Notice).where(Notice.id == claim.notice_id, Notice.attempts == claim.attempt)
+            .values(**values)
+        )
 
 
 def backoff(attempt: int) -> timedelta:

@@ -12,7 +12,7 @@ from app.cases.audit import append_event
 from app.cases.handlers import invalid
 from app.cases.models import Case
 from app.cases.runner import act
-from app.database import begin_write
+from app.database import write_transaction
 from app.extensions import db
 from app.marshalling import schema
 from app.reference import lookups
@@ -34,18 +34,17 @@ class NotEditable(Exception):
 
 def create_draft(user) -> Case:
     """A new application with the operator's details taken from its organisation."""
-    begin_write(db.session)
-    org = user.organisation
-    case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=org, created_by=user)
-    application = YardApplication(case=case, operator_name=org.name,
-                                  corporate_no=org.registration_no,
-                                  operator_address=org.address, disqualification={})
-    db.session.add_all([case, application])
-    db.session.flush()
-    append_event(case, event="create", actor=user, role=user.role, from_state=None,
-                 to_state=case.state)
-    db.session.commit()
-    return case
+    with write_transaction(db.session):
+        org = user.organisation
+        case = Case(case_type=CASE_TYPE, state="DRAFT", organisation=org, created_by=user)
+        application = YardApplication(case=case, operator_name=org.name,
+                                      corporate_no=org.registration_no,
+                                      operator_address=org.address, disqualification={})
+        db.session.add_all([case, application])
+        db.session.flush()
+        append_event(case, event="create", actor=user, role=user.role, from_state=None,
+                     to_state=case.state)
+        return case
 
 
 def application(case: Case) -> YardApplication:
