@@ -117,14 +117,22 @@ class _Validator:
                 for line, message, path in entries]
 
 
+#: one schema compiled at a time in a process. libxml2 sets up its XSD built-in types on the
+#: first compilation, and does not guard that: two threads compiling at once in a fresh
+#: worker (two partners' first messages) found them half made ("Document is not valid XML
+#: Schema", "... is not a built-in type", answered 500) or freed them twice (the worker died)
+_COMPILING = threading.Lock()
+
+
 @cache
 def _validator(root_local_name: str) -> _Validator:
     try:
         file_name = MESSAGE_TYPES[root_local_name]
     except KeyError:
         raise UnknownMessageType(root_local_name) from None
-    document = etree.parse(str(SCHEMA_DIR / file_name), _schema_parser())
-    return _Validator(etree.XMLSchema(document))
+    with _COMPILING:
+        document = etree.parse(str(SCHEMA_DIR / file_name), _schema_parser())
+        return _Validator(etree.XMLSchema(document))
 
 
 def validator_for(root_local_name: str) -> etree.XMLSchema:
