@@ -25,7 +25,6 @@ each worker: without it one request in ten paid a full collection of it (100-180
 from __future__ import annotations
 
 import argparse
-import gc
 import platform
 import statistics
 import sys
@@ -38,7 +37,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import postgres_url  # noqa: E402  (after the path is set)
+from bench.common import postgres_url, set_aside  # noqa: E402  (after the path is set)
 
 SCHEMA = "bench_pages"  # --schema: another, so that a small run leaves the kept one alone
 COMPANIES = 200
@@ -331,9 +330,8 @@ def run(args) -> None:
                   f"{platform.python_version()}: {args.cases:,} cases, "
                   f"{args.cases * args.events_per_case:,} events generated in {seconds:.1f} s",
                   flush=True)
-        gc.collect()
-        gc.freeze()  # what gunicorn.conf.py's post_worker_init does with a worker's loaded app
-        measure(app, args.runs)
+        with set_aside():  # what gunicorn.conf.py's post_worker_init does in a worker
+            measure(app, args.runs)
     finally:
         if not args.keep:
             reset_schema(url, drop_only=True)

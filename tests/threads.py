@@ -11,8 +11,8 @@ from typing import Any
 
 def at_once(app, calls: list[Callable[[], Any]], *, timeout: float = 120) -> list[Any]:
     """What each call returned, in the order of `calls`; the first exception a call raised is
-    raised here (a thread's own would be lost). A call still running after `timeout` seconds
-    is missing from the answer."""
+    raised here (a thread's own would be lost), and TimeoutError when a call is still running
+    after `timeout` seconds."""
     start = threading.Barrier(len(calls), timeout=30)
     results: dict[int, Any] = {}
     errors: list[BaseException] = []
@@ -32,4 +32,6 @@ def at_once(app, calls: list[Callable[[], Any]], *, timeout: float = 120) -> lis
         thread.join(timeout=timeout)
     if errors:
         raise errors[0]
-    return [results[i] for i in sorted(results)]
+    if running := sum(thread.is_alive() for thread in threads):
+        raise TimeoutError(f"{running} of {len(calls)} calls still running after {timeout} s")
+    return [results[i] for i in range(len(calls))]

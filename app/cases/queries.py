@@ -211,13 +211,14 @@ def _count(user, filters: Filters, where: list) -> Count:
     reaches the cap makes the list "or more" after reading a thousand ids from its index,
     where counting the union gathered every match of every branch (tens of thousands for
     大阪) before the first was counted. A waste code, chosen or typed whole, is first
-    counted from the ids its codes' index gives in order (`_probed`)."""
+    counted from the ids its codes' index gives in order (`_probed`). A whole case number
+    never comes here: `page` reads its one case in a counted scan."""
     if filters.code and (found := _probed(
             _procedure_filter("code", filters.code), conditions(user, replace(
                 filters, code="")))) is not None:
         return found
     typed = normalised(filters.q)
-    if typed and case_number(typed) is None:
+    if typed:
         rest = conditions(user, replace(filters, q=""))
         if _may_be_code(typed) and (found := _probed(_procedure_filter("code", typed), rest)
                                     ) is not None and found.capped:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -122,17 +121,22 @@ class _Validator:
 #: worker (two partners' first messages) found them half made ("Document is not valid XML
 #: Schema", "... is not a built-in type", answered 500) or freed them twice (the worker died)
 _COMPILING = threading.Lock()
+#: root local name -> its compiled schema, each compiled once per process
+_COMPILED: dict[str, _Validator] = {}
 
 
-@cache
 def _validator(root_local_name: str) -> _Validator:
+    if (found := _COMPILED.get(root_local_name)) is not None:
+        return found
     try:
         file_name = MESSAGE_TYPES[root_local_name]
     except KeyError:
         raise UnknownMessageType(root_local_name) from None
-    with _COMPILING:
-        document = etree.parse(str(SCHEMA_DIR / file_name), _schema_parser())
-        return _Validator(etree.XMLSchema(document))
+    with _COMPILING:  # the threads that waited find it compiled
+        if (found := _COMPILED.get(root_local_name)) is None:
+            document = etree.parse(str(SCHEMA_DIR / file_name), _schema_parser())
+            found = _COMPILED[root_local_name] = _Validator(etree.XMLSchema(document))
+    return found
 
 
 def validator_for(root_local_name: str) -> etree.XMLSchema:

@@ -26,8 +26,8 @@ from .leadtime import lead_time_summaries
 from .models import IndicatorSnapshot
 from .tonnage import TonnageYear, escrap_tonnage
 
-#: rows kept: the newest, which the pages read, and the one before it (to compare with, when
-#: a figure moved)
+#: rows kept: the newest, which the pages read, and the one before it (read by nothing here:
+#: left for whoever looks into a figure that moved between two runs)
 KEPT = 2
 
 

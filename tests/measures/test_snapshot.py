@@ -100,7 +100,6 @@ def test_the_scheduler_keeps_the_last_two(app, data, pic_cases, monkeypatch):
     assert db.session.scalar(select(db.func.count()).select_from(IndicatorSnapshot)) == 2
 
 
-
 def test_a_write_committed_while_the_job_reads_does_not_fail_it(app, data, pic_cases,
                                                                monkeypatch):
     # a second scheduler (or any writer) commits between the job's reads and its write: on
