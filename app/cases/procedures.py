@@ -72,11 +72,13 @@ class Procedure:
     #: prefecture may be SQL columns (many people judged in one statement), so compare them
     #: in the clause, never test them in Python
     visibility: Callable[[Any, Any], ColumnElement[bool]]
-    #: user -> the ids of the cases whose visibility rule may hold for the user, read from an
-    #: index (a company's own cases and those naming it): the lists of a company's users
-    #: start from them instead of from every case. At least every case the rule admits,
-    #: whatever its type; an empty select when the rule admits none; None: no such bound
-    #: (an official sees most cases). Left None, lists are read without the bound.
+    #: viewer -> the ids of the cases whose visibility rule may hold for the viewer, read
+    #: from an index (a company's own cases, `visibility.filed_by`, and those naming it): the
+    #: lists of a company's users start from them instead of from every case. At least every
+    #: case the rule admits, whatever its type; an empty select when the rule admits none;
+    #: None: no such bound (an official sees most cases). Left None, lists are read without
+    #: the bound. The viewer is app.cases.visibility.Viewer, as for `visibility`: the bound
+    #: is built once per viewer and kept
     candidates: Callable[[Any], Select | None] | None = None
     #: LIKE pattern -> the ids of the cases whose names or codes match, as a SELECT of one
     #: column (the search unions them with the case number's and the filer's matches)

@@ -50,13 +50,14 @@ def world(app):
     own, foreign, naming = submitted_by(filer), submitted_by(other), submitted_by(other)
     name_in(naming, filer.organisation_id, "importer")
     return {"filer": filer, "other": other, "own": own, "foreign": foreign,
-            "naming": naming, "shipment": shipment_under(own)}
+            "naming": naming, "shipment": shipment_under(own),
+            "named_shipment": shipment_under(naming)}
 
 
 def test_an_exporter_lists_its_own_cases_their_shipments_and_those_naming_it(client, world):
     login(client, world["filer"])
     assert listed(client) == {world["own"].number, world["shipment"].number,
-                              world["naming"].number}
+                              world["naming"].number, world["named_shipment"].number}
     assert listed(client, q=world["foreign"].number) == set()
     csv = client.get("/cases.csv").get_data(as_text=True)
     assert world["naming"].number in csv and world["foreign"].number not in csv
@@ -64,7 +65,8 @@ def test_an_exporter_lists_its_own_cases_their_shipments_and_those_naming_it(cli
 
 def test_the_other_exporter_does_not_see_the_first_ones_cases(client, world):
     login(client, world["other"])
-    assert listed(client) == {world["foreign"].number, world["naming"].number}
+    assert listed(client) == {world["foreign"].number, world["naming"].number,
+                              world["named_shipment"].number}
 
 
 def test_a_facility_lists_only_the_cases_naming_it(client, world):
