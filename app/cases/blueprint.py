@@ -23,6 +23,7 @@ from . import csv_rows, finding_checks, plausibility, queries, runner
 from .audience import reader_for
 from .deadlines import open_deadlines
 from .diagrams import mermaid_source, transition_rows
+from .list_rows import list_rows
 from .models import Attachment, Case
 from .ownership import may_act
 from .procedures import list_columns, unlabelled_types
@@ -37,6 +38,7 @@ from .views import (
 
 bp = Blueprint("cases", __name__)
 bp.add_app_template_global(timeline_rows)
+bp.add_app_template_global(list_rows)
 
 OFFICIALS = (Role.OFFICIAL_MOE, Role.OFFICIAL_METI, Role.CUSTOMS, Role.ADMIN)
 
