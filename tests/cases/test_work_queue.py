@@ -9,9 +9,11 @@ from datetime import timedelta
 import pytest
 
 from app.cases import runner
+from app.cases.models import Deadline
 from app.cases.uploads import Upload
 from app.demo.samples import PDF, complete_export
-from app.timeutil import today_in_japan
+from app.extensions import db
+from app.timeutil import today_in_japan, utcnow
 from tests.factories import login, make_user
 
 
@@ -93,3 +95,32 @@ def test_the_review_deadline_ends_when_moe_returns_the_case(client, people):
     login(client, people["moe"])
     html = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Review due" not in html
+
+
+def raise_alarm(case) -> None:
+    """An overdue receipt the sweep has raised an alarm for (it stays until cleared)."""
+    late = utcnow() - timedelta(days=2)
+    db.session.add(Deadline(case_id=case.id, kind="receipt_overdue", due_at=late,
+                            fired_at=late, outcome="alarm"))
+    db.session.commit()
+
+
+def test_overdue_cases_come_first_saying_so_and_each_action_links_to_its_form(client, people):
+    quiet = submitted(people)
+    late = submitted(people)
+    raise_alarm(late)
+    done = consent_complete(people)
+    fire(done, "record_export_approval", people["meti"], approval_no="METI-9",
+         approval_date=today_in_japan().isoformat())
+    raise_alarm(done)  # nothing left for MOE to do in it, but a deadline is overdue
+    login(client, people["moe"])
+    rows = queue_rows(client)
+    assert set(list(rows)[:2]) == {late.reference, done.reference}
+    assert quiet.reference in rows
+    assert "⚠ 1 overdue" in rows[late.reference]
+    assert f'href="/cases/{late.id}#event-start_review">Start review</a>' \
+        in rows[late.reference]
+    assert "Follow up the overdue deadline" in rows[done.reference]
+    assert "Follow up the overdue deadline" not in rows[late.reference]
+    assert re.search(r"\d+ day\(s\) left|due today", rows[quiet.reference])
+    assert "⚠" not in rows[quiet.reference]
