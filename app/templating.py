@@ -204,6 +204,19 @@ def per_request(label: Callable[..., str]) -> Callable[..., str]:
     return remembered
 
 
+def labels_once() -> Callable[..., str]:
+    """`label(look_up, *args)`: `look_up(*args)`, asked once per arguments for the rows of
+    one page (`per_request` still goes through the request context on every call, which a
+    list of 50 rows or a timeline of 200 events asks hundreds of times)."""
+    found: dict[tuple, str] = {}
+
+    def label(look_up: Callable[..., str], *args) -> str:
+        if (key := (look_up, *args)) not in found:
+            found[key] = look_up(*args)
+        return found[key]
+    return label
+
+
 def case_type_label(case_type: str) -> str:
     return _(REGISTRY[case_type].TITLE)
 

@@ -89,14 +89,17 @@ def _list_page(filters: queries.Filters, template: str):
     return _render_list(template, rows, total, filters)
 
 
-def _render_list(template: str, rows, total: int, filters: queries.Filters, **extra):
+def _render_list(template: str, rows, total: int, filters: queries.Filters,
+                 actions: dict[int, list[str]] | None = None):
+    """A list page; `actions` (the work queue's): each case's steps waiting for the reader,
+    shown in a column of their own."""
     info = queries.summaries([row[0] for row in rows])
     # in the order a case moves through them, procedure by procedure (a state several
     # workflows share is listed where it first comes)
     states = list(dict.fromkeys(s for wf in REGISTRY.values() for s in wf.state_values()))
     return render_template(template, rows=rows, total=total, info=info, filters=filters,
                            states=states, page_size=queries.PAGE_SIZE, columns=list_columns(),
-                           unlabelled_types=unlabelled_types(), **extra)
+                           unlabelled_types=unlabelled_types(), actions=actions)
 
 
 @bp.route("/cases.csv")

@@ -22,6 +22,7 @@ from app.templating import (
     country_name,
     event_label,
     fmt_date,
+    labels_once,
     state_label,
 )
 
@@ -45,7 +46,7 @@ def list_rows(rows: Sequence, info: Mapping[int, dict], columns: Sequence, unlab
               actions: Mapping[int, list[str]] | None = None) -> list[ListRow]:
     """The page's rows (case, next due, alarms), with the columns' values of each case
     (`info`, queries.summaries) and, in the work queue, the steps waiting for the reader."""
-    label = _once()
+    label = labels_once()
     return [_row(case, due, alarms, info[case.id], columns, unlabelled,
                  (actions or {}).get(case.id, ()), label)
             for case, due, alarms in rows]
@@ -74,13 +75,3 @@ def _cell(column, extra: dict, label: Callable[..., str]) -> Any:
         return f"{value} {extra.get(column.unit_key) or ''}"
     return value or ""
 
-
-def _once() -> Callable[..., str]:
-    """A label function's answer, asked once per (function, arguments) for one page."""
-    found: dict[tuple, str] = {}
-
-    def label(look_up: Callable[..., str], *args) -> str:
-        if (key := (look_up, *args)) not in found:
-            found[key] = look_up(*args)
-        return found[key]
-    return label

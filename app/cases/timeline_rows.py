@@ -12,7 +12,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from app.templating import event_label, fmt_date, role_label, state_label, timeline_details
+from app.templating import (
+    event_label,
+    fmt_date,
+    labels_once,
+    role_label,
+    state_label,
+    timeline_details,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,36 +39,20 @@ def timeline_rows(timeline: Iterable[tuple[Any, str | None]], case_type: str
                   ) -> list[TimelineRow]:
     """The rows of `timeline` (events with the remark the reader reads, audience.timeline),
     newest first."""
-    label = _once(lambda kind, value: _LABELS[kind](value, case_type))
-    return [_row(ev, remark, label) for ev, remark in reversed(list(timeline))]
+    label = labels_once()
+    return [_row(ev, remark, case_type, label) for ev, remark in reversed(list(timeline))]
 
 
-def _row(ev, remark: str | None, label: Callable[[str, str], str]) -> TimelineRow:
-    role = label("role", ev.actor_role)
+def _row(ev, remark: str | None, case_type: str, label: Callable[..., str]) -> TimelineRow:
+    role = label(role_label, ev.actor_role)
     moved = ev.from_state and ev.from_state != ev.to_state
     return TimelineRow(
         event=ev.event, occurred_at=ev.occurred_at.isoformat(), when=fmt_date(ev.occurred_at),
-        label=label("event", ev.event),
+        label=label(event_label, ev.event, case_type),
         actor=role if ev.actor_role == "system" else f"{ev.actor_label} · {role}",
-        move=(label("state", ev.from_state), label("state", ev.to_state)) if moved else None,
+        move=((label(state_label, ev.from_state, case_type),
+               label(state_label, ev.to_state, case_type)) if moved else None),
         remark=remark or None,
         internal_remark=bool(remark) and ev.remark_audience.internal_only,
         details=timeline_details(ev))
 
-
-_LABELS: dict[str, Callable[[str, str], str]] = {
-    "event": event_label,
-    "state": state_label,
-    "role": lambda role, _case_type: role_label(role),
-}
-
-
-def _once(look_up: Callable[[str, str], str]) -> Callable[[str, str], str]:
-    """`look_up`, asked once per (kind, value) for the rows of one timeline."""
-    found: dict[tuple[str, str], str] = {}
-
-    def label(kind: str, value: str) -> str:
-        if (key := (kind, value)) not in found:
-            found[key] = look_up(kind, value)
-        return found[key]
-    return label

@@ -152,7 +152,7 @@ def _bounds(viewer: Viewer, _procedures_now: tuple, dialect: str) -> tuple | Non
     """(the organisation's own cases or None, the others), built once per viewer as
     `visible_to` is: the procedures' bounds read the viewer only. The others are a clause,
     or on PostgreSQL the statement that lists their ids (`_listing`)."""
-    parts: list[Select] = []
+    parts: dict[tuple, Select] = {}
     for procedure in procedures():
         bound = procedure.candidates(viewer) if procedure.candidates else None
         if bound is None:
@@ -160,12 +160,11 @@ def _bounds(viewer: Viewer, _procedures_now: tuple, dialect: str) -> tuple | Non
         # each SELECT once: two procedures both bound a company to what it files, one of
         # them as a part of a UNION
         for part in _parts(bound):
-            if part is not NO_CASES and _key(part) not in map(_key, parts):
-                parts.append(part)
-    filed = _key(filed_by(viewer.organisation_id))
-    own = (Case.organisation_id == viewer.organisation_id
-           if any(_key(part) == filed for part in parts) else None)
-    named = [part for part in parts if _key(part) != filed]
+            if part is not NO_CASES:
+                parts.setdefault(_key(part), part)
+    filed = parts.pop(_key(filed_by(viewer.organisation_id)), None)
+    own = None if filed is None else Case.organisation_id == viewer.organisation_id
+    named = list(parts.values())
     if not named:
         return own, false()
     # each bound read from a subquery: SQLite cannot nest a UNION in another
@@ -182,11 +181,11 @@ def _parts(bound) -> tuple:
     return bound.selects if isinstance(bound, CompoundSelect) else (bound,)
 
 
-def _key(part: Select) -> tuple:
-    """A SELECT's text and values: equal for the same SELECT built twice (`compare` fails
-    on SELECTs of different entities)."""
+def _key(part: Select) -> tuple[str, str]:
+    """A SELECT's text and values, the same for the same SELECT built twice (`compare` fails
+    on SELECTs of different entities); the values as text, as a list of roles is one."""
     compiled = part.compile()
-    return str(compiled), tuple(sorted(compiled.params.items()))
+    return str(compiled), repr(sorted(compiled.params.items()))
 
 
 def _listing(tops: CompoundSelect) -> Select:
