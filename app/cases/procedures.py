@@ -127,6 +127,7 @@ def register_procedure(procedure: Procedure) -> None:
     from .handlers import register
     from .search_grams import keep_current
 
+    _refuse_clashing_columns(procedure)
     REGISTRY.update(procedure.workflows)
     for case_type, handler in procedure.handlers.items():
         register(case_type, handler)
@@ -134,6 +135,20 @@ def register_procedure(procedure: Procedure) -> None:
         register_policy(case_type, policy)
     PROCEDURES[procedure.name] = procedure
     keep_current()
+
+
+def _refuse_clashing_columns(procedure: Procedure) -> None:
+    """A list column is shared by every procedure naming its key (one "Quantity" for all
+    case types), so it must mean the same in each: the same label, kind and unit. Two
+    meanings under one key wrote one procedure's values in the other's form."""
+    for other in PROCEDURES.values():
+        if other.name == procedure.name:
+            continue
+        theirs = {column.key: column for column in other.columns}
+        for column in procedure.columns:
+            if column.key in theirs and theirs[column.key] != column:
+                raise ValueError(f"list column {column.key!r} of {procedure.name} differs "
+                                 f"from that of {other.name}: {column} / {theirs[column.key]}")
 
 
 def unregister_procedure(name: str) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, func, select
 
 from app.auth.models import Organisation
@@ -33,7 +36,8 @@ FILTERS = {"country": destined_for}
 
 
 def summaries(case_ids: list[int]) -> dict[int, dict]:
-    """Exporter, destination and number of units per case."""
+    """Exporter, destination and number of units per case (the unit named in the
+    reader's language: the lists and the CSV are read in one)."""
     out: dict[int, dict] = {i: {} for i in case_ids}
     if not case_ids:
         return out
@@ -47,5 +51,5 @@ def summaries(case_ids: list[int]) -> dict[int, dict]:
         select(ExportCheckLine.case_id, func.sum(ExportCheckLine.quantity))
         .where(among(ExportCheckLine.case_id, case_ids)).group_by(ExportCheckLine.case_id)
     ):
-        out[case_id]["quantity"] = str(units)
+        out[case_id].update(quantity=Decimal(units), quantity_unit=gettext("units"))
     return out

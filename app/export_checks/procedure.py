@@ -36,7 +36,9 @@ EXPORT_CHECKS = Procedure(
     filters=listing.FILTERS,
     columns=(Column("exporter", N_("Exporter")),
              Column("import_country", N_("State of import"), kind="country"),
-             Column("quantity", N_("Quantity"))),
+             # the same column as a notification's mass or volume (a list of both has one
+             # "Quantity"), in units: a number and its unit, as the CSV writes a quantity
+             Column("quantity", N_("Quantity"), kind="quantity", unit_key="quantity_unit")),
     summaries=listing.summaries,
     page_context=case_page.page_context,
     page_blocks=case_page.BLOCKS,

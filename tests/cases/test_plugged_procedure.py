@@ -20,7 +20,13 @@ from statemachine import State
 from app.auth.models import Organisation
 from app.cases.audit import append_event
 from app.cases.models import Case, CaseEvent
-from app.cases.procedures import Column, Procedure, register_procedure, unregister_procedure
+from app.cases.procedures import (
+    Column,
+    Procedure,
+    procedures,
+    register_procedure,
+    unregister_procedure,
+)
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.factories import login, make_org, make_user
@@ -182,3 +188,19 @@ def test_the_holder_closes_the_permit(world, client):
     assert db.session.get(Case, case_id).state == "PERMIT_CLOSED"
     events = db.session.scalars(select(CaseEvent.event).where(CaseEvent.case_id == case_id))
     assert list(events) == ["create", "close"]
+
+
+def test_a_procedure_whose_list_column_means_something_else_under_a_shared_key_is_refused(app):
+    """One "Quantity" column serves every procedure naming it: a procedure giving it another
+    form (plain text where the others give a number and its unit) is refused at registration,
+    not found out by an official whose CSV export stops half-way."""
+    from dataclasses import replace
+
+    clashing = replace(PERMIT, columns=(Column("quantity", "Quantity"),))
+    try:
+        with pytest.raises(ValueError, match="list column 'quantity' of test_permits differs"):
+            register_procedure(clashing)
+        assert "test_permits" not in {p.name for p in procedures()}
+    finally:  # taken out if it got in, for the tests after this one
+        if "test_permits" in {p.name for p in procedures()}:
+            unregister_procedure("test_permits")
