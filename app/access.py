@@ -94,5 +94,17 @@ def enforce_route_rules():
     return None
 
 
+def may_open(endpoint: str) -> bool:
+    """The signed-in user's role may use the (browser) route `endpoint`: the rule that
+    `enforce_route_rules` applies, asked before a link to it is shown, so that no page
+    offers a link that answers 403 (templates: `may_open('measures.basel_report')`)."""
+    rule = rule_for(endpoint)
+    if rule is None or rule.partner or rule.api:
+        return False
+    if rule.public:
+        return True
+    return current_user.is_authenticated and current_user.role in rule.roles
+
+
 def roles_of(endpoints: Iterable[str]) -> dict[str, RouteRule | None]:
     return {e: rule_for(e) for e in endpoints}

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
+from app.access import may_open
 from app.i18n_messages import translate_error
 from app.timeutil import utcnow
 from workflows import REGISTRY
@@ -370,6 +371,7 @@ def register_template_helpers(app: Flask) -> None:
         code_options=code_options, country_options=country_options,
         problem_text=problem_text, case_type_label=case_type_label,
         message_type_label=message_type_label, message_status_label=message_status_label,
+        may_open=may_open,
     )
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["errmsg"] = translate_error
