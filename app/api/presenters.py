@@ -74,7 +74,8 @@ def case_out(case: Case, user) -> dict:
         "updated_at": case.updated_at, "submitted_at": case.submitted_at,
         "parent_id": case.parent_id,
         "notification": _notification(n) if n else None,
-        "shipment": db.session.get(Shipment, case.id),
+        # a notification has none: no need to ask
+        "shipment": db.session.get(Shipment, case.id) if n is None else None,
         "authorities": _authorities(n) if n else [],
         "attachments": audience.readable_attachments(audience.reader_for(user, case),
                                                      case.attachments),

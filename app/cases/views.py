@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.extensions import db
 from workflows import workflow_for
 
 from . import audience, finding_checks
@@ -18,7 +17,7 @@ from .models import Case
 from .ownership import acting_events, may_edit
 from .procedures import CONTRIBUTIONS, PAGE_SLOTS, Procedure, procedure_for
 from .runner import CaseNotFound
-from .visibility import can_see
+from .visibility import visible_case
 
 #: a case type no procedure claims: the engine's page alone
 NO_PROCEDURE = Procedure(name="", case_types=(), visibility=lambda user, case: None)
@@ -28,8 +27,8 @@ CONFIRMED_EVENTS = frozenset({"withdraw"})
 
 
 def get_visible_case(case_id: int, user) -> Case:
-    case = db.session.get(Case, case_id)
-    if case is None or not can_see(user, case):
+    case = visible_case(case_id, user)
+    if case is None:
         raise CaseNotFound()
     return case
 

@@ -239,6 +239,22 @@ def viewer_key(user) -> tuple:
     return viewer_of(user), _registered()
 
 
+def visible_case(case_id: int, user) -> Case | None:
+    """The case of that id when `user` may see it, else None (as for one that does not
+    exist): the case and the rule read in one statement, kept per viewer. A case page or
+    API call read the case, then asked `can_see` of it, two round trips."""
+    if user is None:
+        return None
+    return db.session.scalars(_visible_case_query(*viewer_key(user)),
+                              {"case_id": case_id}).one_or_none()
+
+
+@lru_cache(maxsize=4096)
+def _visible_case_query(viewer: Viewer, procedures_now: tuple) -> Select:
+    return select(Case).where(Case.id == bindparam("case_id"),
+                              _visible_to(viewer, procedures_now))
+
+
 def can_see(user, case: Case) -> bool:
     if user is None:
         return False
