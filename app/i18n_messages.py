@@ -9,6 +9,8 @@ schema.py; wtforms/validators.py).
 """
 
 import re
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from workflows.base import N_
 
@@ -78,3 +80,21 @@ def translate_error(message: str) -> str:
         if match := pattern.match(message):
             return gettext(msgid, **match.groupdict())
     return message
+
+
+def field_messages(messages: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Each field's validation messages as one flat list of texts, as a form shows them
+    under the field. marshmallow gives a list field's messages per item (`{0: [...]}`) and
+    a nested schema's per key; a form shows them all under the field they belong to."""
+    return {field: list(dict.fromkeys(_texts(value))) for field, value in messages.items()}
+
+
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _texts(item)
+    else:
+        yield str(value)

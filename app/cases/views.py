@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.i18n_messages import field_messages
 from workflows import workflow_for
 
 from . import audience, finding_checks
@@ -95,6 +96,6 @@ def case_page_context(case: Case, user, **form_state: Any) -> dict[str, Any]:
         **_contributed(case, user),
         **finding_checks.page_context(case, user),
         "form_event": form_state.get("form_event"),
-        "form_errors": form_state.get("form_errors") or {},
+        "form_errors": field_messages(form_state.get("form_errors") or {}),
         "form_values": form_state.get("form_values") or {},
     }
