@@ -167,7 +167,9 @@ class RouteSchema(SectionSchema):
         """Checks that hold in every direction; where Japan stands is checked per case type
         when the route is applied (operations._check_japan_role)."""
         check_codes(self, data)
-        countries = [t["country_code"] for t in data.get("transits", [])]
+        # a transit whose country was refused (a field error, still reported) has none here
+        countries = [t["country_code"] for t in data.get("transits", [])
+                     if t.get("country_code")]
         if data.get("import_country") and data.get("import_country") in countries:
             raise ValidationError("A transit State cannot be the State of import.", "transits")
         if len(set(countries)) != len(countries):
