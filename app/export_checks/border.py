@@ -17,6 +17,7 @@ from app.cases.models import Case
 from app.cases.runner import lock_case
 from app.database import write_transaction
 from app.extensions import db
+from app.input_fields import text_problem
 
 from .models import ExportCheck
 
@@ -37,6 +38,8 @@ class Verdict:
 
 def find(number: str) -> ExportCheck | None:
     """The check with this certificate number, or (for a refusal) this case number."""
+    if text_problem(number, multiline=False):  # no number has control characters (and
+        return None  # PostgreSQL refuses a NUL in the query): what was typed is none of ours
     return db.session.scalars(
         select(ExportCheck).join(Case, Case.id == ExportCheck.case_id)
         .where(Case.case_type == "export_check",

@@ -17,6 +17,7 @@ from app.cases.models import Case, CaseEvent
 from app.cases.runner import case_transaction, lock_visible_case
 from app.cases.signals import events_inserted
 from app.extensions import db
+from app.input_fields import check_free_text, text_problem
 from app.timeutil import UTCDateTime, utcnow
 
 from .facts import facts_of_each, listen_to_inserted_cases, take_changed
@@ -179,6 +180,7 @@ def _check_reason(reason: str) -> str:
         raise invalid("reason", "Give the reason for the change.")
     if len(reason) > REASON_MAX:
         raise invalid("reason", "At most 2,000 characters.")
+    check_free_text("reason", reason)  # the rules of every text typed in a form
     return reason
 
 
@@ -187,6 +189,8 @@ def _by_hand(case_id: int, code: str, reason: str, actor, change):
     if actor.role not in LINK_EDITORS:
         raise PermissionError(actor.role)
     reason = _check_reason(reason)
+    if text_problem(code, multiline=False):  # no measure's code has control characters
+        raise invalid("measure", "Choose a measure of the plan.")
     with case_transaction():
         case = lock_visible_case(case_id, actor)
         event = change(case)
