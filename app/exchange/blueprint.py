@@ -24,6 +24,7 @@ from app.access import allow, partner_only, public
 from app.auth.roles import Role
 from app.cases.handlers import invalid
 from app.extensions import csrf, db
+from app.marshalling import schema
 from app.timeutil import utcnow
 
 from . import inbound
@@ -217,10 +218,15 @@ def partner_registry():
             country = form.get("country_code", "").strip().upper()
             if not code or len(country) != 2 or not form.get("name", "").strip():
                 raise invalid("_schema", "Give the country, the authority code and the name.")
+            typed = schema(registry.PartnerForm).load({
+                "country_code": country, "authority_code": code,
+                "name": form["name"].strip(),
+                "endpoint_url": form.get("endpoint_url", "").strip() or None,
+                "push_token": form.get("push_token", "").strip() or None})
             partner = registry.register(
-                country=country, authority_code=code, name=form["name"].strip(),
-                endpoint_url=form.get("endpoint_url", "").strip() or None,
-                push_token=form.get("push_token", "").strip() or None)
+                country=typed["country_code"], authority_code=typed["authority_code"],
+                name=typed["name"], endpoint_url=typed["endpoint_url"],
+                push_token=typed["push_token"])
             if (upload := request.files.get("certificate")) and upload.filename:
                 registry.add_certificate(partner, upload.read())
             token = registry.new_pull_token(partner)

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC
 
 from cryptography import x509
+from marshmallow import Schema, validate
 from sqlalchemy import bindparam, or_, select
 
 from app.auth.models import Organisation, User
 from app.auth.passwords import hash_password
 from app.cases.handlers import invalid
 from app.extensions import db
+from app.input_fields import Line, Name
 from app.timeutil import utcnow
 
 from .models import Partner, PartnerCertificate
@@ -86,6 +88,18 @@ def for_states(states: list[tuple[str | None, str]]) -> list[Partner]:
         if partner is not None and partner not in found:
             found.append(partner)
     return found
+
+
+class PartnerForm(Schema):
+    """What the administrator types to register an authority: the rules of every text typed
+    in a form (no control or hidden direction characters), in the columns' lengths."""
+
+    country_code = Line(required=True, validate=validate.Regexp(r"^[A-Z]{2}$"))
+    authority_code = Line(required=True, validate=validate.Regexp(r"^[A-Z0-9][A-Z0-9_-]*$"),
+                          max_length=20)
+    name = Name(required=True, max_length=200)
+    endpoint_url = Line(load_default=None, allow_none=True, max_length=500)
+    push_token = Line(load_default=None, allow_none=True, max_length=200)
 
 
 def register(*, country: str, authority_code: str, name: str,

@@ -166,6 +166,20 @@ def test_admin_registers_a_partner_and_rotates_its_certificate(app):
     assert "not added" in bad.get_data(as_text=True)
 
 
+def test_a_partner_typed_with_hidden_characters_is_refused_and_nothing_is_registered(app):
+    admin = app.test_client()
+    login(admin, make_user("admin"))
+    response = admin.post("/exchange/partners", data={
+        "country_code": "ca", "authority_code": "ca-eccc", "name": "Environment\x00 Canada",
+        "endpoint_url": "https://ca.example/\u202e"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'value="ca-eccc"' in page  # what was typed stays in the form
+    assert page.count('class="field-error"') >= 2  # under the name and the endpoint
+    db.session.rollback()
+    assert db.session.scalar(select(Partner).where(Partner.authority_code == "CA-ECCC")) is None
+
+
 def test_cli_registers_a_partner(app, tmp_path):
     now = utcnow()
     _key, cert = make_test_identity("MX-SEMARNAT", now - timedelta(days=1),
