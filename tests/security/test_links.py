@@ -1,14 +1,20 @@
-"""Every link a page shows a signed-in user opens for them: no link to a page they are
-refused (403), to nothing (404), or to an error (500, or a download that breaks off).
+"""What each signed-in user is shown works for them, and garbage sent through it breaks nothing.
 
 Each demo user walks the site from the home page on the demo data (every procedure, most of
-their states), following every link of every page. Downloads (CSV, PDF) of the same route are
-fetched once per user: the route, not the case, decides whether one opens.
+their states), following every link of every page:
+- every link opens: no link to a page they are refused (403), to nothing (404), or to an
+  error (500, or a download that breaks off half-way);
+- every form they are shown (each kind once), sent empty, with garbage in its fields, and as
+  shown with a field it does not have, is answered without a server error.
+Downloads (CSV, PDF) of the same route are fetched once per user: the route, not the case,
+decides whether one opens.
 """
 
 from __future__ import annotations
 
+import html
 import re
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
@@ -20,8 +26,26 @@ from app.extensions import db
 from tests.factories import login
 
 LINK = re.compile(r'<a\b[^>]*\bhref="(/[^"#]*)')
+FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.S)
+FIELD = re.compile(r"<(?:input|select|textarea)\b([^>]*)>")
 #: a walk stops here: enough for the demo data's every page, a bound if a page links on and on
 MOST_PAGES = 600
+#: a demo user of every role that signs in to the pages
+USERS = ("exporter@demo.example", "facility@demo.example", "moe@demo.example",
+         "meti@demo.example", "customs@demo.example", "prefecture@demo.example",
+         "partner-us@demo.example", "admin@demo.example", "yard@demo.example")
+#: what people paste, mistype or send on purpose, each sent in every field of a form
+GARBAGE = ("", " ", "x" * 20_000, "-1", "0", "1e309", "NaN", "2026-02-30", "９９",
+           "<script>alert(1)</script>", "' OR 1=1 --", "\u202e\ufeff", "12345678901234567890",
+           "null", "[]", "A1181\nA1180", "\x00")
+
+
+@dataclass
+class Walk:
+    opened: int = 0
+    wrong: list[str] = field(default_factory=list)
+    #: (action with ids as N, field names) -> (action, {field: value as shown})
+    forms: dict[tuple, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -31,12 +55,29 @@ def demo(app):
     return {u.email: u for u in db.session.scalars(select(User))}
 
 
-def _walk(client) -> tuple[int, list[str]]:
-    """(pages opened, what went wrong: "status url (linked from page)")."""
+def _attribute(attributes: str, name: str) -> str | None:
+    found = re.search(rf'\b{name}="([^"]*)"', attributes)
+    return html.unescape(found.group(1)) if found else None
+
+
+def _note_forms(page: str, body: str, walk: Walk) -> None:
+    for attributes, inner in FORM.findall(body):
+        if (_attribute(attributes, "method") or "get").lower() != "post":
+            continue
+        action = _attribute(attributes, "action") or page
+        if action.startswith(("/logout", "/language")):  # the walk goes on signed in, in English
+            continue
+        fields = {name: _attribute(a, "value") or "" for a in FIELD.findall(inner)
+                  if (name := _attribute(a, "name"))}
+        walk.forms.setdefault((re.sub(r"\d+", "N", action), tuple(sorted(fields))),
+                              (action, fields))
+
+
+def _walk(client) -> Walk:
+    walk = Walk()
     queue: list[tuple[str, str]] = [("/", "")]
     seen: set[str] = set()
     downloads: set[str] = set()
-    wrong: list[str] = []
     while queue and len(seen) < MOST_PAGES:
         url, linked_from = queue.pop(0)
         if url in seen or url.startswith("/static/"):
@@ -52,28 +93,65 @@ def _walk(client) -> tuple[int, list[str]]:
             response = client.get(url)
             body = response.get_data(as_text=response.mimetype == "text/html")
         except Exception as exc:  # a streamed download that broke off half-way
-            wrong.append(f"broken ({type(exc).__name__}: {exc}) {url} (from {linked_from})")
+            walk.wrong.append(f"broken ({type(exc).__name__}: {exc}) {url} (from {linked_from})")
             continue
         if response.status_code not in (200, 302):
-            wrong.append(f"{response.status_code} {url} (from {linked_from})")
+            walk.wrong.append(f"{response.status_code} {url} (from {linked_from})")
         elif response.mimetype == "text/html":
-            queue.extend((link.replace("&amp;", "&"), url) for link in LINK.findall(body))
-    return len(seen), wrong
+            queue.extend((html.unescape(link), url) for link in LINK.findall(body))
+            _note_forms(url, body, walk)
+    walk.opened = len(seen)
+    return walk
 
 
-#: a demo user of every role that signs in to the pages
-USERS = ("exporter@demo.example", "facility@demo.example", "moe@demo.example",
-         "meti@demo.example", "customs@demo.example", "prefecture@demo.example",
-         "partner-us@demo.example", "admin@demo.example", "yard@demo.example")
+def _walked(app, demo, email: str) -> tuple[object, Walk]:
+    client = app.test_client()
+    login(client, demo[email], DEMO_PASSWORD)
+    walk = _walk(client)
+    assert walk.opened > 10, email  # signed in, and the walk went past the home page
+    return client, walk
 
 
 def test_every_link_each_user_is_shown_opens(app, demo):
     wrong = {}
     for email in USERS:  # one walk each, on the demo data loaded once
-        client = app.test_client()
-        login(client, demo[email], DEMO_PASSWORD)
-        opened, found = _walk(client)
-        assert opened > 10, email  # signed in, and the walk went past the home page
-        if found:
-            wrong[email] = found
+        _client, walk = _walked(app, demo, email)
+        if walk.wrong:
+            wrong[email] = walk.wrong
     assert wrong == {}
+
+
+def _sendings(fields: dict[str, str]) -> list[dict[str, str]]:
+    """The form empty; with garbage in its fields, each garbage text in every field once,
+    the version it carries kept (or the answer would only ever be "reload the page"); with
+    a garbled version; and as shown plus a field it does not have. The CSRF token is kept
+    (or the answer would only ever be its refusal)."""
+    kept = {k: v for k, v in fields.items() if k in ("csrf_token", "version")}
+    typed = [k for k in fields if k not in kept]
+    rotated = [{**{k: GARBAGE[(i + turn) % len(GARBAGE)] for i, k in enumerate(typed)}, **kept}
+               for turn in range(len(GARBAGE))]
+    versions = [{**fields, "version": text} for text in ("x", "-1", "12345678901234567890")
+                if "version" in fields]
+    token = {k: v for k, v in kept.items() if k == "csrf_token"}
+    return [token, *rotated, *versions, {**fields, "zz_not_a_field": "1"}]
+
+
+def test_garbage_sent_through_every_form_each_user_is_shown_gets_no_server_error(app, demo):
+    wrong: list[str] = []
+    sent_forms: set[tuple] = set()  # a form two users are shown is sent by the first
+    for email in USERS:
+        client, walk = _walked(app, demo, email)
+        for key, (action, fields) in walk.forms.items():
+            if key in sent_forms:
+                continue
+            sent_forms.add(key)
+            for data in _sendings(fields):
+                try:
+                    status = client.post(action, data=data).status_code
+                except Exception as exc:
+                    status = f"{type(exc).__name__}: {exc}"
+                if not isinstance(status, int) or status >= 500:
+                    sent = {k: v[:20] for k, v in data.items() if k != "csrf_token"}
+                    wrong.append(f"{email} POST {action} {sent}: {status}")
+    assert len(sent_forms) > 20  # the walks found the forms
+    assert wrong == []
