@@ -24,7 +24,9 @@ from app.access import allow, partner_only, public
 from app.auth.roles import Role
 from app.cases.handlers import invalid
 from app.extensions import csrf, db
+from app.input_fields import INT_MAX
 from app.marshalling import schema
+from app.templating import MESSAGE_STATUS_LABELS
 from app.timeutil import utcnow
 
 from . import inbound
@@ -157,15 +159,22 @@ def _whole_number(name: str, default: str) -> int:
 @allow(*OFFICIALS)
 def log():
     query = select(ExchangeMessage).order_by(ExchangeMessage.id.desc()).limit(200)
-    if partner_id := request.args.get("partner", type=int):
+    if partner_id := _id_argument("partner"):
         query = query.where(ExchangeMessage.partner_id == partner_id)
-    if case_id := request.args.get("case", type=int):
+    if case_id := _id_argument("case"):
         query = query.where(ExchangeMessage.case_id == case_id)
-    if status := request.args.get("status"):
+    if (status := request.args.get("status")) in MESSAGE_STATUS_LABELS:
         query = query.where(ExchangeMessage.status == status)
     partners = db.session.scalars(select(Partner).order_by(Partner.authority_code)).all()
     return render_template("exchange/log.html", rows=db.session.scalars(query).all(),
                            partners=partners, args=request.args)
+
+
+def _id_argument(name: str) -> int | None:
+    """A row id from the query string; None for none, or for what no id column holds (the
+    log then shows every row, as for a filter left empty)."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= INT_MAX else None
 
 
 @bp.route("/messages/<int:message_id>")
@@ -179,7 +188,7 @@ def message(message_id: int):
 @allow(*OFFICIALS)
 def raw(message_id: int):
     row = db.get_or_404(ExchangeMessage, message_id)
-    which = request.args.get("part", "message")
+    which = "response" if request.args.get("part") == "response" else "message"
     body = row.response if which == "response" else row.raw
     if body is None:
         abort(404)
