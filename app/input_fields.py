@@ -50,6 +50,12 @@ def text_problem(value: str, *, multiline: bool = True, name: bool = False) -> s
     return None
 
 
+def searched(args, name: str, limit: int) -> str:
+    """What was typed in the search box `name` of a query string (`args`): a search is
+    forgiving, so control characters (NUL) are dropped, not refused; cut at `limit`."""
+    return CONTROL_CHARACTERS.sub("", args.get(name) or "")[:limit]
+
+
 def check_free_text(field: str, value: str | None) -> None:
     """FreeText's rules for a value that does not come through a schema."""
     if value is None:

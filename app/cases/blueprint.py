@@ -13,7 +13,7 @@ from app.auth.roles import Role
 from app.csv_export import csv_stream
 from app.errors import workflow_message
 from app.extensions import db
-from app.input_fields import CONTROL_CHARACTERS
+from app.input_fields import searched
 from app.templating import event_label, missing_text
 from app.timeutil import today_in_japan
 from workflows import REGISTRY, Refusal, RoleNotAllowed, WorkflowError
@@ -50,17 +50,12 @@ def _filters() -> queries.Filters:
     except ValueError:
         page = 1
     return queries.Filters(
-        q=_typed(args, "q", 100), state=_typed(args, "state", 40),
-        country=queries.normalised(_typed(args, "country", 2)).upper(),
-        code=queries.normalised(_typed(args, "code", 40)),
-        case_type=_typed(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
+        q=searched(args, "q", 100), state=searched(args, "state", 40),
+        country=queries.normalised(searched(args, "country", 2)).upper(),
+        code=queries.normalised(searched(args, "code", 40)),
+        case_type=searched(args, "case_type", 40), needs_action=args.get("needs_action") == "1",
         page=page,
     )
-
-
-def _typed(args, name: str, limit: int) -> str:
-    """A search box is forgiving: control characters (NUL) are dropped, not refused."""
-    return CONTROL_CHARACTERS.sub("", args.get(name, ""))[:limit]
 
 
 @bp.route("/")

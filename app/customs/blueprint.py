@@ -6,6 +6,7 @@ from flask import Blueprint, render_template, request
 
 from app.access import allow
 from app.auth.roles import Role
+from app.input_fields import searched
 from app.timeutil import today_in_japan
 
 from .coverage import check, find_case
@@ -18,7 +19,7 @@ bp = Blueprint("customs", __name__, url_prefix="/customs")
 def verify():
     from flask_login import current_user
 
-    number = request.args.get("number", "").strip()[:40]
+    number = searched(request.args, "number", 40).strip()
     result, not_found = None, False
     if number:
         case = find_case(number, current_user)

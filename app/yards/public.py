@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.access import public
 from app.csv_export import csv_response
+from app.input_fields import searched
 from app.reference import lookups
 from app.templating import locale_code
 from app.timeutil import today_in_japan
@@ -21,8 +22,8 @@ CSV_HEADER = ("operator", "address", "prefecture", "materials", "permit_no", "va
 
 
 def _filters() -> tuple[str | None, str | None]:
-    prefecture = (request.args.get("prefecture") or "").strip()
-    name = (request.args.get("q") or "").strip()[:100]
+    prefecture = searched(request.args, "prefecture", 10).strip()
+    name = searched(request.args, "q", 100).strip()
     known = prefecture and lookups.is_valid("jp_prefecture", prefecture, today_in_japan())
     return (prefecture if known else None), (name or None)
 

@@ -42,6 +42,17 @@ def test_register_searches_by_prefecture_and_name(yards, client):
     assert "Tokyo Bay" in named and "Boso Metal" not in named
 
 
+def test_a_search_pasted_with_control_characters_still_finds_the_yard(yards, client):
+    """Anyone may search the register: a NUL or a line break pasted with the name is dropped
+    (PostgreSQL refuses a NUL in a query), in the name box and in the prefecture."""
+    named = client.get("/public/scrap-yards", query_string={"q": "tokyo\x00 bay\n"})
+    assert named.status_code == 200
+    assert "Tokyo Bay" in named.get_data(as_text=True)
+    for download in ("/public/scrap-yards.json", "/public/scrap-yards.csv"):
+        response = client.get(download, query_string={"prefecture": f"{CHIBA}\x00", "q": "\x00"})
+        assert response.status_code == 200 and "Boso Metal" in response.get_data(as_text=True)
+
+
 def test_json_and_csv_downloads(yards, client):
     data = json.loads(client.get("/public/scrap-yards.json").get_data(as_text=True))
     by_operator = {y["operator"]: y for y in data["yards"]}
