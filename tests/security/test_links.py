@@ -5,7 +5,8 @@ their states), following every link of every page:
 - every link opens: no link to a page they are refused (403), to nothing (404), or to an
   error (500, or a download that breaks off half-way);
 - every form they are shown (each kind once), sent empty, with garbage in its fields, and as
-  shown with a field it does not have, is answered without a server error.
+  shown with a field it does not have, is answered without a server error;
+- so is every search form and every link with a query string, with garbage in its fields.
 Downloads (CSV, PDF) of the same route are fetched once per user: the route, not the case,
 decides whether one opens.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -37,7 +38,7 @@ USERS = ("exporter@demo.example", "facility@demo.example", "moe@demo.example",
 #: what people paste, mistype or send on purpose, each sent in every field of a form
 GARBAGE = ("", " ", "x" * 20_000, "-1", "0", "1e309", "NaN", "2026-02-30", "９９",
            "<script>alert(1)</script>", "' OR 1=1 --", "\u202e\ufeff", "12345678901234567890",
-           "null", "[]", "A1181\nA1180", "\x00")
+           "null", "[]", "A1181\nA1180", "\x00", "%", "_\\", "大阪")
 
 
 @dataclass
@@ -46,6 +47,8 @@ class Walk:
     wrong: list[str] = field(default_factory=list)
     #: (action with ids as N, field names) -> (action, {field: value as shown})
     forms: dict[tuple, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    #: the same for what is asked by GET: search forms, and links with a query string
+    queries: dict[tuple, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 @pytest.fixture
@@ -62,15 +65,17 @@ def _attribute(attributes: str, name: str) -> str | None:
 
 def _note_forms(page: str, body: str, walk: Walk) -> None:
     for attributes, inner in FORM.findall(body):
-        if (_attribute(attributes, "method") or "get").lower() != "post":
-            continue
-        action = _attribute(attributes, "action") or page
+        posted = (_attribute(attributes, "method") or "get").lower() == "post"
+        action = _attribute(attributes, "action") or urlsplit(page).path
         if action.startswith(("/logout", "/language")):  # the walk goes on signed in, in English
             continue
         fields = {name: _attribute(a, "value") or "" for a in FIELD.findall(inner)
                   if (name := _attribute(a, "name"))}
-        walk.forms.setdefault((re.sub(r"\d+", "N", action), tuple(sorted(fields))),
-                              (action, fields))
+        _note(walk.forms if posted else walk.queries, action, fields)
+
+
+def _note(found: dict, action: str, fields: dict[str, str]) -> None:
+    found.setdefault((re.sub(r"\d+", "N", action), tuple(sorted(fields))), (action, fields))
 
 
 def _walk(client) -> Walk:
@@ -98,7 +103,11 @@ def _walk(client) -> Walk:
         if response.status_code not in (200, 302):
             walk.wrong.append(f"{response.status_code} {url} (from {linked_from})")
         elif response.mimetype == "text/html":
-            queue.extend((html.unescape(link), url) for link in LINK.findall(body))
+            for link in map(html.unescape, LINK.findall(body)):
+                queue.append((link, url))
+                if (parts := urlsplit(link)).query:
+                    _note(walk.queries, parts.path, dict(parse_qsl(parts.query,
+                                                                   keep_blank_values=True)))
             _note_forms(url, body, walk)
     walk.opened = len(seen)
     return walk
@@ -154,4 +163,28 @@ def test_garbage_sent_through_every_form_each_user_is_shown_gets_no_server_error
                     sent = {k: v[:20] for k, v in data.items() if k != "csrf_token"}
                     wrong.append(f"{email} POST {action} {sent}: {status}")
     assert len(sent_forms) > 20  # the walks found the forms
+    assert wrong == []
+
+
+def test_garbage_in_every_search_and_query_each_user_is_shown_gets_no_server_error(app, demo):
+    wrong: list[str] = []
+    asked: set[tuple] = set()
+    for email in USERS:
+        client, walk = _walked(app, demo, email)
+        for key, (path, fields) in walk.queries.items():
+            if key in asked:
+                continue
+            asked.add(key)
+            for turn in range(len(GARBAGE)):
+                query = {k: GARBAGE[(i + turn) % len(GARBAGE)] for i, k in enumerate(fields)}
+                try:
+                    response = client.get(f"{path}?{urlencode(query)}")
+                    response.get_data()
+                    status = response.status_code
+                except Exception as exc:
+                    status = f"{type(exc).__name__}: {exc}"
+                if not isinstance(status, int) or status >= 500:
+                    wrong.append(f"{email} GET {path} {({k: v[:20] for k, v in query.items()})}: "
+                                 f"{status}")
+    assert len(asked) > 10  # the walks found the searches
     assert wrong == []
