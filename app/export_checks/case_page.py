@@ -9,6 +9,7 @@ from typing import Any
 from app.cases.audience import attachment_audience, reader_for
 from app.cases.ownership import holds_any, may_act
 from app.cases.procedures import Field
+from app.cases.visibility import visible_case
 from app.timeutil import TOKYO, today_in_japan
 from workflows.base import N_, NOTIFIER
 
@@ -59,7 +60,16 @@ def page_context(case, user, editable: bool) -> dict[str, Any]:
                                 and may_act(user, case, "record_inspection")),
         "finding_photos": readable_photos(check, reader_for(user, case)),
         "may_open_basel": basel_link.may_open(case, check) and editable_by_filer(user, case),
+        "basel_case": _basel_case_seen(check, user),
     }
+
+
+def _basel_case_seen(check: ExportCheck, user):
+    """The Basel notification opened from the refused lines, when this user may open it: it
+    is the exporter's draft until filed, and a link MOE or customs may not follow is none."""
+    if check.basel_case_id is None:
+        return None
+    return visible_case(check.basel_case_id, user)
 
 
 def readable_photos(check: ExportCheck, reader) -> dict[int, list]:

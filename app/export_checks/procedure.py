@@ -14,6 +14,7 @@ from app.cases.procedures import (
     register_contribution,
     register_procedure,
 )
+from app.cases.visibility import can_see
 from app.notices.recipients import DEADLINE_AUDIENCES, DeadlineAudience
 from app.templating import DEADLINE_LABELS
 from app.yards import ledger
@@ -52,10 +53,13 @@ EXPORT_CHECKS = Procedure(
 
 
 def _basel_back_link(case, user) -> dict:
-    """On a Basel notification opened from a check: the link back to that check."""
+    """On a Basel notification opened from a check: the link back to that check, for a
+    reader who may open it (a partner authority reads the notification, not the check)."""
     if case.case_type != "basel_export":
         return {}
-    return {"export_check_origin": basel_link.check_for_notification(case.id)}
+    origin = basel_link.check_for_notification(case.id)
+    return {"export_check_origin": origin if origin is not None and can_see(user, origin)
+            else None}
 
 
 BACK_LINK = PageContribution(name="export_check_origin",

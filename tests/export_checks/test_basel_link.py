@@ -61,3 +61,23 @@ def test_another_organisation_cannot_open_it(people, client):
     login(client, people["other"])
     assert client.post(f"/export-checks/{case.id}/basel-notification").status_code == 404
     assert db.session.get(ExportCheck, case.id).basel_case_id is None
+
+
+def test_moe_is_told_of_the_exporters_draft_without_a_link_it_may_not_open(people, client):
+    """The notification opened from the refused lines is the exporter's draft: MOE reads
+    that one was opened, and gets the link once it is filed."""
+    case = _partly_confirmed(people)
+    exporter = client
+    login(exporter, people["exporter"])
+    exporter.post(f"/export-checks/{case.id}/basel-notification")
+    basel_id = db.session.get(ExportCheck, case.id).basel_case_id
+    link = f'href="/cases/{basel_id}"'
+    assert link in exporter.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    moe = client.application.test_client()
+    login(moe, people["moe"])
+    page = moe.get(f"/cases/{case.id}").get_data(as_text=True)
+    box = page[page.index('id="basel-link"'):]
+    box = box[:box.index("</p>")]
+    assert "opened by the exporter" in box and link not in box
+    assert moe.get(f"/cases/{basel_id}").status_code == 404  # what the link would have led to
