@@ -13,6 +13,7 @@ from app.auth.roles import Role
 from app.cases.ownership import may_edit
 from app.cases.uploads import from_file_storage
 from app.cases.views import case_page_context, get_visible_case
+from app.cases.visibility import can_see
 from app.reference import lookups
 from app.timeutil import today_in_japan
 
@@ -209,4 +210,9 @@ def verify_certificate():
     if request.method == "POST" and number:
         found = border.verify(number, current_user, today_in_japan())
     status = 404 if found is not None and found.status == border.UNKNOWN else 200
-    return render_template("export_checks/verify.html", number=number, verdict=found), status
+    # the verdict names the check; its page is linked for a reader who may open it (customs
+    # read decided checks, not one that has since expired)
+    linked = found is not None and found.check is not None and can_see(current_user,
+                                                                         found.check.case)
+    return render_template("export_checks/verify.html", number=number, verdict=found,
+                           check_linked=linked), status

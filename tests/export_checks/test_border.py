@@ -47,6 +47,24 @@ def test_expired_certificate(people, client):
     assert _status(_verify(client, people, check.certificate_no)) == "expired"
 
 
+def test_a_certificate_expired_at_its_deadline_names_its_check_without_a_link_customs_may_not_open(
+        people, client):
+    """Customs read decided checks: once the validity has ended (the system's `expire`),
+    the verdict still names the check, but does not link a page customs would be refused."""
+    case = confirmed(people, days=1)
+    runner.fire(case.id, "expire", actor=None)
+    number = db.session.get(ExportCheck, case.id).certificate_no
+    response = _verify(client, people, number)
+    page = response.get_data(as_text=True)
+    assert _status(response) == "expired" and case.reference in page
+    assert f'href="/cases/{case.id}"' not in page
+    assert client.get(f"/cases/{case.id}").status_code == 404
+    moe = client.application.test_client()
+    login(moe, people["moe"])
+    moe_page = moe.post("/customs/used-products", data={"number": number}).get_data(as_text=True)
+    assert f'href="/cases/{case.id}"' in moe_page  # MOE may open it: linked
+
+
 def test_used_certificate(people, client):
     case = confirmed(people)
     runner.fire(case.id, "record_export", actor=people["customs"],
