@@ -144,6 +144,29 @@ def test_the_inspector_records_heights_per_area_and_a_photo(app, chiba, client):
     assert [a.filename for a in case.attachments if a.kind == "photo"] == ["pile-b.png"]
 
 
+def test_a_wrong_inspection_date_height_and_comment_are_each_marked_and_kept(app, chiba,
+                                                                            client):
+    case = draft_yard(chiba["operator"])
+    fire(case, "submit", chiba["operator"])
+    fire(case, "start_review", chiba["official"])
+    case = fire(case, "schedule_inspection", chiba["official"], inspection_date="2026-06-01")
+    login(client, chiba["official"])
+    response = client.post(f"/cases/{case.id}/events/record_inspection", data={
+        "version": case.version, "inspection_date": "2026-02-30", "area.A.height": "tall",
+        "reason": "Checked \u202eboth piles"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    form = page[page.index('id="yard-inspection-form"'):]
+    form = form[:form.index("</form>")]
+    # one message under each wrong field, in the order of the form
+    assert form.count('class="field-error"') == 3
+    assert form.index("Not a valid date") < form.index('name="area.A.height"')
+    assert form.index('name="area.A.height"') < form.index("Not a valid number")
+    assert form.index("Not a valid number") < form.index("hidden text-direction")
+    assert 'value="2026-02-30"' in form and 'value="tall"' in form
+    assert fresh(case).state == "INSPECTION_SCHEDULED"
+
+
 def test_the_workflow_diagram_and_table_of_the_procedure(app, chiba, client):
     login(client, chiba["operator"])
     page = client.get("/workflows/scrap_yard").get_data(as_text=True)
